@@ -1,0 +1,1 @@
+"""openqi.spc: statistical process control to the NHS Making Data Count standard."""
