@@ -35,9 +35,21 @@ FloatArray = NDArray[np.float64]
 
 #: Rule names, in order of priority after ``common_cause`` (code 0). The batch
 #: engine stores a rule as its index in this tuple.
-RULES: tuple[str, ...] = ("common_cause", "outside_limits", "trend", "two_of_three", "shift")
+RULES: tuple[str, ...] = (
+    "common_cause",
+    "outside_limits",
+    "trend",
+    "two_of_three",
+    "shift",
+)
 #: Point signals; the batch engine stores a signal as its index in this tuple.
-SIGNALS: tuple[str, ...] = ("common_cause", "improvement", "concern", "neutral_high", "neutral_low")
+SIGNALS: tuple[str, ...] = (
+    "common_cause",
+    "improvement",
+    "concern",
+    "neutral_high",
+    "neutral_low",
+)
 #: Variation icons (from the last point); index = batch code.
 VARIATIONS: tuple[str, ...] = (
     "common_cause",
@@ -210,7 +222,9 @@ class ChartResult:
     runs: RunsAnalysis | None
     warnings: tuple[str, ...] = ()
     excluded: tuple[Exclusion, ...] = ()
-    is_excluded: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    is_excluded: NDArray[np.bool_] = field(
+        default_factory=lambda: np.zeros(0, dtype=bool)
+    )
 
     def __len__(self) -> int:
         return len(self.periods)
@@ -223,7 +237,9 @@ class ChartResult:
                 {
                     "period": period,
                     "value": _num(self.values[i]),
-                    "numerator": None if self.numerators is None else _num(self.numerators[i]),
+                    "numerator": None
+                    if self.numerators is None
+                    else _num(self.numerators[i]),
                     "denominator": None
                     if self.denominators is None
                     else _num(self.denominators[i]),
@@ -233,7 +249,9 @@ class ChartResult:
                     "near_lower": _num(self.near_lower[i]),
                     "near_upper": _num(self.near_upper[i]),
                     "phase": int(self.phase[i]),
-                    "excluded": bool(self.is_excluded[i]) if len(self.is_excluded) else False,
+                    "excluded": bool(self.is_excluded[i])
+                    if len(self.is_excluded)
+                    else False,
                     "rule": self.rule[i],
                     "signal": self.signal[i],
                 }

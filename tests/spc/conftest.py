@@ -10,7 +10,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 #: Real public NHS data lives beside the repository (see ../shared/data/README.md);
 #: OPENQI_SHARED_DATA points elsewhere when it does not.
-SHARED_DATA = Path(os.environ.get("OPENQI_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get("OPENQI_SHARED_DATA", REPO.parent / "shared" / "data")
+)
 
 
 @pytest.fixture

@@ -1,0 +1,1401 @@
+"""Control and run charts for one series: XmR, run, p, u, c, p′, u′, g, t and MR.
+
+Every chart follows the same steps: check the input, split it into phases,
+compute each phase's centre and limits from its baseline, judge the points with
+the special-cause rules (never across a phase boundary), and describe the result
+with the Making Data Count vocabulary of signals and icons.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .limits import (
+    D4,
+    NEAR_FACTOR,
+    SIGMA_MULTIPLE,
+    T_CHART_EXPONENT,
+    XMR_LIMIT_FACTOR,
+    laney_sigma_z,
+    mean_moving_range,
+)
+from .results import (
+    RULES,
+    ChartResult,
+    Exclusion,
+    Phase,
+    RunsAnalysis,
+    Signal,
+)
+from .rules import (
+    anhoej_crossings_min,
+    anhoej_longest_run_max,
+    longest_run_and_crossings,
+    outside_limits,
+    shift,
+    trend,
+    two_of_three,
+)
+
+__all__ = [
+    "CHARTS",
+    "InsufficientDataError",
+    "c_chart",
+    "g_chart",
+    "mr_chart",
+    "p_chart",
+    "pp_chart",
+    "run_chart",
+    "spc_chart",
+    "t_chart",
+    "u_chart",
+    "up_chart",
+    "xmr",
+]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+#: Phases with this many points or fewer carry a warning (NHS England, *Making
+#: Data Count*: "limits need at least 12 (ideally 20) data points"; the
+#: NHSRplotthedots 0.2.2 warning for fewer than 12 points).
+FEW_POINTS = 12
+#: The fewest points ``fix_after`` may freeze limits on (SPC contract; Making
+#: Data Count's 12-point minimum for a baseline).
+MIN_FIX_AFTER = 12
+IMPROVEMENTS = ("increase", "decrease", "neither")
+#: Missing and excluded points both appear as ``NaN``-free entries in these masks.
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH_NAMES = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+class InsufficientDataError(ValueError):
+    """The data cannot support the chart asked for (for example, no values at all)."""
+
+
+@dataclass
+class _Lines:
+    """One phase's lines for every point of the phase, in the chart's own units."""
+
+    centre: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    near_lower: FloatArray
+    near_upper: FloatArray
+    phase_centre: float
+    mean_moving_range: float | None = None
+
+
+# A limits function gets the phase's plotted values, its denominators (or None),
+# the baseline mask, the screening option, and returns the lines.
+_LimitsFn = Callable[[FloatArray, FloatArray | None, BoolArray, bool], _Lines]
+
+
+# --------------------------------------------------------------------------- input
+
+
+def _as_floats(name: str, values: Iterable[Any]) -> FloatArray:
+    out = []
+    for i, v in enumerate(values):
+        if v is None:
+            out.append(math.nan)
+            continue
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{name}[{i}] is {v!r}, which is not a number; give a number, "
+                "or None/NaN for a missing value"
+            ) from None
+        if math.isinf(f):
+            raise ValueError(f"{name}[{i}] is infinite; give a finite number or None")
+        out.append(f)
+    return np.asarray(out, dtype=np.float64)
+
+
+def _periods(periods: Sequence[Any] | None, n: int) -> tuple[str, ...]:
+    if periods is None:
+        return tuple(str(i + 1) for i in range(n))
+    labels = tuple(str(p) for p in periods)
+    if len(labels) != n:
+        raise ValueError(
+            f"periods must match the values one for one; got {n} values and "
+            f"{len(labels)} periods"
+        )
+    seen: dict[str, int] = {}
+    for i, label in enumerate(labels):
+        if label in seen:
+            raise ValueError(
+                f"period {label!r} appears twice (positions {seen[label]} and {i}); "
+                "each period may appear only once — merge or remove the duplicate"
+            )
+        seen[label] = i
+    return labels
+
+
+def _positions(name: str, wanted: Iterable[Any], periods: tuple[str, ...]) -> list[int]:
+    index = {p: i for i, p in enumerate(periods)}
+    out = []
+    for w in wanted:
+        label = str(w)
+        if label not in index:
+            shown = ", ".join(periods[:3]) + (" …" if len(periods) > 3 else "")
+            raise ValueError(
+                f"{name} period {label!r} is not one of the chart's periods ({shown}); "
+                "give a period exactly as it appears in the data"
+            )
+        out.append(index[label])
+    return sorted(set(out))
+
+
+def _check_options(
+    improvement: str,
+    target: float | None,
+    fix_after: int | None,
+    shift_length: int,
+    trend_length: int,
+    two_of_three_variant: str,
+    multiply: float,
+) -> None:
+    if improvement not in IMPROVEMENTS:
+        raise ValueError(
+            f"improvement must be one of {', '.join(IMPROVEMENTS)}; got {improvement!r}"
+        )
+    if target is not None and not math.isfinite(target):
+        raise ValueError(f"target must be a finite number or None; got {target!r}")
+    if fix_after is not None and (
+        isinstance(fix_after, bool)
+        or int(fix_after) != fix_after
+        or fix_after < MIN_FIX_AFTER
+    ):
+        raise ValueError(
+            f"fix_after must be a whole number of at least {MIN_FIX_AFTER} points; got {fix_after!r}"
+        )
+    for name, length in (
+        ("shift_length", shift_length),
+        ("trend_length", trend_length),
+    ):
+        if isinstance(length, bool) or int(length) != length or length < 2:
+            raise ValueError(
+                f"{name} must be a whole number of at least 2; got {length!r}"
+            )
+    if two_of_three_variant not in ("default", "beyond_near"):
+        raise ValueError(
+            f"two_of_three must be 'default' or 'beyond_near'; got {two_of_three_variant!r}"
+        )
+    if not (math.isfinite(multiply) and multiply > 0):
+        raise ValueError(f"multiply must be a positive number; got {multiply!r}")
+
+
+def _check_denominators(
+    numerators: FloatArray, denominators: FloatArray, chart: str
+) -> None:
+    if len(numerators) != len(denominators):
+        raise ValueError(
+            f"{chart} needs a denominator for every observation; got {len(numerators)} "
+            f"values and {len(denominators)} denominators"
+        )
+    for i, (y, n) in enumerate(zip(numerators, denominators, strict=True)):
+        if math.isnan(y):
+            continue
+        if math.isnan(n):
+            raise ValueError(
+                f"{chart}: denominator[{i}] is missing but its numerator is {y:g}; "
+                "give the denominator or leave both empty"
+            )
+        if n <= 0:
+            raise ValueError(
+                f"{chart}: denominator[{i}] is {n:g}; denominators must be greater than "
+                "zero — leave the row empty if nothing was measured"
+            )
+        if y < 0:
+            raise ValueError(
+                f"{chart}: numerator[{i}] is {y:g}; counts cannot be negative"
+            )
+        if chart in ("p_chart", "pp_chart") and y > n:
+            raise ValueError(
+                f"{chart}: numerator[{i}] ({y:g}) is above its denominator ({n:g}); "
+                "a proportion cannot exceed 1 — check the row"
+            )
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def _constant(n: int, value: float) -> FloatArray:
+    return np.full(n, value, dtype=np.float64)
+
+
+def _xmr_lines(values: FloatArray, base: BoolArray, screen: bool) -> _Lines:
+    n = len(values)
+    baseline = np.where(base, values, np.nan)
+    valid = baseline[~np.isnan(baseline)]
+    centre = float(valid.mean()) if valid.size else math.nan
+    # Moving ranges only within the baseline stretch: points after a frozen
+    # baseline must not feed the limits they are judged against.
+    last = int(np.flatnonzero(base)[-1]) + 1 if base.any() else 0
+    amr = mean_moving_range(baseline[:last], screen=screen)
+    return _Lines(
+        centre=_constant(n, centre),
+        lower=_constant(n, centre - XMR_LIMIT_FACTOR * amr),
+        upper=_constant(n, centre + XMR_LIMIT_FACTOR * amr),
+        near_lower=_constant(n, centre - NEAR_FACTOR * amr),
+        near_upper=_constant(n, centre + NEAR_FACTOR * amr),
+        phase_centre=centre,
+        mean_moving_range=amr,
+    )
+
+
+def _xmr_limits(
+    values: FloatArray, _den: FloatArray | None, base: BoolArray, screen: bool
+) -> _Lines:
+    return _xmr_lines(values, base, screen)
+
+
+def _sigma_lines(
+    centre: float, sigma: FloatArray, *, floor: float | None, ceiling: float | None
+) -> _Lines:
+    n = len(sigma)
+
+    def clip(a: FloatArray) -> FloatArray:
+        if floor is not None:
+            a = np.maximum(a, floor)
+        if ceiling is not None:
+            a = np.minimum(a, ceiling)
+        return a
+
+    return _Lines(
+        centre=_constant(n, centre),
+        lower=clip(centre - SIGMA_MULTIPLE * sigma),
+        upper=clip(centre + SIGMA_MULTIPLE * sigma),
+        near_lower=clip(centre - 2.0 * sigma),
+        near_upper=clip(centre + 2.0 * sigma),
+        phase_centre=centre,
+    )
+
+
+def _denominators(den: FloatArray | None) -> FloatArray:
+    if den is None:
+        raise TypeError("this chart's limits need denominators")
+    return den
+
+
+def _pooled(values: FloatArray, den: FloatArray, base: BoolArray) -> float:
+    use = base & ~np.isnan(values)
+    total = float(den[use].sum())
+    return float((values[use] * den[use]).sum()) / total if total > 0 else math.nan
+
+
+def _p_limits(
+    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
+) -> _Lines:
+    den = _denominators(den)
+    p = _pooled(values, den, base)
+    sigma = np.sqrt(p * (1 - p) / den)
+    return _sigma_lines(p, sigma, floor=0.0, ceiling=1.0)
+
+
+def _u_limits(
+    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
+) -> _Lines:
+    den = _denominators(den)
+    u = _pooled(values, den, base)
+    sigma = np.sqrt(u / den)
+    return _sigma_lines(u, sigma, floor=0.0, ceiling=None)
+
+
+def _laney(
+    values: FloatArray, sigma: FloatArray, centre: float, base: BoolArray
+) -> FloatArray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(base, (values - centre) / sigma, np.nan)
+    z[~np.isfinite(z)] = np.nan
+    last = int(np.flatnonzero(base)[-1]) + 1 if base.any() else 0
+    return sigma * laney_sigma_z(z[:last])
+
+
+def _pp_limits(
+    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
+) -> _Lines:
+    den = _denominators(den)
+    p = _pooled(values, den, base)
+    sigma = np.sqrt(p * (1 - p) / den)
+    return _sigma_lines(p, _laney(values, sigma, p, base), floor=0.0, ceiling=1.0)
+
+
+def _up_limits(
+    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
+) -> _Lines:
+    den = _denominators(den)
+    u = _pooled(values, den, base)
+    sigma = np.sqrt(u / den)
+    return _sigma_lines(u, _laney(values, sigma, u, base), floor=0.0, ceiling=None)
+
+
+def _c_limits(
+    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
+) -> _Lines:
+    use = values[base & ~np.isnan(values)]
+    c = float(use.mean()) if use.size else math.nan
+    return _sigma_lines(
+        c, _constant(len(values), math.sqrt(c)), floor=0.0, ceiling=None
+    )
+
+
+def _g_limits(
+    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
+) -> _Lines:
+    use = values[base & ~np.isnan(values)]
+    m = float(use.mean()) if use.size else math.nan
+    lines = _sigma_lines(
+        m, _constant(len(values), math.sqrt(m * (m + 1))), floor=0.0, ceiling=None
+    )
+    # The g chart draws the median as its centre line; the limits stay about the mean
+    # (Benneyan, "Number-between g-type statistical quality control charts",
+    # Health Care Management Science 4, 2001, 305–318; qicharts2 ``g`` chart).
+    median = float(np.median(use)) if use.size else math.nan
+    lines.centre = _constant(len(values), median)
+    lines.phase_centre = median
+    return lines
+
+
+def _t_limits(
+    values: FloatArray, _den: FloatArray | None, base: BoolArray, screen: bool
+) -> _Lines:
+    transformed = values ** (1.0 / T_CHART_EXPONENT)
+    lines = _xmr_lines(transformed, base, screen)
+
+    def back(a: FloatArray) -> FloatArray:
+        return np.maximum(a, 0.0) ** T_CHART_EXPONENT
+
+    return _Lines(
+        centre=back(lines.centre),
+        lower=back(lines.lower),
+        upper=back(lines.upper),
+        near_lower=back(lines.near_lower),
+        near_upper=back(lines.near_upper),
+        phase_centre=float(back(np.array([lines.phase_centre]))[0]),
+        mean_moving_range=lines.mean_moving_range,
+    )
+
+
+def _mr_limits(
+    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
+) -> _Lines:
+    use = values[base & ~np.isnan(values)]
+    amr = float(use.mean()) if use.size else math.nan
+    n = len(values)
+    return _Lines(
+        centre=_constant(n, amr),
+        lower=_constant(n, 0.0),
+        upper=_constant(n, D4 * amr),
+        near_lower=_constant(n, math.nan),
+        near_upper=_constant(n, math.nan),
+        phase_centre=amr,
+        mean_moving_range=amr,
+    )
+
+
+def _run_limits(
+    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
+) -> _Lines:
+    use = values[base & ~np.isnan(values)]
+    median = float(np.median(use)) if use.size else math.nan
+    n = len(values)
+    nan = _constant(n, math.nan)
+    return _Lines(_constant(n, median), nan, nan.copy(), nan.copy(), nan.copy(), median)
+
+
+# --------------------------------------------------------------------------- words
+
+
+def _period_words(period: str) -> str:
+    """'2024-03' → 'March 2024'; '2024-03-04' → '4 March 2024'; else unchanged."""
+    m = _MONTH.match(period)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return f"{_MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
+    m = _DAY.match(period)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return f"{int(m.group(3))} {_MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
+    return period
+
+
+_SIGNAL_WORDS = {
+    "improvement": "special cause improvement",
+    "concern": "special cause concern",
+    "neutral_high": "special cause variation, high (neither improvement nor concern)",
+    "neutral_low": "special cause variation, low (neither improvement nor concern)",
+}
+
+
+def _describe(
+    rule: str,
+    signal: str,
+    side: int,
+    start: str,
+    end: str,
+    count: int,
+    centre_name: str,
+) -> str:
+    span = (
+        f"in {_period_words(start)}"
+        if start == end
+        else f"from {_period_words(start)} to {_period_words(end)}"
+    )
+    high = side > 0
+    if rule == "shift":
+        what = f"{count} points in a row {'above' if high else 'below'} the {centre_name} {span}"
+    elif rule == "trend":
+        what = f"{count} points in a row {'rising' if high else 'falling'} {span}"
+    elif rule == "outside_limits":
+        limit = "above the upper" if high else "below the lower"
+        what = (
+            f"a point {limit} process limit {span}"
+            if count == 1
+            else f"{count} points {limit} process limit {span}"
+        )
+    else:
+        near = "upper" if high else "lower"
+        what = f"{count} of 3 points close to the {near} process limit {span}"
+    return f"{what[0].upper()}{what[1:]}: {_SIGNAL_WORDS[signal]} ({rule.replace('_', ' ')})."
+
+
+# --------------------------------------------------------------------------- engine
+
+
+def _signal_name(side: int, improvement: str) -> str:
+    if improvement == "increase":
+        return "improvement" if side > 0 else "concern"
+    if improvement == "decrease":
+        return "concern" if side > 0 else "improvement"
+    return "neutral_high" if side > 0 else "neutral_low"
+
+
+def _assurance(
+    improvement: str, target: float | None, lower: float, upper: float
+) -> str | None:
+    if (
+        target is None
+        or improvement == "neither"
+        or math.isnan(lower)
+        or math.isnan(upper)
+    ):
+        return None
+    if improvement == "increase":
+        if target > upper:
+            return "consistent_fail"
+        if target < lower:
+            return "consistent_pass"
+    else:
+        if target < lower:
+            return "consistent_fail"
+        if target > upper:
+            return "consistent_pass"
+    return "inconsistent"
+
+
+def _chart(
+    chart: str,
+    values: FloatArray,
+    denominators: FloatArray | None,
+    numerators: FloatArray | None,
+    periods: tuple[str, ...],
+    limits_fn: _LimitsFn,
+    *,
+    centre_name: str,
+    options: dict[str, Any],
+    rules_in_force: tuple[str, ...],
+) -> ChartResult:
+    """Split into phases, compute lines, run the rules and describe the result."""
+    n = len(values)
+    improvement: str = options["improvement"]
+    target: float | None = options["target"]
+    multiply: float = options["multiply"]
+    fix_after: int | None = options["fix_after"]
+    missing = np.isnan(values)
+    if missing.all():
+        raise InsufficientDataError(
+            f"{chart} needs at least one value; all {n} are missing"
+        )
+    rebase_at = _positions("rebase", options["rebase"], periods)
+    if rebase_at and rebase_at[0] == 0:
+        raise ValueError(
+            f"rebase period {periods[0]!r} is the first period; a new phase must start "
+            "after the first point — remove it from rebase"
+        )
+    excluded_at = _positions("exclude", options["exclude"], periods)
+    is_excluded = np.zeros(n, dtype=bool)
+    is_excluded[excluded_at] = True
+    judged = ~missing & ~is_excluded
+
+    starts = [0, *rebase_at]
+    stops = [*rebase_at, n]
+    phase_index = np.zeros(n, dtype=np.int64)
+    centre = np.empty(n)
+    lower = np.empty(n)
+    upper = np.empty(n)
+    near_lower = np.empty(n)
+    near_upper = np.empty(n)
+    sides = np.zeros(n, dtype=np.int64)
+    rule_code = np.zeros(n, dtype=np.int64)
+    phases: list[Phase] = []
+    warnings: list[str] = []
+
+    for k, (a, b) in enumerate(zip(starts, stops, strict=True)):
+        phase_index[a:b] = k
+        x = values[a:b]
+        den = None if denominators is None else denominators[a:b]
+        j = judged[a:b]
+        base = j.copy()
+        if fix_after is not None:
+            base[fix_after:] = False
+        lines = limits_fn(x, den, base, options.get("screen", True))
+        centre[a:b] = lines.centre
+        lower[a:b] = lines.lower
+        upper[a:b] = lines.upper
+        near_lower[a:b] = lines.near_lower
+        near_upper[a:b] = lines.near_upper
+
+        n_valid = int(j.sum())
+        label = f"phase {k + 1} (from {periods[a]})" if len(starts) > 1 else "the chart"
+        if n_valid <= FEW_POINTS and chart != "run":
+            warnings.append(
+                f"{label[0].upper()}{label[1:]} has {n_valid} points; limits from "
+                f"{FEW_POINTS} or fewer points are provisional — gather more data before "
+                "relying on them"
+            )
+        if fix_after is not None and b - a <= fix_after:
+            warnings.append(
+                f"{label[0].upper()}{label[1:]} has {b - a} points, not more than "
+                f"fix_after={fix_after}; its limits use every point"
+            )
+        if chart != "run" and np.isnan(lines.upper).all():
+            warnings.append(
+                f"{label[0].upper()}{label[1:]} has too few values to set limits"
+            )
+
+        # Rules, in priority order: the first rule to claim a point keeps it.
+        if "outside_limits" in rules_in_force:
+            _claim(
+                rule_code, sides, a, 1, outside_limits(x, lines.lower, lines.upper, j)
+            )
+        if "trend" in rules_in_force:
+            _claim(rule_code, sides, a, 2, trend(x, j, options["trend_length"]))
+        if "two_of_three" in rules_in_force:
+            _claim(
+                rule_code,
+                sides,
+                a,
+                3,
+                two_of_three(
+                    x,
+                    lines.centre,
+                    lines.near_lower,
+                    lines.near_upper,
+                    lines.lower,
+                    lines.upper,
+                    j,
+                    options["two_of_three"],
+                ),
+            )
+        if "shift" in rules_in_force:
+            if chart == "run":
+                # On a run chart a shift is a run longer than Anhøj's maximum.
+                length = (
+                    anhoej_longest_run_max(
+                        longest_run_and_crossings(x, lines.centre, j)[0]
+                    )
+                    + 1
+                )
+            else:
+                length = options["shift_length"]
+            _claim(rule_code, sides, a, 4, shift(x, lines.centre, j, length))
+
+        useful, longest, crossings = longest_run_and_crossings(x, lines.centre, j)
+        run_max = anhoej_longest_run_max(useful)
+        cross_min = anhoej_crossings_min(useful)
+        runs = RunsAnalysis(
+            phase=k,
+            useful=useful,
+            longest_run=longest,
+            longest_run_max=run_max,
+            crossings=crossings,
+            crossings_min=cross_min,
+            is_long_run=useful > 0 and longest > run_max,
+            is_few_crossings=useful > 1 and crossings < cross_min,
+        )
+        phases.append(
+            Phase(
+                index=k,
+                start=a,
+                end=b - 1,
+                first_period=periods[a],
+                centre=lines.phase_centre * multiply,
+                mean_moving_range=None
+                if lines.mean_moving_range is None
+                else lines.mean_moving_range * multiply,
+                n_points=n_valid,
+                n_baseline=int(base.sum()),
+                runs=runs,
+            )
+        )
+
+    rule = tuple(RULES[c] for c in rule_code)
+    signal = tuple(
+        "common_cause" if c == 0 else _signal_name(int(s), improvement)
+        for c, s in zip(rule_code, sides, strict=True)
+    )
+
+    scaled = {
+        name: arr * multiply
+        for name, arr in (
+            ("values", values),
+            ("centre", centre),
+            ("lower", lower),
+            ("upper", upper),
+            ("near_lower", near_lower),
+            ("near_upper", near_upper),
+        )
+    }
+
+    observed = np.flatnonzero(~missing)
+    last = int(observed[-1])
+    if rule_code[last] == 0:
+        variation = "common_cause"
+    elif improvement == "neither":
+        variation = signal[last]
+    else:
+        variation = f"{signal[last]}_{'high' if sides[last] > 0 else 'low'}"
+
+    latest = phase_index == phase_index[-1]
+    finite = np.flatnonzero(
+        latest & ~np.isnan(scaled["upper"]) & ~np.isnan(scaled["lower"])
+    )
+    at = int(finite[-1]) if finite.size else n - 1
+    assurance = _assurance(
+        improvement, target, scaled["lower"][at], scaled["upper"][at]
+    )
+
+    excluded = [
+        Exclusion(periods[i], "missing value: left out of the centre line and limits")
+        for i in np.flatnonzero(missing)
+    ] + [
+        Exclusion(
+            periods[i],
+            "excluded on request: plotted, but left out of the calculations and rules",
+        )
+        for i in excluded_at
+        if not missing[i]
+    ]
+    excluded.sort(key=lambda e: periods.index(e.period))
+
+    signals = _episodes(rule, signal, sides, phase_index, periods, centre_name)
+
+    return ChartResult(
+        chart=chart,
+        options=options,
+        periods=periods,
+        values=scaled["values"],
+        numerators=numerators,
+        denominators=denominators,
+        centre=scaled["centre"],
+        lower=scaled["lower"],
+        upper=scaled["upper"],
+        near_lower=scaled["near_lower"],
+        near_upper=scaled["near_upper"],
+        phase=phase_index,
+        rule=rule,
+        signal=signal,
+        variation=variation,
+        assurance=assurance,
+        improvement=improvement,
+        target=target,
+        phases=tuple(phases),
+        signals=signals,
+        runs=phases[-1].runs,
+        warnings=tuple(warnings),
+        excluded=tuple(excluded),
+        is_excluded=is_excluded,
+    )
+
+
+def _claim(
+    rule_code: NDArray[np.int64],
+    sides: NDArray[np.int64],
+    offset: int,
+    code: int,
+    found: NDArray[np.int64],
+) -> None:
+    """Give ``code`` to the points a rule found that no higher-priority rule holds."""
+    hit = np.flatnonzero(found != 0) + offset
+    free = hit[rule_code[hit] == 0]
+    rule_code[free] = code
+    sides[free] = found[free - offset]
+
+
+def _episodes(
+    rule: tuple[str, ...],
+    signal: tuple[str, ...],
+    sides: NDArray[np.int64],
+    phase: NDArray[np.int64],
+    periods: tuple[str, ...],
+    centre_name: str,
+) -> tuple[Signal, ...]:
+    out: list[Signal] = []
+    i = 0
+    n = len(rule)
+    while i < n:
+        if rule[i] == "common_cause":
+            i += 1
+            continue
+        j = i
+        while (
+            j + 1 < n
+            and rule[j + 1] == rule[i]
+            and signal[j + 1] == signal[i]
+            and sides[j + 1] == sides[i]
+            and phase[j + 1] == phase[i]
+        ):
+            j += 1
+        count = j - i + 1
+        out.append(
+            Signal(
+                rule=rule[i],
+                signal=signal[i],
+                side="high" if sides[i] > 0 else "low",
+                phase=int(phase[i]),
+                start=i,
+                end=j,
+                first_period=periods[i],
+                last_period=periods[j],
+                description=_describe(
+                    rule[i],
+                    signal[i],
+                    int(sides[i]),
+                    periods[i],
+                    periods[j],
+                    count,
+                    centre_name,
+                ),
+            )
+        )
+        i = j + 1
+    return tuple(out)
+
+
+def _options(**kwargs: Any) -> dict[str, Any]:
+    kwargs["rebase"] = [str(p) for p in kwargs.get("rebase", ())]
+    kwargs["exclude"] = [str(p) for p in kwargs.get("exclude", ())]
+    if kwargs.get("target") is not None:
+        kwargs["target"] = float(kwargs["target"])
+    kwargs["multiply"] = float(kwargs.get("multiply", 1.0))
+    _check_options(
+        kwargs["improvement"],
+        kwargs["target"],
+        kwargs["fix_after"],
+        kwargs.get("shift_length", 7),
+        kwargs.get("trend_length", 7),
+        kwargs.get("two_of_three", "default"),
+        kwargs["multiply"],
+    )
+    return kwargs
+
+
+_ALL_RULES = ("outside_limits", "trend", "two_of_three", "shift")
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def xmr(
+    values: Sequence[float | None] | FloatArray,
+    periods: Sequence[Any] | None = None,
+    *,
+    improvement: str = "neither",
+    target: float | None = None,
+    screen: bool = True,
+    rebase: Iterable[Any] = (),
+    fix_after: int | None = None,
+    exclude: Iterable[Any] = (),
+    shift_length: int = 7,
+    trend_length: int = 7,
+    two_of_three: str = "default",
+) -> ChartResult:
+    """XmR (individuals) chart with the NHS Making Data Count rules and icons.
+
+    Parameters
+    ----------
+    values
+        Observations in time order; ``None`` or ``NaN`` marks a missing value.
+    periods
+        A label per observation (default ``"1"``, ``"2"``, …); must be unique.
+    improvement
+        ``"increase"``, ``"decrease"`` or ``"neither"``: which way is better.
+    target
+        Optional target, in the units of ``values``; needed with a direction for
+        the assurance icon.
+    screen
+        Screen out moving ranges at or above 3.267 × AMR before setting the
+        limits (``False`` matches the Making Data Count Excel tool).
+    rebase
+        Periods at which a new phase starts, with its own centre and limits.
+    fix_after
+        Freeze each phase's limits on its first N (≥ 12) points.
+    exclude
+        Periods plotted but left out of the calculations and the rules.
+    shift_length, trend_length
+        Points needed for a shift (default 7) and a trend (default 7).
+    two_of_three
+        ``"default"``: near-zone points strictly inside the limits count;
+        ``"beyond_near"``: points beyond the limits count too.
+
+    Returns
+    -------
+    ChartResult
+        ``centre``, ``lower``, ``upper``, ``near_lower``, ``near_upper`` per
+        point; ``rule`` and ``signal`` per point; ``variation`` and
+        ``assurance`` icons; ``phases`` (centre and AMR of each); ``signals``
+        (each special-cause episode in words); ``runs`` (the Anhøj analysis of
+        the latest phase); ``warnings`` and ``excluded``.
+
+    Notes
+    -----
+    Per phase: centre = mean; AMR = mean |x_i − x_(i−1)| (screened: only moving
+    ranges < 3.267 × AMR kept, mean taken again); limits = centre ± 2.66 × AMR;
+    near lines = centre ± (2/3 × 2.66) × AMR. Rules by priority:
+    outside_limits > trend > two_of_three > shift. Constants and rules follow
+    NHS England's *Making Data Count* (2019) as NHSRplotthedots 0.2.2
+    implements it; 2.66 and 3.267 are from Wheeler & Chambers,
+    *Understanding Statistical Process Control* (1992). See
+    :mod:`openqi.spc.limits` and :mod:`openqi.spc.rules` for each constant's
+    source.
+
+    Examples
+    --------
+    >>> r = xmr([5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 5, 20], improvement="increase")
+    >>> round(float(r.centre[0]), 3), r.rule[-1], r.variation
+    (6.846, 'outside_limits', 'improvement_high')
+    """
+    options = _options(
+        improvement=improvement,
+        target=target,
+        screen=bool(screen),
+        rebase=rebase,
+        fix_after=fix_after,
+        exclude=exclude,
+        shift_length=shift_length,
+        trend_length=trend_length,
+        two_of_three=two_of_three,
+        multiply=1.0,
+    )
+    y = _as_floats("values", values)
+    return _chart(
+        "xmr",
+        y,
+        None,
+        None,
+        _periods(periods, len(y)),
+        _xmr_limits,
+        centre_name="mean",
+        options=options,
+        rules_in_force=_ALL_RULES,
+    )
+
+
+def run_chart(
+    values: Sequence[float | None] | FloatArray,
+    periods: Sequence[Any] | None = None,
+    *,
+    denominators: Sequence[float | None] | FloatArray | None = None,
+    multiply: float = 1.0,
+    improvement: str = "neither",
+    target: float | None = None,
+    rebase: Iterable[Any] = (),
+    fix_after: int | None = None,
+    exclude: Iterable[Any] = (),
+) -> ChartResult:
+    """Run chart about the median, judged by the Anhøj rules.
+
+    Parameters
+    ----------
+    values
+        Observations (or numerators, with ``denominators``) in time order.
+    denominators
+        Optional; the plotted value is values / denominators × ``multiply``.
+    multiply, improvement, target, rebase, fix_after, exclude
+        As for :func:`xmr`.
+
+    Returns
+    -------
+    ChartResult
+        ``centre`` is the median; there are no limits (``NaN``). ``runs`` holds
+        the longest run, its maximum, the crossings and their minimum; points
+        of a run longer than the maximum are flagged ``shift``.
+
+    Notes
+    -----
+    With n useful points (those not on the median) a signal is a longest run
+    > round(log₂ n) + 3 or fewer crossings than qbinom(0.05, n − 1, 0.5)
+    (Anhøj & Olesen, "Run charts revisited: a simulation study of run chart
+    rules for detection of non-random variation in health care processes",
+    *PLoS ONE* 9(11), 2014, e113825; as R's qicharts2 implements it).
+
+    Examples
+    --------
+    >>> r = run_chart([1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2])
+    >>> r.runs.crossings, r.runs.crossings_min, r.runs.is_signal
+    (11, 3, False)
+    """
+    options = _options(
+        improvement=improvement,
+        target=target,
+        rebase=rebase,
+        fix_after=fix_after,
+        exclude=exclude,
+        multiply=multiply,
+    )
+    y = _as_floats("values", values)
+    numerators = None
+    den = None
+    if denominators is not None:
+        den = _as_floats("denominators", denominators)
+        _check_denominators(y, den, "run_chart")
+        numerators = y
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y = np.where(np.isnan(den), np.nan, y / den)
+    return _chart(
+        "run",
+        y,
+        den,
+        numerators,
+        _periods(periods, len(y)),
+        _run_limits,
+        centre_name="median",
+        options=options,
+        rules_in_force=("shift",),
+    )
+
+
+def _attribute(
+    chart: str,
+    name: str,
+    limits_fn: _LimitsFn,
+    numerators: Sequence[float | None] | FloatArray,
+    denominators: Sequence[float | None] | FloatArray | None,
+    periods: Sequence[Any] | None,
+    *,
+    centre_name: str = "mean",
+    rules_in_force: tuple[str, ...] = _ALL_RULES,
+    **kwargs: Any,
+) -> ChartResult:
+    options = _options(**kwargs)
+    y = _as_floats("numerators" if denominators is not None else "values", numerators)
+    den = None
+    plotted = y
+    if denominators is not None:
+        den = _as_floats("denominators", denominators)
+        _check_denominators(y, den, name)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            plotted = np.where(np.isnan(den), np.nan, y / den)
+    return _chart(
+        chart,
+        plotted,
+        den,
+        y if den is not None else None,
+        _periods(periods, len(y)),
+        limits_fn,
+        centre_name=centre_name,
+        options=options,
+        rules_in_force=rules_in_force,
+    )
+
+
+def p_chart(
+    numerators: Sequence[float | None] | FloatArray,
+    denominators: Sequence[float | None] | FloatArray,
+    periods: Sequence[Any] | None = None,
+    *,
+    multiply: float = 1.0,
+    improvement: str = "neither",
+    target: float | None = None,
+    rebase: Iterable[Any] = (),
+    fix_after: int | None = None,
+    exclude: Iterable[Any] = (),
+    shift_length: int = 7,
+    trend_length: int = 7,
+    two_of_three: str = "default",
+) -> ChartResult:
+    """p chart: the proportion of cases with an attribute, limits varying with n.
+
+    Notes
+    -----
+    p̄ = Σy / Σn over the baseline; σᵢ = √(p̄(1 − p̄)/nᵢ); limits p̄ ± 3σᵢ and
+    near lines p̄ ± 2σᵢ, clipped to [0, 1] (Montgomery, *Introduction to
+    Statistical Quality Control*, 7th ed., §7.2; qicharts2 ``p`` chart). The
+    rules and icons are those of :func:`xmr`. ``target`` is in plotted units
+    (after ``multiply``).
+
+    Examples
+    --------
+    >>> r = p_chart([10, 12, 8], [100, 100, 100])
+    >>> round(float(r.centre[0]), 4), round(float(r.upper[0]), 4)
+    (0.1, 0.19)
+    """
+    return _attribute(
+        "p", "p_chart", _p_limits, numerators, denominators, periods,
+        multiply=multiply, improvement=improvement, target=target, rebase=rebase,
+        fix_after=fix_after, exclude=exclude, shift_length=shift_length,
+        trend_length=trend_length, two_of_three=two_of_three,
+    )  # fmt: skip
+
+
+def u_chart(
+    numerators: Sequence[float | None] | FloatArray,
+    denominators: Sequence[float | None] | FloatArray,
+    periods: Sequence[Any] | None = None,
+    *,
+    multiply: float = 1.0,
+    improvement: str = "neither",
+    target: float | None = None,
+    rebase: Iterable[Any] = (),
+    fix_after: int | None = None,
+    exclude: Iterable[Any] = (),
+    shift_length: int = 7,
+    trend_length: int = 7,
+    two_of_three: str = "default",
+) -> ChartResult:
+    """u chart: a rate of events per unit of exposure, limits varying with n.
+
+    Notes
+    -----
+    ū = Σy / Σn; σᵢ = √(ū/nᵢ); limits ū ± 3σᵢ, lower ≥ 0 (Montgomery §7.3.1;
+    qicharts2 ``u`` chart).
+
+    Examples
+    --------
+    >>> r = u_chart([4, 6, 5], [1000, 1000, 1000], multiply=1000)
+    >>> round(float(r.centre[0]), 3), round(float(r.upper[0]), 3)
+    (5.0, 11.708)
+    """
+    return _attribute(
+        "u", "u_chart", _u_limits, numerators, denominators, periods,
+        multiply=multiply, improvement=improvement, target=target, rebase=rebase,
+        fix_after=fix_after, exclude=exclude, shift_length=shift_length,
+        trend_length=trend_length, two_of_three=two_of_three,
+    )  # fmt: skip
+
+
+def pp_chart(
+    numerators: Sequence[float | None] | FloatArray,
+    denominators: Sequence[float | None] | FloatArray,
+    periods: Sequence[Any] | None = None,
+    *,
+    multiply: float = 1.0,
+    improvement: str = "neither",
+    target: float | None = None,
+    rebase: Iterable[Any] = (),
+    fix_after: int | None = None,
+    exclude: Iterable[Any] = (),
+    shift_length: int = 7,
+    trend_length: int = 7,
+    two_of_three: str = "default",
+) -> ChartResult:
+    """Laney p′ chart: a p chart whose limits allow for over-dispersion.
+
+    Notes
+    -----
+    zᵢ = (pᵢ − p̄)/σᵢ; σ_z = mean |zᵢ − zᵢ₋₁| / 1.128; limits p̄ ± 3σᵢσ_z,
+    clipped to [0, 1] (Laney, "Improved control charts for attributes",
+    *Quality Engineering* 14(4), 2002; qicharts2 ``pp`` chart). Use it when
+    denominators are large and a p chart shows most points outside its limits.
+
+    Examples
+    --------
+    >>> r = pp_chart([100, 120, 80, 110], [1000, 1000, 1000, 1000])
+    >>> round(float(r.centre[0]), 4)
+    0.1025
+    """
+    return _attribute(
+        "pp", "pp_chart", _pp_limits, numerators, denominators, periods,
+        multiply=multiply, improvement=improvement, target=target, rebase=rebase,
+        fix_after=fix_after, exclude=exclude, shift_length=shift_length,
+        trend_length=trend_length, two_of_three=two_of_three,
+    )  # fmt: skip
+
+
+def up_chart(
+    numerators: Sequence[float | None] | FloatArray,
+    denominators: Sequence[float | None] | FloatArray,
+    periods: Sequence[Any] | None = None,
+    *,
+    multiply: float = 1.0,
+    improvement: str = "neither",
+    target: float | None = None,
+    rebase: Iterable[Any] = (),
+    fix_after: int | None = None,
+    exclude: Iterable[Any] = (),
+    shift_length: int = 7,
+    trend_length: int = 7,
+    two_of_three: str = "default",
+) -> ChartResult:
+    """Laney u′ chart: a u chart whose limits allow for over-dispersion.
+
+    Notes
+    -----
+    zᵢ = (uᵢ − ū)/σᵢ with σᵢ = √(ū/nᵢ); σ_z = mean |Δz| / 1.128; limits
+    ū ± 3σᵢσ_z, lower ≥ 0 (Laney 2002; qicharts2 ``up`` chart).
+
+    Examples
+    --------
+    >>> r = up_chart([40, 60, 50, 55], [1000, 1000, 1000, 1000])
+    >>> round(float(r.centre[0]), 5)
+    0.05125
+    """
+    return _attribute(
+        "up", "up_chart", _up_limits, numerators, denominators, periods,
+        multiply=multiply, improvement=improvement, target=target, rebase=rebase,
+        fix_after=fix_after, exclude=exclude, shift_length=shift_length,
+        trend_length=trend_length, two_of_three=two_of_three,
+    )  # fmt: skip
+
+
+def c_chart(
+    values: Sequence[float | None] | FloatArray,
+    periods: Sequence[Any] | None = None,
+    *,
+    multiply: float = 1.0,
+    improvement: str = "neither",
+    target: float | None = None,
+    rebase: Iterable[Any] = (),
+    fix_after: int | None = None,
+    exclude: Iterable[Any] = (),
+    shift_length: int = 7,
+    trend_length: int = 7,
+    two_of_three: str = "default",
+) -> ChartResult:
+    """c chart: counts of events in equal areas of opportunity.
+
+    Notes
+    -----
+    c̄ = mean count; σ = √c̄; limits c̄ ± 3σ, lower ≥ 0 (Montgomery §7.3.1;
+    qicharts2 ``c`` chart).
+
+    Examples
+    --------
+    >>> r = c_chart([4, 9, 6, 5])
+    >>> round(float(r.centre[0]), 2), round(float(r.upper[0]), 3)
+    (6.0, 13.348)
+    """
+    if any(v is not None and not math.isnan(float(v)) and float(v) < 0 for v in values):
+        raise ValueError("c_chart counts cannot be negative; check the values")
+    return _attribute(
+        "c", "c_chart", _c_limits, values, None, periods,
+        multiply=multiply, improvement=improvement, target=target, rebase=rebase,
+        fix_after=fix_after, exclude=exclude, shift_length=shift_length,
+        trend_length=trend_length, two_of_three=two_of_three,
+    )  # fmt: skip
+
+
+def g_chart(
+    values: Sequence[float | None] | FloatArray,
+    periods: Sequence[Any] | None = None,
+    *,
+    multiply: float = 1.0,
+    improvement: str = "neither",
+    target: float | None = None,
+    rebase: Iterable[Any] = (),
+    fix_after: int | None = None,
+    exclude: Iterable[Any] = (),
+    shift_length: int = 7,
+    trend_length: int = 7,
+    two_of_three: str = "default",
+) -> ChartResult:
+    """g chart: opportunities (cases, days) between rare events.
+
+    Notes
+    -----
+    m = mean; limits m ± 3√(m(m + 1)), lower ≥ 0; the centre line drawn, and
+    the one the runs rules use, is the median (Benneyan 2001; qicharts2 ``g``
+    chart). Use it when events are too rare for a p or u chart.
+
+    Examples
+    --------
+    >>> r = g_chart([10, 30, 20, 25, 15])
+    >>> float(r.centre[0]), round(float(r.upper[0]), 2)
+    (20.0, 81.48)
+    """
+    if any(v is not None and not math.isnan(float(v)) and float(v) < 0 for v in values):
+        raise ValueError(
+            "g_chart counts between events cannot be negative; check the values"
+        )
+    return _attribute(
+        "g", "g_chart", _g_limits, values, None, periods, centre_name="median",
+        multiply=multiply, improvement=improvement, target=target, rebase=rebase,
+        fix_after=fix_after, exclude=exclude, shift_length=shift_length,
+        trend_length=trend_length, two_of_three=two_of_three,
+    )  # fmt: skip
+
+
+def t_chart(
+    values: Sequence[float | None] | FloatArray,
+    periods: Sequence[Any] | None = None,
+    *,
+    multiply: float = 1.0,
+    improvement: str = "neither",
+    target: float | None = None,
+    screen: bool = True,
+    rebase: Iterable[Any] = (),
+    fix_after: int | None = None,
+    exclude: Iterable[Any] = (),
+    shift_length: int = 7,
+    trend_length: int = 7,
+    two_of_three: str = "default",
+) -> ChartResult:
+    """t chart: time between rare events, through Nelson's y^(1/3.6) transform.
+
+    Notes
+    -----
+    z = y^(1/3.6); an XmR chart of z (as :func:`xmr`); centre and limits
+    transformed back by ^3.6, lower ≥ 0 (Nelson 1994; qicharts2 ``t`` chart).
+    The transform is monotone, so the rules judge the same points on either
+    scale. Every time must be greater than zero.
+
+    Examples
+    --------
+    >>> r = t_chart([10, 12, 9, 11, 10])
+    >>> bool(r.lower[0] >= 0)
+    True
+    """
+    for i, v in enumerate(values):
+        if v is not None and not math.isnan(float(v)) and float(v) <= 0:
+            raise ValueError(
+                f"t_chart: values[{i}] is {float(v):g}; times between events must be "
+                "greater than zero"
+            )
+    return _attribute(
+        "t", "t_chart", _t_limits, values, None, periods,
+        multiply=multiply, improvement=improvement, target=target, screen=bool(screen),
+        rebase=rebase, fix_after=fix_after, exclude=exclude, shift_length=shift_length,
+        trend_length=trend_length, two_of_three=two_of_three,
+    )  # fmt: skip
+
+
+def mr_chart(
+    values: Sequence[float | None] | FloatArray,
+    periods: Sequence[Any] | None = None,
+    *,
+    rebase: Iterable[Any] = (),
+    fix_after: int | None = None,
+    exclude: Iterable[Any] = (),
+) -> ChartResult:
+    """Moving-range chart, the MR half of an I/MR pair.
+
+    The plotted value at each point is |x_i − x_(i−1)| (missing at the first
+    point of each phase and next to a missing value).
+
+    Notes
+    -----
+    Centre = mean moving range; upper limit = 3.267 × that (D4 for n = 2;
+    Montgomery §6.4; qicharts2 ``mr`` chart); lower limit 0. Only the
+    outside-limits rule applies: moving ranges are correlated, so run rules
+    would mislead.
+
+    Examples
+    --------
+    >>> r = mr_chart([1, 3, 2, 6])
+    >>> r.values.tolist()[1:], round(float(r.upper[1]), 3)
+    ([2.0, 1.0, 4.0], 7.623)
+    """
+    options = _options(
+        improvement="neither",
+        target=None,
+        rebase=rebase,
+        fix_after=fix_after,
+        exclude=exclude,
+        multiply=1.0,
+    )
+    x = _as_floats("values", values)
+    labels = _periods(periods, len(x))
+    phase_starts = set(_positions("rebase", options["rebase"], labels))
+    mr = np.full(len(x), np.nan)
+    for i in range(1, len(x)):
+        if i not in phase_starts:
+            mr[i] = abs(x[i] - x[i - 1])
+    return _chart(
+        "mr",
+        mr,
+        None,
+        None,
+        labels,
+        _mr_limits,
+        centre_name="mean moving range",
+        options=options,
+        rules_in_force=("outside_limits",),
+    )
+
+
+#: Chart names accepted by :func:`spc_chart` and the CLI's ``--chart``.
+CHARTS: dict[str, Callable[..., ChartResult]] = {
+    "xmr": xmr,
+    "run": run_chart,
+    "p": p_chart,
+    "u": u_chart,
+    "c": c_chart,
+    "pp": pp_chart,
+    "up": up_chart,
+    "g": g_chart,
+    "t": t_chart,
+    "mr": mr_chart,
+}
+_NEEDS_DENOMINATOR = ("p", "u", "pp", "up")
+
+
+def spc_chart(
+    chart: str,
+    values: Sequence[float | None] | FloatArray,
+    denominators: Sequence[float | None] | FloatArray | None = None,
+    periods: Sequence[Any] | None = None,
+    **options: Any,
+) -> ChartResult:
+    """Any chart by name: ``xmr``, ``run``, ``p``, ``u``, ``c``, ``pp``, ``up``, ``g``, ``t``, ``mr``.
+
+    ``values`` are the numerators for charts with denominators. Options are
+    those of the named chart; an option the chart does not take is an error.
+
+    >>> spc_chart("c", [3, 5, 4]).chart
+    'c'
+    """
+    if chart not in CHARTS:
+        raise ValueError(f"chart must be one of {', '.join(CHARTS)}; got {chart!r}")
+    fn = CHARTS[chart]
+    accepted = inspect.signature(fn).parameters
+    unknown = sorted(k for k in options if k not in accepted)
+    if unknown:
+        raise ValueError(
+            f"the {chart} chart does not take {', '.join(unknown)}; remove "
+            f"{'it' if len(unknown) == 1 else 'them'}"
+        )
+    if chart in _NEEDS_DENOMINATOR:
+        if denominators is None:
+            raise ValueError(
+                f"the {chart} chart needs denominators; give a denominator column"
+            )
+        return fn(values, denominators, periods, **options)
+    if chart == "run":
+        return fn(values, periods, denominators=denominators, **options)
+    if denominators is not None:
+        raise ValueError(
+            f"the {chart} chart takes no denominators; use a p, u, pp, up or run chart for ratios"
+        )
+    return fn(values, periods, **options)

@@ -1,0 +1,259 @@
+"""Special-cause rules (Making Data Count) and the Anhøj runs rules, for one series.
+
+The functions take one phase at a time (the caller never runs a rule across a
+phase boundary). ``judged`` marks the points a rule may look at: a point that is
+missing or excluded is not judged, and it breaks every run and window through it.
+The vectorised many-series twin of these rules lives in :mod:`openqi.spc.batch`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "OUTSIDE_LIMITS",
+    "SHIFT",
+    "TREND",
+    "TWO_OF_THREE",
+    "anhoej_crossings_min",
+    "anhoej_longest_run_max",
+    "binomial_quantile",
+    "longest_run_and_crossings",
+    "outside_limits",
+    "shift",
+    "trend",
+    "two_of_three",
+]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
+
+#: Rule codes, in the order of :data:`openqi.spc.results.RULES`.
+OUTSIDE_LIMITS, TREND, TWO_OF_THREE, SHIFT = 1, 2, 3, 4
+
+
+def _runs(mask: BoolArray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of consecutive true values, stop exclusive."""
+    runs = []
+    start = -1
+    for i, flag in enumerate(mask):
+        if flag and start < 0:
+            start = i
+        elif not flag and start >= 0:
+            runs.append((start, i))
+            start = -1
+    if start >= 0:
+        runs.append((start, len(mask)))
+    return runs
+
+
+def outside_limits(
+    values: FloatArray, lower: FloatArray, upper: FloatArray, judged: BoolArray
+) -> IntArray:
+    """Side (+1 above, −1 below, 0 inside) of each point outside the process limits.
+
+    Comparisons are strict: a point exactly on a limit is inside (NHS England,
+    *Making Data Count*, "a single point outside the limits"; NHSRplotthedots
+    0.2.2 ``y > upl``).
+
+    >>> outside_limits(np.array([1.0, 5.0, -2.0]), np.full(3, -1.0), np.full(3, 5.0),
+    ...                np.ones(3, bool)).tolist()
+    [0, 0, -1]
+    """
+    side = np.zeros(len(values), dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        side[judged & (values > upper)] = 1
+        side[judged & (values < lower)] = -1
+    return side
+
+
+def shift(
+    values: FloatArray, centre: FloatArray, judged: BoolArray, length: int = 7
+) -> IntArray:
+    """Side of each point in a run of ``length`` or more strictly on one side of the centre.
+
+    A point on the centre line, or a point not judged, breaks the run; every
+    point of a qualifying run is flagged. Default 7 (NHS England, *Making Data
+    Count*: "a run of seven or more points above or below the mean";
+    NHSRplotthedots 0.2.2 ``shift_length = 7``).
+
+    >>> shift(np.array([2.0, 2, 2, 0]), np.zeros(4), np.ones(4, bool), length=3).tolist()
+    [1, 1, 1, 0]
+    """
+    out = np.zeros(len(values), dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        above = judged & (values > centre)
+        below = judged & (values < centre)
+    for mask, side in ((above, 1), (below, -1)):
+        for start, stop in _runs(mask):
+            if stop - start >= length:
+                out[start:stop] = side
+    return out
+
+
+def trend(values: FloatArray, judged: BoolArray, length: int = 7) -> IntArray:
+    """Direction of each point in a run of ``length`` or more strictly rising or falling values.
+
+    A tie, or a point not judged, breaks the trend; every point of a qualifying
+    trend is flagged. A point's direction is the step to the next point when
+    that point is in the trend too, else the step from the previous point (the
+    SPC contract; NHSRplotthedots 0.2.2 ``trend_length = 7``; NHS England,
+    *Making Data Count*: "seven or more consecutive points increasing or
+    decreasing").
+
+    >>> trend(np.array([1.0, 2, 3, 2]), np.ones(4, bool), length=3).tolist()
+    [1, 1, 1, 0]
+    """
+    n = len(values)
+    in_trend = np.zeros(n, dtype=bool)
+    if n < 2:
+        return np.zeros(n, dtype=np.int64)
+    step = np.sign(np.diff(values))
+    usable = judged[1:] & judged[:-1]
+    step = np.where(usable & ~np.isnan(step), step, 0.0)
+    for direction in (1.0, -1.0):
+        for start, stop in _runs(step == direction):
+            # steps start..stop-1 join points start..stop
+            if stop - start + 1 >= length:
+                in_trend[start : stop + 1] = True
+    out = np.zeros(n, dtype=np.int64)
+    for i in np.flatnonzero(in_trend):
+        after = step[i] if i < n - 1 else 0.0
+        before = step[i - 1] if i > 0 else 0.0
+        if i < n - 1 and in_trend[i + 1] and after != 0:
+            out[i] = int(after)
+        else:
+            out[i] = int(before)
+    return out
+
+
+def two_of_three(
+    values: FloatArray,
+    centre: FloatArray,
+    near_lower: FloatArray,
+    near_upper: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    judged: BoolArray,
+    variant: str = "default",
+) -> IntArray:
+    """Side of each point flagged by the two-of-three rule.
+
+    In any window of three consecutive judged points all strictly on one side
+    of the centre, if at least two lie in the near zone, those points are
+    flagged. The near zone is strictly between the near (two-sigma) line and
+    the limit (``variant="default"``, NHSRplotthedots 0.2.2), or anywhere
+    beyond the near line, limits included (``variant="beyond_near"``, the
+    Making Data Count tools' 2023 revision).
+
+    >>> v = np.array([0.0, 2.5, 2.5, 0.5])
+    >>> two_of_three(v, np.zeros(4), np.full(4, -2.0), np.full(4, 2.0),
+    ...              np.full(4, -3.0), np.full(4, 3.0), np.ones(4, bool)).tolist()
+    [0, 1, 1, 0]
+    """
+    if variant not in ("default", "beyond_near"):
+        raise ValueError(
+            f"two_of_three must be 'default' or 'beyond_near'; got {variant!r}"
+        )
+    n = len(values)
+    out = np.zeros(n, dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        above = judged & (values > centre)
+        below = judged & (values < centre)
+        if variant == "default":
+            near_high = above & (values > near_upper) & (values < upper)
+            near_low = below & (values < near_lower) & (values > lower)
+        else:
+            near_high = above & (values > near_upper)
+            near_low = below & (values < near_lower)
+    for side_mask, near, side in ((above, near_high, 1), (below, near_low, -1)):
+        for j in range(n - 2):
+            if side_mask[j : j + 3].all() and near[j : j + 3].sum() >= 2:
+                for k in range(j, j + 3):
+                    if near[k]:
+                        out[k] = side
+    return out
+
+
+def binomial_quantile(p: float, size: int, prob: float = 0.5) -> int:
+    """The smallest x with P(X ≤ x) ≥ p for X ~ Binomial(size, prob), as R's ``qbinom``.
+
+    Computed exactly with integer arithmetic for ``prob = 0.5`` and in floating
+    point otherwise.
+
+    >>> binomial_quantile(0.05, 19)
+    6
+    """
+    if size < 0:
+        raise ValueError(f"size must be at least 0; got {size}")
+    if size == 0:
+        return 0
+    if prob == 0.5:
+        total = 2**size
+        cumulative = 0
+        for x in range(size + 1):
+            cumulative += math.comb(size, x)
+            if cumulative >= p * total:
+                return x
+        return size
+    cumulative_f = 0.0
+    for x in range(size + 1):
+        cumulative_f += math.comb(size, x) * prob**x * (1 - prob) ** (size - x)
+        if cumulative_f >= p * (1 - 64 * 2.220446049250313e-16):
+            return x
+    return size
+
+
+def anhoej_longest_run_max(useful: int) -> int:
+    """Largest longest run expected by chance: round(log2(n)) + 3.
+
+    Anhøj & Olesen, "Run charts revisited", *PLoS ONE* 9(11), 2014, e113825;
+    qicharts2 ``runs.analysis``.
+
+    >>> anhoej_longest_run_max(24)
+    8
+    """
+    if useful <= 0:
+        return 0
+    return round(math.log2(useful)) + 3
+
+
+def anhoej_crossings_min(useful: int) -> int:
+    """Fewest crossings expected by chance: the 5th percentile of Binomial(n − 1, 0.5).
+
+    Anhøj & Olesen 2014; qicharts2 ``qbinom(0.05, n - 1, 0.5)``.
+
+    >>> anhoej_crossings_min(24)
+    8
+    """
+    if useful <= 1:
+        return 0
+    return binomial_quantile(0.05, useful - 1, 0.5)
+
+
+def longest_run_and_crossings(
+    values: FloatArray, centre: FloatArray, judged: BoolArray
+) -> tuple[int, int, int]:
+    """(useful points, longest run, crossings) of judged values about a centre line.
+
+    Points on the centre line are not counted (Anhøj & Olesen 2014); runs and
+    crossings are counted over the remaining judged points in order.
+
+    >>> longest_run_and_crossings(np.array([1.0, 2, 0, -1, 5]), np.zeros(5), np.ones(5, bool))
+    (4, 2, 2)
+    """
+    with np.errstate(invalid="ignore"):
+        side = np.sign(values - centre)
+    side = side[judged & (side != 0) & ~np.isnan(side)]
+    useful = int(side.size)
+    if useful == 0:
+        return 0, 0, 0
+    changes = np.flatnonzero(side[1:] != side[:-1])
+    crossings = int(changes.size)
+    bounds = np.concatenate(([0], changes + 1, [useful]))
+    longest = int(np.diff(bounds).max())
+    return useful, longest, crossings
