@@ -23,7 +23,7 @@ run: install
 	$(PY) -m openqi.demo_cli out
 
 test: install test-core
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q --doctest-modules tests openqi/spc
 
 # The SPC core's tests in a virtualenv holding only NumPy and pytest: proves the
 # core needs nothing else. Tests that compare with other packages skip there.

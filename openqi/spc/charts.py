@@ -447,27 +447,39 @@ def _describe(
     end: str,
     count: int,
     centre_name: str,
+    length: int,
 ) -> str:
+    """One special-cause episode in words, for people who do not read charts."""
     span = (
         f"in {_period_words(start)}"
         if start == end
         else f"from {_period_words(start)} to {_period_words(end)}"
     )
     high = side > 0
+    points = "a point" if count == 1 else f"{count} points"
     if rule == "shift":
-        what = f"{count} points in a row {'above' if high else 'below'} the {centre_name} {span}"
+        where = f"{'above' if high else 'below'} the {centre_name}"
+        what = (
+            f"{points} in a row {where} {span}"
+            if count >= length
+            # The rest of the run is claimed by a higher-priority rule.
+            else f"{points} of a run of {length} or more {where} {span}"
+        )
     elif rule == "trend":
-        what = f"{count} points in a row {'rising' if high else 'falling'} {span}"
+        way = "rising" if high else "falling"
+        what = (
+            f"{points} in a row {way} {span}"
+            if count >= length
+            else f"{points} of a {way} trend of {length} or more {span}"
+        )
     elif rule == "outside_limits":
         limit = "above the upper" if high else "below the lower"
-        what = (
-            f"a point {limit} process limit {span}"
-            if count == 1
-            else f"{count} points {limit} process limit {span}"
-        )
+        what = f"{points} {limit} process limit {span}"
     else:
         near = "upper" if high else "lower"
-        what = f"{count} of 3 points close to the {near} process limit {span}"
+        what = (
+            f"{points} close to the {near} process limit, two of three in a row {span}"
+        )
     return f"{what[0].upper()}{what[1:]}: {_SIGNAL_WORDS[signal]} ({rule.replace('_', ' ')})."
 
 
@@ -700,7 +712,11 @@ def _chart(
     ]
     excluded.sort(key=lambda e: periods.index(e.period))
 
-    signals = _episodes(rule, signal, sides, phase_index, periods, centre_name)
+    lengths = {
+        "shift": options.get("shift_length", 7),
+        "trend": options.get("trend_length", 7),
+    }
+    signals = _episodes(rule, signal, sides, phase_index, periods, centre_name, lengths)
 
     return ChartResult(
         chart=chart,
@@ -751,24 +767,44 @@ def _episodes(
     phase: NDArray[np.int64],
     periods: tuple[str, ...],
     centre_name: str,
+    lengths: dict[str, int],
 ) -> tuple[Signal, ...]:
+    """Group flagged points into episodes: runs of one rule, signal and side in a phase.
+
+    A two-of-three episode may step over one unflagged point (near, middle,
+    near is one finding, not two).
+    """
     out: list[Signal] = []
     i = 0
     n = len(rule)
+
+    def same(k: int) -> bool:
+        return (
+            rule[k] == rule[i]
+            and signal[k] == signal[i]
+            and sides[k] == sides[i]
+            and phase[k] == phase[i]
+        )
+
     while i < n:
         if rule[i] == "common_cause":
             i += 1
             continue
         j = i
-        while (
-            j + 1 < n
-            and rule[j + 1] == rule[i]
-            and signal[j + 1] == signal[i]
-            and sides[j + 1] == sides[i]
-            and phase[j + 1] == phase[i]
-        ):
-            j += 1
-        count = j - i + 1
+        count = 1
+        while True:
+            if j + 1 < n and same(j + 1):
+                j += 1
+            elif (
+                rule[i] == "two_of_three"
+                and j + 2 < n
+                and rule[j + 1] == "common_cause"
+                and same(j + 2)
+            ):
+                j += 2
+            else:
+                break
+            count += 1
         out.append(
             Signal(
                 rule=rule[i],
@@ -777,6 +813,7 @@ def _episodes(
                 phase=int(phase[i]),
                 start=i,
                 end=j,
+                n_points=count,
                 first_period=periods[i],
                 last_period=periods[j],
                 description=_describe(
@@ -787,6 +824,7 @@ def _episodes(
                     periods[j],
                     count,
                     centre_name,
+                    lengths.get(rule[i], 0),
                 ),
             )
         )

@@ -124,8 +124,9 @@ class RunsAnalysis:
 class Signal:
     """One special-cause episode: consecutive flagged points of one rule and side.
 
-    ``start`` and ``end`` are inclusive point indices; ``description`` says in
-    words what was seen, for example "7 points above the mean from 2024-03 to
+    ``start`` and ``end`` are inclusive point indices and ``n_points`` the
+    number of flagged points between them (a two-of-three episode may step over
+    an unflagged point); ``description`` says in words what was seen, for example "7 points above the mean from 2024-03 to
     2024-09: special cause improvement (shift)".
     """
 
@@ -135,13 +136,10 @@ class Signal:
     phase: int
     start: int
     end: int
+    n_points: int
     first_period: str
     last_period: str
     description: str
-
-    @property
-    def n_points(self) -> int:
-        return self.end - self.start + 1
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -109,25 +109,23 @@ def trend(values: FloatArray, judged: BoolArray, length: int = 7) -> IntArray:
     [1, 1, 1, 0]
     """
     n = len(values)
-    in_trend = np.zeros(n, dtype=bool)
+    out = np.zeros(n, dtype=np.int64)
     if n < 2:
-        return np.zeros(n, dtype=np.int64)
+        return out
     step = np.sign(np.diff(values))
     usable = judged[1:] & judged[:-1]
     step = np.where(usable & ~np.isnan(step), step, 0.0)
+    # A trend is a run of same-direction steps; step k joins points k and k+1.
+    step_in_trend = np.zeros(n - 1, dtype=bool)
     for direction in (1.0, -1.0):
         for start, stop in _runs(step == direction):
-            # steps start..stop-1 join points start..stop
             if stop - start + 1 >= length:
-                in_trend[start : stop + 1] = True
-    out = np.zeros(n, dtype=np.int64)
-    for i in np.flatnonzero(in_trend):
-        after = step[i] if i < n - 1 else 0.0
-        before = step[i - 1] if i > 0 else 0.0
-        if i < n - 1 and in_trend[i + 1] and after != 0:
-            out[i] = int(after)
-        else:
-            out[i] = int(before)
+                step_in_trend[start:stop] = True
+    for i in range(n):
+        if i < n - 1 and step_in_trend[i]:
+            out[i] = int(step[i])  # the next point is in this point's trend
+        elif i > 0 and step_in_trend[i - 1]:
+            out[i] = int(step[i - 1])
     return out
 
 
