@@ -9,6 +9,8 @@ only, takes plain values and returns frozen results (see
 'neutral_high'
 """
 
+from typing import Any
+
 from .charts import (
     CHARTS,
     InsufficientDataError,
@@ -42,6 +44,7 @@ from .results import (
 __all__ = [
     "ASSURANCES",
     "CHARTS",
+    "COLOURS",
     "RULES",
     "SIGNALS",
     "VARIATIONS",
@@ -55,14 +58,43 @@ __all__ = [
     "RunsAnalysis",
     "Signal",
     "c_chart",
+    "funnel",
     "g_chart",
     "mr_chart",
     "p_chart",
     "pp_chart",
+    "render_funnel_svg",
+    "render_svg",
     "run_chart",
     "spc_chart",
     "t_chart",
     "u_chart",
     "up_chart",
     "xmr",
+    "xmr_batch",
 ]
+
+# The batch engine, funnel plots and the SVG renderer load on first use, so a
+# command-line run of one chart imports only what it needs (PEP 562).
+_LAZY = {
+    "xmr_batch": "batch",
+    "funnel": "funnel",
+    "COLOURS": "render",
+    "render_svg": "render",
+    "render_funnel_svg": "render",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

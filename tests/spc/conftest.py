@@ -20,3 +20,11 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "ae_attendances.csv").exists():
         pytest.skip(f"shared data not found at {SHARED_DATA}; set OPENQI_SHARED_DATA")
     return SHARED_DATA
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered here too, so the core tests run clean from their own folder.
+    config.addinivalue_line(
+        "markers",
+        "reference: checks values against an independent implementation or published example",
+    )

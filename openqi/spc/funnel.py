@@ -1,0 +1,576 @@
+"""Funnel plots for comparing organisations, after Spiegelhalter (2005).
+
+A funnel plot sets each unit's indicator (a proportion, or an indirectly
+standardised ratio of observed to expected) against its denominator, with
+control limits that narrow as the denominator grows. The behaviour follows the
+NHS-R package FunnelPlotR 0.6.0 (Mainey; CRAN release, ``R/funnel_plot.R``,
+``R/calculate_limits.R``, ``R/od_adjustment.R``), as fixed in the SPC contract.
+
+The exact Poisson limits need chi-square quantiles; as the core may not import
+SciPy they are computed here from the regularised lower incomplete gamma
+function (power series) and Newton's method on the log scale.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from openqi.spc.results import FunnelResult, FunnelUnit
+
+__all__ = ["Z95", "Z998", "funnel"]
+
+FloatArray = NDArray[np.float64]
+
+#: Standard normal quantiles for the two funnel limits, to the six decimals that
+#: FunnelPlotR 0.6 writes as literals (``R/calculate_limits.R``: ``1.959964`` and
+#: ``3.090232``); they are Φ⁻¹(0.975) and Φ⁻¹(0.999), the two-sided 95% and
+#: 99.8% limits of Spiegelhalter (2005), §3.
+Z95 = 1.959964
+Z998 = 3.090232
+
+#: Lower and upper tail probabilities of the exact Poisson limits: 2.5%/97.5%
+#: and 0.1%/99.9% (FunnelPlotR ``calculate_limits``: ``qchisq(0.975, …,
+#: lower.tail = FALSE)`` and so on).
+_P95 = (0.025, 0.975)
+_P998 = (0.001, 0.999)
+
+#: Share of units trimmed at each end before over-dispersion is estimated (10%:
+#: Spiegelhalter et al. 2012, §3.3.2; NHS Digital, *SHMI methodology*; the
+#: FunnelPlotR default ``trim_by = 0.1``).
+_TRIM = 0.1
+
+#: Points on the curves traced for drawing the funnel.
+_CURVE_POINTS = 200
+
+#: Stirling series coefficients for ln Γ(a), B₂ₖ / (2k(2k − 1)) for k = 1..7
+#: (Abramowitz & Stegun 6.1.40–6.1.41): 1/12, −1/360, 1/1260, −1/1680, 1/1188,
+#: −691/360360, 1/156, multiplying a^-1, a^-3, …, a^-13. For a ≥ 10 the first
+#: term left out is below 3e-17.
+_STIRLING = (
+    1.0 / 12.0,
+    -1.0 / 360.0,
+    1.0 / 1260.0,
+    -1.0 / 1680.0,
+    1.0 / 1188.0,
+    -691.0 / 360360.0,
+    1.0 / 156.0,
+)
+
+_TYPES = ("proportion", "ratio")
+_LIMITS = ("95", "99.8")
+
+
+def funnel(
+    numerators: ArrayLike,
+    denominators: ArrayLike,
+    units: Sequence[object],
+    *,
+    type: str = "proportion",  # the contract's keyword, though it shadows type()
+    overdispersion: bool = True,
+    limit: str = "99.8",
+    multiply: float = 1.0,
+) -> FunnelResult:
+    r"""Funnel plot of proportions or indirectly standardised ratios.
+
+    Each unit's value (numerator / denominator × ``multiply``) is set against
+    95% and 99.8% control limits around a target, at the unit's denominator.
+    A unit above the upper (below the lower) limit chosen by ``limit`` is a
+    ``high`` (``low``) outlier; a unit exactly on a limit is not an outlier.
+
+    Parameters
+    ----------
+    numerators
+        Events per unit: deaths, 4-hour breaches. For ``type="ratio"`` the
+        observed count O. Must be ≥ 0 and, for proportions, ≤ the denominator.
+    denominators
+        Per unit: the number at risk for proportions, the expected count E
+        (from a risk model) for ratios. Must be > 0.
+    units
+        Unit names (organisations, wards, clinicians), unique; shown as text.
+    type
+        ``"proportion"`` (target Σnumerator / Σdenominator) or ``"ratio"``
+        (indirectly standardised ratio O/E, target 1).
+    overdispersion
+        Estimate over-dispersion and, when there is some (φ > 1), widen the
+        limits by the between-unit variance τ² (default ``True``).
+    limit
+        Which limits judge outliers: ``"99.8"`` (default) or ``"95"``.
+    multiply
+        Scale for values, target and limits (100 for a percentage, 100 for a
+        ratio reported as 100 = as expected). Must be > 0.
+
+    Returns
+    -------
+    FunnelResult
+        ``type``, ``limit`` and ``multiply`` as given; ``target`` (times
+        ``multiply``); ``phi`` (the over-dispersion ratio φ, ``None`` when
+        ``overdispersion`` is false or fewer than two units take part); ``tau2`` (the
+        DerSimonian–Laird τ² on the transformed scale, as estimated, 0 when not
+        estimated); ``adjusted`` (whether the limits include τ²); ``units``
+        (one :class:`~openqi.spc.results.FunnelUnit` per unit, in input order,
+        with its value, its 95% and 99.8% limits and its ``outlier`` verdict);
+        ``curve_denominator`` (200 denominators spaced evenly on a log scale
+        from the smallest to the largest) with ``curve_lower95``,
+        ``curve_upper95``, ``curve_lower998`` and ``curve_upper998`` there, for
+        drawing; ``warnings`` (why limits were not adjusted, which units were
+        left out of the over-dispersion estimate and why).
+
+    Raises
+    ------
+    ValueError
+        If the three inputs differ in length or are empty, a number is missing
+        or not a number, a denominator is ≤ 0, a numerator is < 0 or (for a
+        proportion) above its denominator, a unit name repeats, or ``type``,
+        ``limit`` or ``multiply`` is not allowed. The message names the unit
+        and its row (counting from 1) and says how to put it right.
+
+    Notes
+    -----
+    **Proportions** (Spiegelhalter 2005, §3.2 and appendix A.1.2; FunnelPlotR
+    ``data_type = "PR"``). Target :math:`\theta = \sum y / \sum n`. On the
+    arcsine-square-root scale a unit has :math:`Y = \arcsin\sqrt{y/n}`, standard
+    error :math:`s = 1/(2\sqrt n)` and z-score
+    :math:`z = (Y - \arcsin\sqrt\theta)/s`. Limits at denominator *n* are
+
+    .. math:: \sin^2\!\bigl(\arcsin\sqrt\theta \pm z_\alpha\sqrt{s^2 + \tau^2}\bigr)
+
+    with the angle clipped to :math:`[0, \pi/2]` so that the limits stay in
+    [0, 1] (where the angle leaves that range, sin² would fold back; FunnelPlotR
+    0.6 sets such non-monotonic stretches of its limit curves to 0 or 1, and
+    the PowerBI-SPC engine clips the angle as we do).
+    Unadjusted limits have :math:`\tau^2 = 0`.
+
+    **Standardised ratios** (FunnelPlotR ``data_type = "SR"``). Target 1. The
+    unadjusted limits are FunnelPlotR's exact Poisson limits, which treat the
+    expected count E as if it were the observed count and take the exact
+    (Garwood) confidence limits for a Poisson mean, divided by E:
+
+    .. math:: \text{lower} = \frac{\chi^2_{\alpha/2}(2E)}{2E}, \qquad
+              \text{upper} = \frac{\chi^2_{1-\alpha/2}(2E + 2)}{2E}
+
+    with :math:`\alpha/2 = 0.025` (95%) or 0.001 (99.8%) and
+    :math:`\chi^2_p(\nu)` the *p* quantile of chi-square on ν degrees of
+    freedom, i.e. ``qchisq(0.975, 2E, lower.tail = FALSE) / 2 / E`` and
+    ``qchisq(0.025, 2(E + 1), lower.tail = FALSE) / 2 / E`` in FunnelPlotR.
+    As :math:`\chi^2_p(2a)/2` is the *p* quantile of a gamma(*a*, 1) variable,
+    the quantile solves :math:`P(a, x) = p`, where *P* is the regularised lower
+    incomplete gamma function, evaluated by its power series
+    :math:`P(a,x) = x^a e^{-x}/\Gamma(a+1)\sum_{k\ge0} x^k/((a+1)\cdots(a+k))`
+    (Abramowitz & Stegun 6.5.29; Press et al., *Numerical Recipes*, 3rd ed.,
+    §6.2) and solved by Newton's method in :math:`u = \ln(x/a)`, where
+    :math:`\ln P` is concave (the log-gamma density is log-concave), so the
+    iteration converges from any start. Because the lower limits are positive
+    for every E, an observed count of 0 is below them (only for E below about
+    0.01 do they underflow to 0.0 in double precision).
+
+    For ratios, expected counts are rounded to 2 decimal places before the
+    limits and the over-dispersion estimate are computed, as FunnelPlotR does
+    for the SHMI method (an expected count below 0.005 is kept as given, as
+    rounding would make it 0); the plotted value O/E uses the unrounded E.
+
+    **Over-dispersion** (Spiegelhalter 2005, §4; Spiegelhalter et al. 2012,
+    §3.3; DerSimonian & Laird 1986). Proportions: z-scores as above, winsorised
+    at their 10th and 90th percentiles (R's default, type 7, quantiles).
+    Ratios (SHMI method, NHS Digital *SHMI methodology*):
+    :math:`z = \sqrt E \ln(O/E)`, :math:`s = 1/\sqrt E`, and units in the top
+    and bottom 10% truncated (left out): with ranks *r* of z (ties averaged),
+    a unit is kept when :math:`0 < \lfloor 10 r / (n + 1) \rfloor < 9`, as
+    FunnelPlotR's ``truncation()`` does. A kept unit with O = 0 has no
+    log-scale z-score and is left out of the estimate, with a warning. Over
+    the *n* units taking part, :math:`\phi = \frac1n\sum z^2` and, with
+    :math:`w = 1/s^2`,
+
+    .. math:: \tau^2 = \max\Bigl(0, \frac{n\phi - (n - 1)}
+              {\sum w - \sum w^2 / \sum w}\Bigr),
+
+    0 when :math:`n\phi < n - 1`. Adjusted ratio limits are
+    :math:`\exp(\pm z_\alpha\sqrt{1/E + \tau^2})`. When φ ≤ 1, or fewer than
+    two units take part, the unadjusted limits are used and ``warnings`` says
+    so. FunnelPlotR has decided on φ ≤ 1 since 0.4.2 (NEWS.md: "focus on phi
+    … instead of tau"); the PowerBI-SPC engine adjusts whenever τ² > 0, which
+    includes :math:`(n-1)/n < \phi \le 1`. With a single unit left FunnelPlotR
+    divides by zero; we keep the unadjusted limits.
+
+    References
+    ----------
+    Spiegelhalter DJ (2005). Funnel plots for comparing institutional
+    performance. *Statistics in Medicine* 24(8):1185–1202. doi:10.1002/sim.1970
+
+    Spiegelhalter DJ, Sherlaw-Johnson C, Bardsley M et al. (2012). Statistical
+    methods for healthcare regulation: rating, screening and surveillance.
+    *JRSS A* 175(1):1–47. doi:10.1111/j.1467-985X.2011.01010.x
+
+    DerSimonian R, Laird N (1986). Meta-analysis in clinical trials.
+    *Controlled Clinical Trials* 7(3):177–188.
+
+    NHS Digital (2020). *Summary Hospital-level Mortality Indicator (SHMI):
+    methodology*, v1.34.
+
+    Examples
+    --------
+    >>> result = funnel(
+    ...     [2, 12, 40], [100, 200, 300], ["A", "B", "C"], overdispersion=False, limit="95"
+    ... )
+    >>> result.target
+    0.09
+    >>> [(u.unit, round(u.upper95, 4), u.outlier) for u in result.units]
+    [('A', 0.1536, 'low'), ('B', 0.1335, 'none'), ('C', 0.1249, 'high')]
+    """
+    kind = _check_choice("type", type, _TYPES)
+    chosen_limit = _check_choice("limit", str(limit), _LIMITS)
+    scale = _check_multiply(multiply)
+    names = _check_units(units)
+    num = _as_numbers("numerators", numerators, names)
+    den = _as_numbers("denominators", denominators, names)
+    _check_values(kind, num, den, names)
+
+    warnings: list[str] = []
+    if kind == "ratio":
+        target = 1.0
+        rounded = np.round(den, 2)
+        tiny = rounded <= 0.0
+        if np.any(tiny):
+            warnings.append(
+                "Expected counts below 0.005 for "
+                + _list_units(names, tiny)
+                + " were not rounded to 2 decimal places (they would round to 0)."
+            )
+        limit_den = np.where(tiny, den, rounded)
+    else:
+        target = float(np.sum(num) / np.sum(den))
+        limit_den = den
+
+    phi: float | None = None
+    tau2 = 0.0
+    adjusted = False
+    if overdispersion:
+        if kind == "ratio":
+            phi, tau2, notes = _shmi_overdispersion(num, limit_den, names)
+        else:
+            phi, tau2, notes = _arcsine_overdispersion(num, den, target)
+        warnings.extend(notes)
+        if tau2 > 0.0 and phi is not None and phi > 1.0:
+            adjusted = True
+        elif phi is not None and phi <= 1.0:
+            warnings.append(
+                f"No over-dispersion found (phi = {phi:.4g}, not above 1): "
+                "the limits are the unadjusted ones."
+            )
+    used_tau2 = tau2 if adjusted else 0.0
+
+    unit_limits = _limits(kind, limit_den, target, used_tau2, adjusted)
+    values = num / den * scale
+    judge = 0 if chosen_limit == "95" else 1
+    lower = unit_limits[2 * judge] * scale
+    upper = unit_limits[2 * judge + 1] * scale
+    funnel_units = tuple(
+        FunnelUnit(
+            unit=names[i],
+            numerator=float(num[i]),
+            denominator=float(den[i]),
+            value=float(values[i]),
+            lower95=float(unit_limits[0][i] * scale),
+            upper95=float(unit_limits[1][i] * scale),
+            lower998=float(unit_limits[2][i] * scale),
+            upper998=float(unit_limits[3][i] * scale),
+            outlier=_outlier(float(values[i]), float(lower[i]), float(upper[i])),
+        )
+        for i in range(len(names))
+    )
+
+    grid = np.geomspace(float(np.min(den)), float(np.max(den)), _CURVE_POINTS)
+    curves = _limits(kind, grid, target, used_tau2, adjusted)
+    return FunnelResult(
+        type=kind,
+        target=target * scale,
+        phi=phi,
+        tau2=tau2,
+        adjusted=adjusted,
+        limit=chosen_limit,
+        multiply=scale,
+        units=funnel_units,
+        curve_denominator=grid,
+        curve_lower95=curves[0] * scale,
+        curve_upper95=curves[1] * scale,
+        curve_lower998=curves[2] * scale,
+        curve_upper998=curves[3] * scale,
+        warnings=tuple(warnings),
+    )
+
+
+# --- limits -----------------------------------------------------------------
+
+
+def _limits(
+    kind: str, den: FloatArray, target: float, tau2: float, adjusted: bool
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Lower 95%, upper 95%, lower 99.8% and upper 99.8% limits at ``den``."""
+    if kind == "proportion":
+        centre = math.asin(min(1.0, math.sqrt(target)))
+        spread = np.sqrt(1.0 / (4.0 * den) + tau2)
+        out = []
+        for z in (-Z95, Z95, -Z998, Z998):
+            angle = np.clip(centre + z * spread, 0.0, math.pi / 2.0)
+            out.append(np.sin(angle) ** 2)
+        return out[0], out[1], out[2], out[3]
+    if adjusted:
+        spread = np.sqrt(1.0 / den + tau2)
+        return (
+            np.exp(-Z95 * spread),
+            np.exp(Z95 * spread),
+            np.exp(-Z998 * spread),
+            np.exp(Z998 * spread),
+        )
+    return (
+        _gamma_quantile(_P95[0], den, -Z95) / den,
+        _gamma_quantile(_P95[1], den + 1.0, Z95) / den,
+        _gamma_quantile(_P998[0], den, -Z998) / den,
+        _gamma_quantile(_P998[1], den + 1.0, Z998) / den,
+    )
+
+
+def _outlier(value: float, lower: float, upper: float) -> str:
+    """``high``/``low`` strictly beyond a limit, else ``none``."""
+    if value > upper:
+        return "high"
+    if value < lower:
+        return "low"
+    return "none"
+
+
+# --- over-dispersion ----------------------------------------------------------
+
+
+def _dersimonian_laird(z: FloatArray, s: FloatArray) -> tuple[float, float]:
+    """φ = mean z² and the DerSimonian–Laird τ² from z-scores and standard errors."""
+    n = z.size
+    phi = float(np.mean(z**2))
+    if n * phi < n - 1:
+        return phi, 0.0
+    w = 1.0 / s**2
+    spread = float(np.sum(w) - np.sum(w**2) / np.sum(w))
+    return phi, max(0.0, (n * phi - (n - 1)) / spread)
+
+
+def _too_few(n: int) -> str:
+    return (
+        f"Over-dispersion needs at least two units in its estimate (got {n}); "
+        "the limits are the unadjusted ones. "
+        "Add units or set overdispersion=False."
+    )
+
+
+def _arcsine_overdispersion(
+    num: FloatArray, den: FloatArray, target: float
+) -> tuple[float | None, float, list[str]]:
+    """φ and τ² for proportions: arcsine z-scores, winsorised at 10%/90%."""
+    if num.size < 2:
+        return None, 0.0, [_too_few(int(num.size))]
+    s = 1.0 / (2.0 * np.sqrt(den))
+    z = (np.arcsin(np.sqrt(num / den)) - math.asin(min(1.0, math.sqrt(target)))) / s
+    low, high = np.quantile(z, [_TRIM, 1.0 - _TRIM])
+    phi, tau2 = _dersimonian_laird(np.clip(z, low, high), s)
+    return phi, tau2, []
+
+
+def _average_ranks(x: FloatArray) -> FloatArray:
+    """Ranks 1..n, ties given their average rank (R's ``rank(ties = "average")``)."""
+    _, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
+    starts = np.cumsum(counts) - counts
+    return (starts + (counts + 1) / 2.0)[inverse].astype(np.float64)
+
+
+def _shmi_overdispersion(
+    observed: FloatArray, expected: FloatArray, names: list[str]
+) -> tuple[float | None, float, list[str]]:
+    """φ and τ² for ratios, SHMI method: log-scale z-scores, 10% truncated each end."""
+    notes: list[str] = []
+    with np.errstate(divide="ignore"):
+        z = np.sqrt(expected) * np.log(observed / expected)
+    groups = 1.0 / _TRIM
+    band = np.floor(_average_ranks(z) * groups / (z.size + 1))
+    kept = (band > 0) & (band < groups - 1)
+    zero = kept & (observed == 0)
+    if np.any(zero):
+        notes.append(
+            "Left out of the over-dispersion estimate because an observed count of 0 "
+            "has no log-scale z-score: " + _list_units(names, zero) + "."
+        )
+        kept &= ~zero
+    n = int(np.sum(kept))
+    if n < 2:
+        return None, 0.0, [*notes, _too_few(n)]
+    phi, tau2 = _dersimonian_laird(z[kept], 1.0 / np.sqrt(expected[kept]))
+    return phi, tau2, notes
+
+
+# --- chi-square / gamma quantiles -------------------------------------------
+
+
+def _stirling_offset(a: FloatArray) -> FloatArray:
+    """ln Γ(a + 1) − a ln a + a, accurate for large *a* (no cancellation)."""
+    out = np.empty_like(a)
+    small = a < 10.0
+    for i in np.flatnonzero(small):
+        ai = float(a[i])
+        out[i] = math.lgamma(ai + 1.0) - ai * math.log(ai) + ai
+    big = a[~small]
+    series = np.zeros_like(big)
+    for k, coefficient in enumerate(_STIRLING):
+        series += coefficient / big ** (2 * k + 1)
+    out[~small] = 0.5 * np.log(2.0 * math.pi * big) + series
+    return out
+
+
+def _log_gamma_cdf(
+    a: FloatArray, u: FloatArray, offset: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """ln P(a, x) at x = a·e^u, and the series sum S (d ln P / du = a / S).
+
+    ``offset`` is :func:`_stirling_offset` of ``a``. The prefactor
+    ln(x^a e^-x / Γ(a + 1)) is written a(u − expm1 u) − offset to avoid the
+    cancellation of a ln x − x − ln Γ(a + 1) when x ≈ a is large.
+    """
+    x = a * np.exp(u)
+    total = np.ones_like(x)
+    # Sum the series only where it has not yet converged (terms below 1e-17 of
+    # the sum); once k > 2x each term is under half the last, so it always ends.
+    active = np.arange(x.size)
+    term, x_active, a_active = np.ones_like(x), x, a
+    k = 0.0
+    while active.size:
+        k += 1.0
+        term = term * x_active / (a_active + k)
+        total[active] += term
+        going = term > 1e-17 * total[active]
+        if not np.all(going):
+            active, term = active[going], term[going]
+            x_active, a_active = x_active[going], a_active[going]
+    log_prefix = a * (u - np.expm1(u)) - offset
+    return log_prefix + np.log(total), total
+
+
+def _gamma_quantile(p: float, a: FloatArray, z: float = 0.0) -> FloatArray:
+    """The *p* quantile of gamma(a, 1): x with P(a, x) = p; χ²_p(2a) = 2x.
+
+    ``z`` (the standard normal *p* quantile) only sets the starting value, by
+    the Wilson–Hilferty approximation x ≈ a(1 − 1/(9a) + z/(3√a))³ (Johnson,
+    Kotz & Balakrishnan, *Continuous Univariate Distributions* 1, 2nd ed.,
+    §18.5), or x ≈ (p Γ(a + 1))^(1/a) where that is not positive; Newton's
+    method then converges from any start, so the answer does not depend on it.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    offset = _stirling_offset(a)
+    log_p = math.log(p)
+    base = 1.0 - 1.0 / (9.0 * a) + z / (3.0 * np.sqrt(a))
+    log_gamma = np.array([math.lgamma(v + 1.0) for v in a])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = np.where(
+            base > 0.05, 3.0 * np.log(base), (log_p + log_gamma) / a - np.log(a)
+        )
+    for _ in range(200):
+        log_cdf, total = _log_gamma_cdf(a, u, offset)
+        step = (log_cdf - log_p) * total / a
+        u = u - step
+        if np.all(np.abs(step) <= 1e-12):
+            break
+    return a * np.exp(u)
+
+
+def _chi_square_quantile(p: float, df: ArrayLike) -> FloatArray:
+    """The *p* quantile of chi-square on ``df`` degrees of freedom (R's ``qchisq``)."""
+    return 2.0 * _gamma_quantile(p, np.asarray(df, dtype=np.float64) / 2.0)
+
+
+# --- input checks ------------------------------------------------------------
+
+
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        options = " or ".join(repr(v) for v in allowed)
+        raise ValueError(f"funnel: {name} must be {options}; got {value!r}.")
+    return value
+
+
+def _check_multiply(multiply: float) -> float:
+    try:
+        scale = float(multiply)
+    except (TypeError, ValueError):
+        scale = math.nan
+    if not (math.isfinite(scale) and scale > 0):
+        raise ValueError(
+            "funnel: multiply must be a positive number such as 1 or 100; "
+            f"got {multiply!r}."
+        )
+    return scale
+
+
+def _check_units(units: Sequence[object]) -> list[str]:
+    names = [str(u) for u in units]
+    if not names:
+        raise ValueError(
+            "funnel: needs at least one unit; got none. Pass one row per unit."
+        )
+    seen: dict[str, int] = {}
+    for row, name in enumerate(names, start=1):
+        if name in seen:
+            raise ValueError(
+                f"funnel: unit {name!r} appears twice (rows {seen[name]} and {row}); "
+                "unit names must be unique: add up each unit's numerators and "
+                "denominators first."
+            )
+        seen[name] = row
+    return names
+
+
+def _as_numbers(name: str, values: ArrayLike, names: list[str]) -> FloatArray:
+    items = list(np.asarray(values, dtype=object).ravel())
+    if len(items) != len(names):
+        raise ValueError(
+            f"funnel: needs one {name[:-1]} per unit; got {len(items)} {name} "
+            f"for {len(names)} units."
+        )
+    out = np.empty(len(items), dtype=np.float64)
+    for i, item in enumerate(items):
+        try:
+            number = float(item)
+        except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):
+            raise ValueError(
+                f"funnel: {name[:-1]} for unit {names[i]!r} (row {i + 1}) is {item!r}, "
+                "not a finite number; fill it in or leave the unit out."
+            )
+        out[i] = number
+    return out
+
+
+def _check_values(
+    kind: str, num: FloatArray, den: FloatArray, names: list[str]
+) -> None:
+    for i in range(len(names)):
+        where = f"unit {names[i]!r} (row {i + 1})"
+        if den[i] <= 0:
+            raise ValueError(
+                f"funnel: denominator for {where} is {den[i]:g}; denominators must be "
+                "above 0: leave out units with no cases."
+            )
+        if num[i] < 0:
+            raise ValueError(
+                f"funnel: numerator for {where} is {num[i]:g}; "
+                "numerators cannot be negative."
+            )
+        if kind == "proportion" and num[i] > den[i]:
+            raise ValueError(
+                f"funnel: numerator for {where} is {num[i]:g}, above its denominator "
+                f"{den[i]:g}; a proportion cannot exceed 1: check the columns, or use "
+                "type='ratio' for observed/expected."
+            )
+
+
+def _list_units(names: list[str], mask: NDArray[np.bool_]) -> str:
+    return ", ".join(repr(names[i]) for i in np.flatnonzero(mask))
