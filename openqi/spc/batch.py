@@ -3,9 +3,12 @@
 :func:`xmr_batch` computes, for every row of a series × periods array, exactly
 what :func:`openqi.spc.charts.xmr` computes for that row alone (one phase, no
 rebasing, no exclusions), with whole-array NumPy operations: there is no Python
-loop over series or over points. Runs of points (shift, trend) are found by
-run-length encoding the flattened array; the two-of-three rule looks at three
-shifted views of it.
+loop over series or over points. The rules work on boolean masks whose rows
+are padded with one false cell and flattened, so that shifting a whole flat
+array never mixes two series: runs (shift, trend) are found by doubling — a
+mask AND-ed with itself shifted by 1, 2, 4 … cells marks every window of the
+required length, and OR-ing back spreads the flag over the window — and the
+two-of-three rule compares three shifted views.
 """
 
 from __future__ import annotations
@@ -88,9 +91,9 @@ def xmr_batch(
         ``near_lower`` / ``near_upper`` (two-sigma lines),
         ``mean_moving_range`` (after screening), ``n_points`` (non-missing
         values), ``variation`` (code into ``VARIATIONS``, from the last
-        non-missing point) and ``assurance`` (code into ``ASSURANCES``, ``-1``
-        when there is no target, no direction or no limits). Per point: ``rule`` (code into
-        ``RULES``) and ``signal`` (code into ``SIGNALS``).
+        non-missing point) and ``assurance`` (code into ``ASSURANCES``,
+        ``-1`` when there is no target, no direction or no limits). Per point:
+        ``rule`` (code into ``RULES``) and ``signal`` (code into ``SIGNALS``).
 
     Raises
     ------
@@ -113,14 +116,17 @@ def xmr_batch(
         \\text{limits} = \\bar x \\pm 2.66\\,\\overline{MR}', \\qquad
         \\text{near lines} = \\bar x \\pm \\tfrac{2}{3} \\cdot 2.66\\,\\overline{MR}'.
 
-    When screening would leave no moving range (a constant series, where
-    every moving range is 0 ≥ 3.267 × 0) the unscreened mean is kept. A series
-    with no two consecutive values has no moving range and ``NaN`` limits; it
-    can still show a shift or trend only through runs, which need consecutive
-    points, so in practice all its points are common cause.
+    The constants and their sources are in :mod:`openqi.spc.limits`. When
+    screening would leave no moving range (a constant series, where every
+    moving range is 0 ≥ 3.267 × 0) the unscreened mean is kept. A series with
+    no two consecutive values has no moving range, ``NaN`` limits and no
+    assurance icon; every point of it is common cause, because runs and
+    windows need consecutive values. With ``fix_after`` the baseline is the
+    first ``fix_after`` columns (moving ranges within them only), as
+    :func:`openqi.spc.charts.xmr` takes its first ``fix_after`` points.
 
     Rules, with strict comparisons, by priority (NHS England, *Making Data
-    Count: getting started*, 2019, pp. 22-24; NHSRplotthedots 0.2.2):
+    Count*, 2019, as NHSRplotthedots 0.2.2 implements it; the SPC contract):
 
     1. ``outside_limits``: above the upper or below the lower limit;
     2. ``trend``: ``trend_length`` points each strictly above (below) the one
@@ -146,21 +152,14 @@ def xmr_batch(
     n_series, n_periods = x.shape
     imp = _improvement_codes(improvement, n_series)
     tgt = _targets(target, n_series)
-    shift_length = _length("shift_length", shift_length)
-    trend_length = _length("trend_length", trend_length)
+    shift_length = _whole("shift_length", shift_length, 2)
+    trend_length = _whole("trend_length", trend_length, 2)
     if two_of_three not in _TWO_OF_THREE:
         raise ValueError(
             f"two_of_three must be 'default' or 'beyond_near'; got {two_of_three!r}"
         )
     if fix_after is not None:
-        if isinstance(fix_after, bool) or not isinstance(fix_after, (int, np.integer)):
-            raise ValueError(
-                f"fix_after must be a whole number of points; got {fix_after!r}"
-            )
-        if fix_after < MIN_FIX_AFTER:
-            raise ValueError(
-                f"fix_after must be at least {MIN_FIX_AFTER} points; got {fix_after}"
-            )
+        fix_after = _whole("fix_after", fix_after, MIN_FIX_AFTER)
 
     valid = ~np.isnan(x)
     n_points = np.count_nonzero(valid, axis=1).astype(np.int64)
@@ -281,10 +280,15 @@ def _targets(target: Any, n_series: int) -> FloatArray:
     return tgt
 
 
-def _length(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 2:
+def _whole(name: str, value: Any, least: int) -> int:
+    """A whole number of points, at least ``least`` (12.0 is accepted as 12)."""
+    try:
+        is_whole = not isinstance(value, bool) and int(value) == value
+    except (TypeError, ValueError, OverflowError):
+        is_whole = False
+    if not is_whole or value < least:
         raise ValueError(
-            f"{name} must be a whole number of at least 2 points; got {value!r}"
+            f"{name} must be a whole number of at least {least} points; got {value!r}"
         )
     return int(value)
 

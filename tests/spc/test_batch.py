@@ -6,9 +6,9 @@ Three independent oracles are used:
 
 * small examples worked out by hand in the test (the arithmetic is written out);
 * ``_contract_xmr`` below: a deliberately naive, loop-per-point transcription of
-  docs/spc-contract.md (/work/shared/design/spc-contract.md), sharing no code
-  with ``openqi.spc``;
-* ``openqi.spc.charts.xmr``, the single-series function (skipped until it exists).
+  the SPC contract (design/spc-contract.md, "XmR (individuals) chart"), sharing
+  no code with ``openqi.spc``;
+* ``openqi.spc.charts.xmr``, the single-series function the batch must equal.
 """
 
 from __future__ import annotations
@@ -422,6 +422,17 @@ def test_fixed_limits_come_from_the_first_columns() -> None:
     assert SIGNALS[r.signal[0, 12]] == "concern"
 
 
+def test_fix_after_accepts_a_whole_float_and_more_columns_than_there_are() -> None:
+    # 12.0 is 12 (as the single-series xmr accepts it); a baseline longer than
+    # the series is the whole series.
+    row = np.array([[10.0, 12.0] * 6 + [20.0, 11.0, 11.0]])
+    assert (
+        xmr_batch(row, fix_after=12.0).rule.tolist()
+        == xmr_batch(row, fix_after=12).rule.tolist()
+    )
+    assert xmr_batch(row, fix_after=40).upper[0] == xmr_batch(row).upper[0]
+
+
 def test_short_and_empty_series_have_no_limits_and_no_signals() -> None:
     # No moving range can be formed from 0 or 1 value, nor from values that
     # are never consecutive: AMR and limits are NaN, every point common cause.
@@ -478,6 +489,7 @@ def test_per_series_improvement_and_target() -> None:
         ({"target": [1.0, 2.0, 3.0]}, "target"),
         ({"fix_after": 5}, "fix_after"),
         ({"fix_after": 12.5}, "fix_after"),
+        ({"fix_after": "12"}, "fix_after"),
         ({"shift_length": 1}, "shift_length"),
         ({"trend_length": 0}, "trend_length"),
         ({"two_of_three": "beyond"}, "two_of_three"),
