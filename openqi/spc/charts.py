@@ -10,22 +10,25 @@ from __future__ import annotations
 
 import inspect
 import math
-import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .explain import episodes
 from .limits import (
-    D4,
-    NEAR_FACTOR,
-    SIGMA_MULTIPLE,
-    T_CHART_EXPONENT,
-    XMR_LIMIT_FACTOR,
-    laney_sigma_z,
-    mean_moving_range,
+    LinesFunction,
+    c_lines,
+    g_lines,
+    mr_lines,
+    p_lines,
+    pp_lines,
+    run_lines,
+    t_lines,
+    u_lines,
+    up_lines,
+    xmr_lines,
 )
 from .results import (
     RULES,
@@ -33,7 +36,6 @@ from .results import (
     Exclusion,
     Phase,
     RunsAnalysis,
-    Signal,
 )
 from .rules import (
     anhoej_crossings_min,
@@ -72,34 +74,10 @@ FEW_POINTS = 12
 #: Data Count's 12-point minimum for a baseline).
 MIN_FIX_AFTER = 12
 IMPROVEMENTS = ("increase", "decrease", "neither")
-#: Missing and excluded points both appear as ``NaN``-free entries in these masks.
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_MONTH_NAMES = (
-    "January February March April May June July August September October November December"
-).split()
 
 
 class InsufficientDataError(ValueError):
     """The data cannot support the chart asked for (for example, no values at all)."""
-
-
-@dataclass
-class _Lines:
-    """One phase's lines for every point of the phase, in the chart's own units."""
-
-    centre: FloatArray
-    lower: FloatArray
-    upper: FloatArray
-    near_lower: FloatArray
-    near_upper: FloatArray
-    phase_centre: float
-    mean_moving_range: float | None = None
-
-
-# A limits function gets the phase's plotted values, its denominators (or None),
-# the baseline mask, the screening option, and returns the lines.
-_LimitsFn = Callable[[FloatArray, FloatArray | None, BoolArray, bool], _Lines]
 
 
 # --------------------------------------------------------------------------- input
@@ -230,259 +208,6 @@ def _check_denominators(
             )
 
 
-# --------------------------------------------------------------------------- limits
-
-
-def _constant(n: int, value: float) -> FloatArray:
-    return np.full(n, value, dtype=np.float64)
-
-
-def _xmr_lines(values: FloatArray, base: BoolArray, screen: bool) -> _Lines:
-    n = len(values)
-    baseline = np.where(base, values, np.nan)
-    valid = baseline[~np.isnan(baseline)]
-    centre = float(valid.mean()) if valid.size else math.nan
-    # Moving ranges only within the baseline stretch: points after a frozen
-    # baseline must not feed the limits they are judged against.
-    last = int(np.flatnonzero(base)[-1]) + 1 if base.any() else 0
-    amr = mean_moving_range(baseline[:last], screen=screen)
-    return _Lines(
-        centre=_constant(n, centre),
-        lower=_constant(n, centre - XMR_LIMIT_FACTOR * amr),
-        upper=_constant(n, centre + XMR_LIMIT_FACTOR * amr),
-        near_lower=_constant(n, centre - NEAR_FACTOR * amr),
-        near_upper=_constant(n, centre + NEAR_FACTOR * amr),
-        phase_centre=centre,
-        mean_moving_range=amr,
-    )
-
-
-def _xmr_limits(
-    values: FloatArray, _den: FloatArray | None, base: BoolArray, screen: bool
-) -> _Lines:
-    return _xmr_lines(values, base, screen)
-
-
-def _sigma_lines(
-    centre: float, sigma: FloatArray, *, floor: float | None, ceiling: float | None
-) -> _Lines:
-    n = len(sigma)
-
-    def clip(a: FloatArray) -> FloatArray:
-        if floor is not None:
-            a = np.maximum(a, floor)
-        if ceiling is not None:
-            a = np.minimum(a, ceiling)
-        return a
-
-    return _Lines(
-        centre=_constant(n, centre),
-        lower=clip(centre - SIGMA_MULTIPLE * sigma),
-        upper=clip(centre + SIGMA_MULTIPLE * sigma),
-        near_lower=clip(centre - 2.0 * sigma),
-        near_upper=clip(centre + 2.0 * sigma),
-        phase_centre=centre,
-    )
-
-
-def _denominators(den: FloatArray | None) -> FloatArray:
-    if den is None:
-        raise TypeError("this chart's limits need denominators")
-    return den
-
-
-def _pooled(values: FloatArray, den: FloatArray, base: BoolArray) -> float:
-    use = base & ~np.isnan(values)
-    total = float(den[use].sum())
-    return float((values[use] * den[use]).sum()) / total if total > 0 else math.nan
-
-
-def _p_limits(
-    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
-) -> _Lines:
-    den = _denominators(den)
-    p = _pooled(values, den, base)
-    sigma = np.sqrt(p * (1 - p) / den)
-    return _sigma_lines(p, sigma, floor=0.0, ceiling=1.0)
-
-
-def _u_limits(
-    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
-) -> _Lines:
-    den = _denominators(den)
-    u = _pooled(values, den, base)
-    sigma = np.sqrt(u / den)
-    return _sigma_lines(u, sigma, floor=0.0, ceiling=None)
-
-
-def _laney(
-    values: FloatArray, sigma: FloatArray, centre: float, base: BoolArray
-) -> FloatArray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(base, (values - centre) / sigma, np.nan)
-    z[~np.isfinite(z)] = np.nan
-    last = int(np.flatnonzero(base)[-1]) + 1 if base.any() else 0
-    return sigma * laney_sigma_z(z[:last])
-
-
-def _pp_limits(
-    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
-) -> _Lines:
-    den = _denominators(den)
-    p = _pooled(values, den, base)
-    sigma = np.sqrt(p * (1 - p) / den)
-    return _sigma_lines(p, _laney(values, sigma, p, base), floor=0.0, ceiling=1.0)
-
-
-def _up_limits(
-    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
-) -> _Lines:
-    den = _denominators(den)
-    u = _pooled(values, den, base)
-    sigma = np.sqrt(u / den)
-    return _sigma_lines(u, _laney(values, sigma, u, base), floor=0.0, ceiling=None)
-
-
-def _c_limits(
-    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
-) -> _Lines:
-    use = values[base & ~np.isnan(values)]
-    c = float(use.mean()) if use.size else math.nan
-    return _sigma_lines(
-        c, _constant(len(values), math.sqrt(c)), floor=0.0, ceiling=None
-    )
-
-
-def _g_limits(
-    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
-) -> _Lines:
-    use = values[base & ~np.isnan(values)]
-    m = float(use.mean()) if use.size else math.nan
-    lines = _sigma_lines(
-        m, _constant(len(values), math.sqrt(m * (m + 1))), floor=0.0, ceiling=None
-    )
-    # The g chart draws the median as its centre line; the limits stay about the mean
-    # (Benneyan, "Number-between g-type statistical quality control charts",
-    # Health Care Management Science 4, 2001, 305–318; qicharts2 ``g`` chart).
-    median = float(np.median(use)) if use.size else math.nan
-    lines.centre = _constant(len(values), median)
-    lines.phase_centre = median
-    return lines
-
-
-def _t_limits(
-    values: FloatArray, _den: FloatArray | None, base: BoolArray, screen: bool
-) -> _Lines:
-    transformed = values ** (1.0 / T_CHART_EXPONENT)
-    lines = _xmr_lines(transformed, base, screen)
-
-    def back(a: FloatArray) -> FloatArray:
-        return np.maximum(a, 0.0) ** T_CHART_EXPONENT
-
-    return _Lines(
-        centre=back(lines.centre),
-        lower=back(lines.lower),
-        upper=back(lines.upper),
-        near_lower=back(lines.near_lower),
-        near_upper=back(lines.near_upper),
-        phase_centre=float(back(np.array([lines.phase_centre]))[0]),
-        mean_moving_range=lines.mean_moving_range,
-    )
-
-
-def _mr_limits(
-    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
-) -> _Lines:
-    use = values[base & ~np.isnan(values)]
-    amr = float(use.mean()) if use.size else math.nan
-    n = len(values)
-    return _Lines(
-        centre=_constant(n, amr),
-        lower=_constant(n, 0.0),
-        upper=_constant(n, D4 * amr),
-        near_lower=_constant(n, math.nan),
-        near_upper=_constant(n, math.nan),
-        phase_centre=amr,
-        mean_moving_range=amr,
-    )
-
-
-def _run_limits(
-    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
-) -> _Lines:
-    use = values[base & ~np.isnan(values)]
-    median = float(np.median(use)) if use.size else math.nan
-    n = len(values)
-    nan = _constant(n, math.nan)
-    return _Lines(_constant(n, median), nan, nan.copy(), nan.copy(), nan.copy(), median)
-
-
-# --------------------------------------------------------------------------- words
-
-
-def _period_words(period: str) -> str:
-    """'2024-03' → 'March 2024'; '2024-03-04' → '4 March 2024'; else unchanged."""
-    m = _MONTH.match(period)
-    if m and 1 <= int(m.group(2)) <= 12:
-        return f"{_MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
-    m = _DAY.match(period)
-    if m and 1 <= int(m.group(2)) <= 12:
-        return f"{int(m.group(3))} {_MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
-    return period
-
-
-_SIGNAL_WORDS = {
-    "improvement": "special cause improvement",
-    "concern": "special cause concern",
-    "neutral_high": "special cause variation, high (neither improvement nor concern)",
-    "neutral_low": "special cause variation, low (neither improvement nor concern)",
-}
-
-
-def _describe(
-    rule: str,
-    signal: str,
-    side: int,
-    start: str,
-    end: str,
-    count: int,
-    centre_name: str,
-    length: int,
-) -> str:
-    """One special-cause episode in words, for people who do not read charts."""
-    span = (
-        f"in {_period_words(start)}"
-        if start == end
-        else f"from {_period_words(start)} to {_period_words(end)}"
-    )
-    high = side > 0
-    points = "a point" if count == 1 else f"{count} points"
-    if rule == "shift":
-        where = f"{'above' if high else 'below'} the {centre_name}"
-        what = (
-            f"{points} in a row {where} {span}"
-            if count >= length
-            # The rest of the run is claimed by a higher-priority rule.
-            else f"{points} of a run of {length} or more {where} {span}"
-        )
-    elif rule == "trend":
-        way = "rising" if high else "falling"
-        what = (
-            f"{points} in a row {way} {span}"
-            if count >= length
-            else f"{points} of a {way} trend of {length} or more {span}"
-        )
-    elif rule == "outside_limits":
-        limit = "above the upper" if high else "below the lower"
-        what = f"{points} {limit} process limit {span}"
-    else:
-        near = "upper" if high else "lower"
-        what = (
-            f"{points} close to the {near} process limit, two of three in a row {span}"
-        )
-    return f"{what[0].upper()}{what[1:]}: {_SIGNAL_WORDS[signal]} ({rule.replace('_', ' ')})."
-
-
 # --------------------------------------------------------------------------- engine
 
 
@@ -523,7 +248,7 @@ def _chart(
     denominators: FloatArray | None,
     numerators: FloatArray | None,
     periods: tuple[str, ...],
-    limits_fn: _LimitsFn,
+    limits_fn: LinesFunction,
     *,
     centre_name: str,
     options: dict[str, Any],
@@ -716,7 +441,7 @@ def _chart(
         "shift": options.get("shift_length", 7),
         "trend": options.get("trend_length", 7),
     }
-    signals = _episodes(rule, signal, sides, phase_index, periods, centre_name, lengths)
+    signals = episodes(rule, signal, sides, phase_index, periods, centre_name, lengths)
 
     return ChartResult(
         chart=chart,
@@ -758,78 +483,6 @@ def _claim(
     free = hit[rule_code[hit] == 0]
     rule_code[free] = code
     sides[free] = found[free - offset]
-
-
-def _episodes(
-    rule: tuple[str, ...],
-    signal: tuple[str, ...],
-    sides: NDArray[np.int64],
-    phase: NDArray[np.int64],
-    periods: tuple[str, ...],
-    centre_name: str,
-    lengths: dict[str, int],
-) -> tuple[Signal, ...]:
-    """Group flagged points into episodes: runs of one rule, signal and side in a phase.
-
-    A two-of-three episode may step over one unflagged point (near, middle,
-    near is one finding, not two).
-    """
-    out: list[Signal] = []
-    i = 0
-    n = len(rule)
-
-    def same(k: int) -> bool:
-        return (
-            rule[k] == rule[i]
-            and signal[k] == signal[i]
-            and sides[k] == sides[i]
-            and phase[k] == phase[i]
-        )
-
-    while i < n:
-        if rule[i] == "common_cause":
-            i += 1
-            continue
-        j = i
-        count = 1
-        while True:
-            if j + 1 < n and same(j + 1):
-                j += 1
-            elif (
-                rule[i] == "two_of_three"
-                and j + 2 < n
-                and rule[j + 1] == "common_cause"
-                and same(j + 2)
-            ):
-                j += 2
-            else:
-                break
-            count += 1
-        out.append(
-            Signal(
-                rule=rule[i],
-                signal=signal[i],
-                side="high" if sides[i] > 0 else "low",
-                phase=int(phase[i]),
-                start=i,
-                end=j,
-                n_points=count,
-                first_period=periods[i],
-                last_period=periods[j],
-                description=_describe(
-                    rule[i],
-                    signal[i],
-                    int(sides[i]),
-                    periods[i],
-                    periods[j],
-                    count,
-                    centre_name,
-                    lengths.get(rule[i], 0),
-                ),
-            )
-        )
-        i = j + 1
-    return tuple(out)
 
 
 def _options(**kwargs: Any) -> dict[str, Any]:
@@ -944,7 +597,7 @@ def xmr(
         None,
         None,
         _periods(periods, len(y)),
-        _xmr_limits,
+        xmr_lines,
         centre_name="mean",
         options=options,
         rules_in_force=_ALL_RULES,
@@ -1018,7 +671,7 @@ def run_chart(
         den,
         numerators,
         _periods(periods, len(y)),
-        _run_limits,
+        run_lines,
         centre_name="median",
         options=options,
         rules_in_force=("shift",),
@@ -1028,7 +681,7 @@ def run_chart(
 def _attribute(
     chart: str,
     name: str,
-    limits_fn: _LimitsFn,
+    limits_fn: LinesFunction,
     numerators: Sequence[float | None] | FloatArray,
     denominators: Sequence[float | None] | FloatArray | None,
     periods: Sequence[Any] | None,
@@ -1091,7 +744,7 @@ def p_chart(
     (0.1, 0.19)
     """
     return _attribute(
-        "p", "p_chart", _p_limits, numerators, denominators, periods,
+        "p", "p_chart", p_lines, numerators, denominators, periods,
         multiply=multiply, improvement=improvement, target=target, rebase=rebase,
         fix_after=fix_after, exclude=exclude, shift_length=shift_length,
         trend_length=trend_length, two_of_three=two_of_three,
@@ -1127,7 +780,7 @@ def u_chart(
     (5.0, 11.708)
     """
     return _attribute(
-        "u", "u_chart", _u_limits, numerators, denominators, periods,
+        "u", "u_chart", u_lines, numerators, denominators, periods,
         multiply=multiply, improvement=improvement, target=target, rebase=rebase,
         fix_after=fix_after, exclude=exclude, shift_length=shift_length,
         trend_length=trend_length, two_of_three=two_of_three,
@@ -1165,7 +818,7 @@ def pp_chart(
     0.1025
     """
     return _attribute(
-        "pp", "pp_chart", _pp_limits, numerators, denominators, periods,
+        "pp", "pp_chart", pp_lines, numerators, denominators, periods,
         multiply=multiply, improvement=improvement, target=target, rebase=rebase,
         fix_after=fix_after, exclude=exclude, shift_length=shift_length,
         trend_length=trend_length, two_of_three=two_of_three,
@@ -1201,7 +854,7 @@ def up_chart(
     0.05125
     """
     return _attribute(
-        "up", "up_chart", _up_limits, numerators, denominators, periods,
+        "up", "up_chart", up_lines, numerators, denominators, periods,
         multiply=multiply, improvement=improvement, target=target, rebase=rebase,
         fix_after=fix_after, exclude=exclude, shift_length=shift_length,
         trend_length=trend_length, two_of_three=two_of_three,
@@ -1238,7 +891,7 @@ def c_chart(
     if any(v is not None and not math.isnan(float(v)) and float(v) < 0 for v in values):
         raise ValueError("c_chart counts cannot be negative; check the values")
     return _attribute(
-        "c", "c_chart", _c_limits, values, None, periods,
+        "c", "c_chart", c_lines, values, None, periods,
         multiply=multiply, improvement=improvement, target=target, rebase=rebase,
         fix_after=fix_after, exclude=exclude, shift_length=shift_length,
         trend_length=trend_length, two_of_three=two_of_three,
@@ -1278,7 +931,7 @@ def g_chart(
             "g_chart counts between events cannot be negative; check the values"
         )
     return _attribute(
-        "g", "g_chart", _g_limits, values, None, periods, centre_name="median",
+        "g", "g_chart", g_lines, values, None, periods, centre_name="median",
         multiply=multiply, improvement=improvement, target=target, rebase=rebase,
         fix_after=fix_after, exclude=exclude, shift_length=shift_length,
         trend_length=trend_length, two_of_three=two_of_three,
@@ -1322,7 +975,7 @@ def t_chart(
                 "greater than zero"
             )
     return _attribute(
-        "t", "t_chart", _t_limits, values, None, periods,
+        "t", "t_chart", t_lines, values, None, periods,
         multiply=multiply, improvement=improvement, target=target, screen=bool(screen),
         rebase=rebase, fix_after=fix_after, exclude=exclude, shift_length=shift_length,
         trend_length=trend_length, two_of_three=two_of_three,
@@ -1376,7 +1029,7 @@ def mr_chart(
         None,
         None,
         labels,
-        _mr_limits,
+        mr_lines,
         centre_name="mean moving range",
         options=options,
         rules_in_force=("outside_limits",),

@@ -7,11 +7,25 @@ Every function here works on one phase's baseline: plain NumPy arrays in which
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
+    "LinesFunction",
+    "PhaseLines",
+    "c_lines",
+    "g_lines",
+    "mr_lines",
+    "p_lines",
+    "pp_lines",
+    "run_lines",
+    "t_lines",
+    "u_lines",
+    "up_lines",
+    "xmr_lines",
     "D2",
     "D4",
     "NEAR_FACTOR",
@@ -25,6 +39,7 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
 
 #: Natural process limits are mean ± 2.66 × mean moving range. 2.66 = 3 / d2 with
 #: d2 = 1.128 (n = 2), rounded as Wheeler & Chambers, *Understanding Statistical
@@ -123,3 +138,212 @@ def laney_sigma_z(z: FloatArray) -> float:
     if mr.size == 0:
         return math.nan
     return float(mr.mean()) / D2
+
+
+# --------------------------------------------------------------------------- per-chart lines
+# Each function gets one phase's plotted values, its denominators (or None), the
+# baseline mask and the screening option, and returns the phase's lines.
+
+
+@dataclass
+class PhaseLines:
+    """One phase's lines for every point of the phase, in the chart's own units."""
+
+    centre: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    near_lower: FloatArray
+    near_upper: FloatArray
+    phase_centre: float
+    mean_moving_range: float | None = None
+
+
+# A limits function gets the phase's plotted values, its denominators (or None),
+# the baseline mask, the screening option, and returns the lines.
+LinesFunction = Callable[[FloatArray, FloatArray | None, BoolArray, bool], PhaseLines]
+
+
+def _constant(n: int, value: float) -> FloatArray:
+    return np.full(n, value, dtype=np.float64)
+
+
+def _xmr_phase_lines(values: FloatArray, base: BoolArray, screen: bool) -> PhaseLines:
+    n = len(values)
+    baseline = np.where(base, values, np.nan)
+    valid = baseline[~np.isnan(baseline)]
+    centre = float(valid.mean()) if valid.size else math.nan
+    # Moving ranges only within the baseline stretch: points after a frozen
+    # baseline must not feed the limits they are judged against.
+    last = int(np.flatnonzero(base)[-1]) + 1 if base.any() else 0
+    amr = mean_moving_range(baseline[:last], screen=screen)
+    return PhaseLines(
+        centre=_constant(n, centre),
+        lower=_constant(n, centre - XMR_LIMIT_FACTOR * amr),
+        upper=_constant(n, centre + XMR_LIMIT_FACTOR * amr),
+        near_lower=_constant(n, centre - NEAR_FACTOR * amr),
+        near_upper=_constant(n, centre + NEAR_FACTOR * amr),
+        phase_centre=centre,
+        mean_moving_range=amr,
+    )
+
+
+def xmr_lines(
+    values: FloatArray, _den: FloatArray | None, base: BoolArray, screen: bool
+) -> PhaseLines:
+    return _xmr_phase_lines(values, base, screen)
+
+
+def _sigma_lines(
+    centre: float, sigma: FloatArray, *, floor: float | None, ceiling: float | None
+) -> PhaseLines:
+    n = len(sigma)
+
+    def clip(a: FloatArray) -> FloatArray:
+        if floor is not None:
+            a = np.maximum(a, floor)
+        if ceiling is not None:
+            a = np.minimum(a, ceiling)
+        return a
+
+    return PhaseLines(
+        centre=_constant(n, centre),
+        lower=clip(centre - SIGMA_MULTIPLE * sigma),
+        upper=clip(centre + SIGMA_MULTIPLE * sigma),
+        near_lower=clip(centre - 2.0 * sigma),
+        near_upper=clip(centre + 2.0 * sigma),
+        phase_centre=centre,
+    )
+
+
+def _denominators(den: FloatArray | None) -> FloatArray:
+    if den is None:
+        raise TypeError("this chart's limits need denominators")
+    return den
+
+
+def _pooled(values: FloatArray, den: FloatArray, base: BoolArray) -> float:
+    use = base & ~np.isnan(values)
+    total = float(den[use].sum())
+    return float((values[use] * den[use]).sum()) / total if total > 0 else math.nan
+
+
+def p_lines(
+    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
+) -> PhaseLines:
+    den = _denominators(den)
+    p = _pooled(values, den, base)
+    sigma = np.sqrt(p * (1 - p) / den)
+    return _sigma_lines(p, sigma, floor=0.0, ceiling=1.0)
+
+
+def u_lines(
+    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
+) -> PhaseLines:
+    den = _denominators(den)
+    u = _pooled(values, den, base)
+    sigma = np.sqrt(u / den)
+    return _sigma_lines(u, sigma, floor=0.0, ceiling=None)
+
+
+def _laney(
+    values: FloatArray, sigma: FloatArray, centre: float, base: BoolArray
+) -> FloatArray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(base, (values - centre) / sigma, np.nan)
+    z[~np.isfinite(z)] = np.nan
+    last = int(np.flatnonzero(base)[-1]) + 1 if base.any() else 0
+    return sigma * laney_sigma_z(z[:last])
+
+
+def pp_lines(
+    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
+) -> PhaseLines:
+    den = _denominators(den)
+    p = _pooled(values, den, base)
+    sigma = np.sqrt(p * (1 - p) / den)
+    return _sigma_lines(p, _laney(values, sigma, p, base), floor=0.0, ceiling=1.0)
+
+
+def up_lines(
+    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
+) -> PhaseLines:
+    den = _denominators(den)
+    u = _pooled(values, den, base)
+    sigma = np.sqrt(u / den)
+    return _sigma_lines(u, _laney(values, sigma, u, base), floor=0.0, ceiling=None)
+
+
+def c_lines(
+    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
+) -> PhaseLines:
+    use = values[base & ~np.isnan(values)]
+    c = float(use.mean()) if use.size else math.nan
+    return _sigma_lines(
+        c, _constant(len(values), math.sqrt(c)), floor=0.0, ceiling=None
+    )
+
+
+def g_lines(
+    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
+) -> PhaseLines:
+    use = values[base & ~np.isnan(values)]
+    m = float(use.mean()) if use.size else math.nan
+    lines = _sigma_lines(
+        m, _constant(len(values), math.sqrt(m * (m + 1))), floor=0.0, ceiling=None
+    )
+    # The g chart draws the median as its centre line; the limits stay about the mean
+    # (Benneyan, "Number-between g-type statistical quality control charts",
+    # Health Care Management Science 4, 2001, 305–318; qicharts2 ``g`` chart).
+    median = float(np.median(use)) if use.size else math.nan
+    lines.centre = _constant(len(values), median)
+    lines.phase_centre = median
+    return lines
+
+
+def t_lines(
+    values: FloatArray, _den: FloatArray | None, base: BoolArray, screen: bool
+) -> PhaseLines:
+    transformed = values ** (1.0 / T_CHART_EXPONENT)
+    lines = _xmr_phase_lines(transformed, base, screen)
+
+    def back(a: FloatArray) -> FloatArray:
+        return np.maximum(a, 0.0) ** T_CHART_EXPONENT
+
+    return PhaseLines(
+        centre=back(lines.centre),
+        lower=back(lines.lower),
+        upper=back(lines.upper),
+        near_lower=back(lines.near_lower),
+        near_upper=back(lines.near_upper),
+        phase_centre=float(back(np.array([lines.phase_centre]))[0]),
+        mean_moving_range=lines.mean_moving_range,
+    )
+
+
+def mr_lines(
+    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
+) -> PhaseLines:
+    use = values[base & ~np.isnan(values)]
+    amr = float(use.mean()) if use.size else math.nan
+    n = len(values)
+    return PhaseLines(
+        centre=_constant(n, amr),
+        lower=_constant(n, 0.0),
+        upper=_constant(n, D4 * amr),
+        near_lower=_constant(n, math.nan),
+        near_upper=_constant(n, math.nan),
+        phase_centre=amr,
+        mean_moving_range=amr,
+    )
+
+
+def run_lines(
+    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
+) -> PhaseLines:
+    use = values[base & ~np.isnan(values)]
+    median = float(np.median(use)) if use.size else math.nan
+    n = len(values)
+    nan = _constant(n, math.nan)
+    return PhaseLines(
+        _constant(n, median), nan, nan.copy(), nan.copy(), nan.copy(), median
+    )

@@ -1,0 +1,158 @@
+"""Special-cause findings in words, for people who do not read charts.
+
+Turns the per-point rules of a chart into episodes (:class:`Signal`) with a
+sentence each, such as "7 points in a row above the mean from July 2024 to
+January 2025: special cause improvement (shift).".
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .results import Signal
+
+__all__ = ["describe_signal", "episodes", "period_words"]
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH_NAMES = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def period_words(period: str) -> str:
+    """'2024-03' → 'March 2024'; '2024-03-04' → '4 March 2024'; else unchanged."""
+    m = _MONTH.match(period)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return f"{_MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
+    m = _DAY.match(period)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return f"{int(m.group(3))} {_MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
+    return period
+
+
+_SIGNAL_WORDS = {
+    "improvement": "special cause improvement",
+    "concern": "special cause concern",
+    "neutral_high": "special cause variation, high (neither improvement nor concern)",
+    "neutral_low": "special cause variation, low (neither improvement nor concern)",
+}
+
+
+def describe_signal(
+    rule: str,
+    signal: str,
+    side: int,
+    start: str,
+    end: str,
+    count: int,
+    centre_name: str,
+    length: int,
+) -> str:
+    """One special-cause episode in words, for people who do not read charts."""
+    span = (
+        f"in {period_words(start)}"
+        if start == end
+        else f"from {period_words(start)} to {period_words(end)}"
+    )
+    high = side > 0
+    points = "a point" if count == 1 else f"{count} points"
+    if rule == "shift":
+        where = f"{'above' if high else 'below'} the {centre_name}"
+        what = (
+            f"{points} in a row {where} {span}"
+            if count >= length
+            # The rest of the run is claimed by a higher-priority rule.
+            else f"{points} of a run of {length} or more {where} {span}"
+        )
+    elif rule == "trend":
+        way = "rising" if high else "falling"
+        what = (
+            f"{points} in a row {way} {span}"
+            if count >= length
+            else f"{points} of a {way} trend of {length} or more {span}"
+        )
+    elif rule == "outside_limits":
+        limit = "above the upper" if high else "below the lower"
+        what = f"{points} {limit} process limit {span}"
+    else:
+        near = "upper" if high else "lower"
+        what = (
+            f"{points} close to the {near} process limit, two of three in a row {span}"
+        )
+    return f"{what[0].upper()}{what[1:]}: {_SIGNAL_WORDS[signal]} ({rule.replace('_', ' ')})."
+
+
+def episodes(
+    rule: tuple[str, ...],
+    signal: tuple[str, ...],
+    sides: NDArray[np.int64],
+    phase: NDArray[np.int64],
+    periods: tuple[str, ...],
+    centre_name: str,
+    lengths: dict[str, int],
+) -> tuple[Signal, ...]:
+    """Group flagged points into episodes: runs of one rule, signal and side in a phase.
+
+    A two-of-three episode may step over one unflagged point (near, middle,
+    near is one finding, not two).
+    """
+    out: list[Signal] = []
+    i = 0
+    n = len(rule)
+
+    def same(k: int) -> bool:
+        return (
+            rule[k] == rule[i]
+            and signal[k] == signal[i]
+            and sides[k] == sides[i]
+            and phase[k] == phase[i]
+        )
+
+    while i < n:
+        if rule[i] == "common_cause":
+            i += 1
+            continue
+        j = i
+        count = 1
+        while True:
+            if j + 1 < n and same(j + 1):
+                j += 1
+            elif (
+                rule[i] == "two_of_three"
+                and j + 2 < n
+                and rule[j + 1] == "common_cause"
+                and same(j + 2)
+            ):
+                j += 2
+            else:
+                break
+            count += 1
+        out.append(
+            Signal(
+                rule=rule[i],
+                signal=signal[i],
+                side="high" if sides[i] > 0 else "low",
+                phase=int(phase[i]),
+                start=i,
+                end=j,
+                n_points=count,
+                first_period=periods[i],
+                last_period=periods[j],
+                description=describe_signal(
+                    rule[i],
+                    signal[i],
+                    int(sides[i]),
+                    periods[i],
+                    periods[j],
+                    count,
+                    centre_name,
+                    lengths.get(rule[i], 0),
+                ),
+            )
+        )
+        i = j + 1
+    return tuple(out)
