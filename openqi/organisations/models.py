@@ -1,0 +1,314 @@
+"""Organisations (providers and the systems that group them), their units and members."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def for_user(self, user: Any) -> OrganisationQuerySet:
+        """The organisations a person belongs to (nothing for anonymous users)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(memberships__user=user).distinct()
+
+
+class Organisation(models.Model):
+    """A provider (an NHS trust, a community or mental-health provider) or a system.
+
+    A system (an integrated care system) groups providers through their
+    ``system`` field.
+    """
+
+    class Kind(models.TextChoices):
+        PROVIDER = "provider", "Provider"
+        SYSTEM = "system", "System"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PROVIDER)
+    ods_code = models.CharField("ODS code", max_length=10, blank=True)
+    system = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="providers",
+        limit_choices_to={"kind": "system"},
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.system_id is not None:
+            if self.kind != self.Kind.PROVIDER:
+                raise ValidationError(
+                    {"system": "Only a provider can belong to a system."}
+                )
+            if self.system_id == self.pk:
+                raise ValidationError(
+                    {"system": "An organisation cannot belong to itself."}
+                )
+            if self.system and self.system.kind != self.Kind.SYSTEM:
+                raise ValidationError(
+                    {"system": "Choose an organisation of kind system."}
+                )
+
+    def audit_organisation(self) -> Organisation:
+        return self
+
+
+class OrganisationOwnedQuerySet(models.QuerySet[Any]):
+    def for_organisation(self, organisation: Organisation) -> OrganisationOwnedQuerySet:
+        return self.filter(organisation=organisation)
+
+
+class Unit(models.Model):
+    """A division, directorate or team: a tree inside one organisation."""
+
+    class Level(models.TextChoices):
+        DIVISION = "division", "Division"
+        DIRECTORATE = "directorate", "Directorate"
+        TEAM = "team", "Team"
+
+    #: Which level may sit under which (None: the top of the tree).
+    PARENT_LEVEL = {
+        Level.DIVISION: None,
+        Level.DIRECTORATE: Level.DIVISION,
+        Level.TEAM: Level.DIRECTORATE,
+    }
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="units"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    level = models.CharField(max_length=12, choices=Level.choices)
+    name = models.CharField(max_length=200)
+
+    objects = OrganisationOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "parent", "name"],
+                name="unit_name_unique_under_parent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        expected = self.PARENT_LEVEL.get(self.Level(self.level)) if self.level else None
+        if self.parent is None:
+            if expected is not None:
+                raise ValidationError(
+                    {
+                        "parent": f"A {self.get_level_display().lower()} must sit under a {expected}."
+                    }
+                )
+            return
+        if self.parent.organisation_id != self.organisation_id:
+            raise ValidationError({"parent": "Choose a unit of the same organisation."})
+        if self.parent.level != expected:
+            raise ValidationError(
+                {
+                    "parent": f"A {self.get_level_display().lower()} sits under a "
+                    f"{expected or 'nothing'}, not a {self.parent.level}."
+                }
+            )
+
+    def audit_organisation(self) -> Organisation:
+        return self.organisation
+
+    def path(self) -> list[Unit]:
+        """This unit and its ancestors, from the top of the tree down."""
+        chain = [self]
+        while chain[0].parent_id is not None:
+            chain.insert(0, chain[0].parent)  # type: ignore[arg-type]
+        return chain
+
+
+class Role(models.TextChoices):
+    """What a member may do in an organisation, from most to least."""
+
+    ADMIN = "admin", "Administrator"
+    QI_TEAM = "qi_team", "QI team"
+    PROJECT_LEAD = "project_lead", "Project lead"
+    MEMBER = "member", "Member"
+    VIEWER = "viewer", "Viewer"
+
+
+class Membership(models.Model):
+    """A person's place in an organisation: their role and, optionally, their unit."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "user__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="one_membership_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.organisation}"
+
+    @property
+    def can_edit(self) -> bool:
+        """Everyone but a viewer may create and change the organisation's work."""
+        return self.role != Role.VIEWER
+
+    @property
+    def can_manage(self) -> bool:
+        """Administrators manage units, members, invitations and read the audit trail."""
+        return self.role == Role.ADMIN
+
+    def audit_organisation(self) -> Organisation:
+        return self.organisation
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _default_expiry() -> Any:
+    return timezone.now() + timedelta(days=14)
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation to join an organisation in a role; valid for 14 days."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField("e-mail address")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
+    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_default_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrganisationOwnedQuerySet.as_manager()
+    AUDIT_EXCLUDE = ("token_hash",)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.organisation}"
+
+    @classmethod
+    def create(cls, **fields: Any) -> tuple[Invitation, str]:
+        """A new invitation and its raw token (only the hash is stored)."""
+        raw = secrets.token_urlsafe(32)
+        invitation = cls.objects.create(token_hash=_hash(raw), **fields)
+        return invitation, raw
+
+    @classmethod
+    def find(cls, raw: str) -> Invitation | None:
+        return (
+            cls.objects.select_related("organisation")
+            .filter(token_hash=_hash(raw))
+            .first()
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+    def audit_organisation(self) -> Organisation:
+        return self.organisation
+
+
+class StaffRecord(models.Model):
+    """One member of staff, for capability building: minimal personal data.
+
+    ``reference`` is the organisation's own (pseudonymous) staff number; no name
+    is stored unless the person is also a user.
+    """
+
+    class StaffGroup(models.TextChoices):
+        MEDICAL = "medical", "Medical and dental"
+        NURSING = "nursing", "Nursing and midwifery"
+        AHP = "ahp", "Allied health professionals"
+        SCIENTIFIC = "scientific", "Healthcare scientists"
+        ADMIN = "admin", "Administrative and clerical"
+        ESTATES = "estates", "Estates and ancillary"
+        MANAGEMENT = "management", "Managers and senior managers"
+        OTHER = "other", "Other"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="staff"
+    )
+    reference = models.CharField(max_length=40)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="staff"
+    )
+    staff_group = models.CharField(
+        max_length=12, choices=StaffGroup.choices, default=StaffGroup.OTHER
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_active = models.BooleanField(default=True)
+
+    objects = OrganisationOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"], name="staff_reference_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def audit_organisation(self) -> Organisation:
+        return self.organisation

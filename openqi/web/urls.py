@@ -1,0 +1,11 @@
+"""The URL map: one include per app, namespaced (house style §3)."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("openqi.core.urls")),
+    path("accounts/", include("openqi.accounts.urls")),
+    path("organisations/", include("openqi.organisations.urls")),
+    path("organisations/", include("openqi.audit.urls")),
+    path("api/v1/", include("openqi.api.urls")),
+]
