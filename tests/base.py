@@ -11,7 +11,7 @@ from django.test import TestCase
 
 from openqi.organisations.models import Role
 
-from .factories import PASSWORD, make_member, make_organisation, make_unit
+from tests.factories import PASSWORD, make_member, make_organisation, make_unit
 
 
 class BaseTestCase(TestCase):
