@@ -5,8 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CORE_VENV := .venv-core
 STAMP := $(VENV)/.installed-stamp
+# npm writes this file on every install, so it is as old as node_modules.
+NODE_STAMP := node_modules/.package-lock.json
+CHROMIUM := /usr/bin/chromium
+# The PostgreSQL pass: Django creates (and drops) test_openqi, so the role needs CREATEDB.
+POSTGRES_URL ?= postgres://openqi:openqi@127.0.0.1:5432/openqi
 
-.PHONY: install run test test-core test-full bench lint types check format clean
+.PHONY: install run spc-demo test test-core test-sqlite test-postgres test-browser \
+	bench lint types migrations-check check format clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,16 +20,27 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The lock file is committed; this only runs on a checkout that lost it.
+package-lock.json:
+	npm install --package-lock-only --no-audit --no-fund
 
-# Until the web application exists (issue 3), `make run` demonstrates the SPC
-# command line on real public A&E data and writes the charts to out/.
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
+
 run: install
+	$(PY) manage.py migrate
+	$(VENV)/bin/openqi demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The SPC command line on real public A&E data; writes the charts to out/.
+spc-demo: install
 	@mkdir -p out
 	$(PY) -m openqi.demo_cli out
 
-test: install test-core
-	$(PY) -m pytest -n 2 -q --doctest-modules tests openqi/spc
+test: install test-core test-sqlite test-postgres test-browser
 
 # The SPC core's tests in a virtualenv holding only NumPy and pytest: proves the
 # core needs nothing else. Tests that compare with other packages skip there.
@@ -35,6 +52,36 @@ $(CORE_VENV)/.installed-stamp: requirements.lock
 test-core: $(CORE_VENV)/.installed-stamp
 	cd tests/spc && PYTHONPATH=$(CURDIR) $(CURDIR)/$(CORE_VENV)/bin/python -m pytest -q -p no:cacheprovider --rootdir=. -c /dev/null .
 
+# Doctests only where they live: --doctest-modules over tests/ would import
+# every helper module by its bare name, and tests/*/routes.py share one.
+test-sqlite: install
+	@echo "== the suite on SQLite"
+	$(PY) -m pytest -n 2 -q -m "not browser" tests
+	$(PY) -m pytest -q --doctest-modules openqi/spc
+
+# Everything that touches the database, again on PostgreSQL; the SPC core
+# (tests/spc) never does, so it is not run twice. CI must test both.
+test-postgres: install
+	@echo "== the suite on PostgreSQL"
+	@if command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then \
+		DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest -n 2 -q -m "not browser" --ignore=tests/spc tests; \
+	elif [ "$${CI:-}" = true ]; then \
+		echo "PostgreSQL is not reachable on 127.0.0.1:5432, and CI must test on it" >&2; exit 1; \
+	else \
+		echo "PostgreSQL not running: skipped the PostgreSQL pass"; \
+	fi
+
+# Playwright drives Debian's Chromium; it never downloads a browser of its own.
+test-browser: install
+	@echo "== the browser tests"
+	@if [ -x $(CHROMIUM) ]; then \
+		$(PY) -m pytest -q -p no:xdist -m browser tests/browser; \
+	elif [ "$${CI:-}" = true ]; then \
+		echo "$(CHROMIUM) is missing, and CI must run the browser tests" >&2; exit 1; \
+	else \
+		echo "Chromium not found at $(CHROMIUM): skipped the browser tests (apt-get install chromium)"; \
+	fi
+
 # Byte-compile first: with PYTHONDONTWRITEBYTECODE set, every process would
 # otherwise compile openqi from source and the CLI timing would measure that.
 bench: install
@@ -44,6 +91,7 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/check_view_access.py
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -52,7 +100,10 @@ format: install
 types: install
 	$(VENV)/bin/mypy
 
-check: lint types test
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+check: lint types migrations-check test
 
 clean:
 	rm -rf $(VENV) $(CORE_VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

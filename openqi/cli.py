@@ -1,8 +1,10 @@
 """The ``openqi`` command line: parse, call :mod:`openqi.spc`, print.
 
-Three verbs: ``openqi spc`` draws one chart from a table, ``openqi funnel``
+Three verbs chart: ``openqi spc`` draws one chart from a table, ``openqi funnel``
 compares units on a funnel plot and ``openqi spc-batch`` runs XmR charts over
-many series of a long table. Reading files lives in :mod:`openqi.tabular`; every
+many series of a long table. A fourth, ``openqi demo``, loads the demo
+organisation into the web application's database (:mod:`openqi.demo`); it alone
+imports Django, and only when run. Reading files lives in :mod:`openqi.tabular`; every
 statistic comes from the library. This is the only module that prints.
 
 Exit status: 0 on success, 2 on bad input (one line on standard error naming the
@@ -126,6 +128,19 @@ chart them. One summary row per series is written, with the columns:
   special_cause_points
 "latest" is the last period with a value. Exit status: 0 on success, 2 on bad
 input.
+"""
+
+
+_DEMO_EPILOG = """\
+examples:
+  python manage.py migrate && openqi demo
+  DATABASE_URL=postgres://openqi@localhost/openqi openqi demo --size large
+
+The database is the one the web application uses (DATABASE_URL, else SQLite
+openqi.sqlite3 in the repository) and must be migrated first. Every demo
+account has the same published password: never load the demo into a
+database that holds real data. Exit status: 0 on success, 2 when the database
+is not ready or the settings are wrong.
 """
 
 
@@ -407,6 +422,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_xmr_options(bopts, for_spc=False)
     _add_output_options(batch, ("csv", "json"))
     batch.set_defaults(run=_run_batch)
+
+    demo = verbs.add_parser(
+        "demo",
+        help="load the demo organisation into the web application's database",
+        description="Create the demo organisation in the web application's database: a\n"
+        "fictional NHS trust and a second trust in a fictional integrated care\n"
+        "system, with divisions, directorates, teams, about 50 people in every role\n"
+        "and staff records. Prints the sign-in details. Running it again creates\n"
+        "only what is missing.",
+        epilog=_DEMO_EPILOG,
+        formatter_class=formatter,
+    )
+    demo.add_argument(
+        "--size",
+        choices=("small", "large"),
+        default="small",
+        help="small: a few hundred staff records (default); large: benchmark scale, "
+        "10,000 staff records in the main trust",
+    )
+    demo.set_defaults(run=_run_demo)
     return parser
 
 
@@ -924,6 +959,32 @@ def _pivot(
     matrix = np.full((n_series, int(counts.max())), -1, dtype=np.int64)
     matrix[sorted_series, position] = order
     return list(codes), matrix
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def _run_demo(args: argparse.Namespace) -> tuple[str, str | None]:
+    # Django is imported here only, so the spc verbs never pay for it.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openqi.web.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError
+
+    try:
+        django.setup()
+        from openqi.demo import build_demo, describe, ensure_migrated
+
+        ensure_migrated()
+        demo = build_demo(size=args.size)
+    except ImproperlyConfigured as exc:
+        raise InputError(f"the settings are wrong: {exc}") from None
+    except DatabaseError as exc:
+        raise InputError(
+            f"cannot use the database: {exc}; check DATABASE_URL and that the "
+            "database server is running"
+        ) from None
+    return describe(demo), None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -30,16 +30,22 @@ def make_organisation(**fields: Any) -> Organisation:
 def make_unit(organisation: Organisation, **fields: Any) -> Unit:
     n = next(_seq)
     fields.setdefault("name", f"Unit {n}")
-    fields.setdefault("level", Unit.Level.DIVISION if fields.get("parent") is None else None)
+    fields.setdefault(
+        "level", Unit.Level.DIVISION if fields.get("parent") is None else None
+    )
     if fields["level"] is None:
         parent_level = fields["parent"].level
         fields["level"] = (
-            Unit.Level.DIRECTORATE if parent_level == Unit.Level.DIVISION else Unit.Level.TEAM
+            Unit.Level.DIRECTORATE
+            if parent_level == Unit.Level.DIVISION
+            else Unit.Level.TEAM
         )
     return Unit.objects.create(organisation=organisation, **fields)
 
 
-def make_member(organisation: Organisation, role: str = Role.MEMBER, **user_fields: Any) -> User:
+def make_member(
+    organisation: Organisation, role: str = Role.MEMBER, **user_fields: Any
+) -> User:
     user = make_user(**user_fields)
     Membership.objects.create(user=user, organisation=organisation, role=role)
     return user

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/audit/", views.log, name="log"),
+    path("<slug:slug>/audit/<int:pk>/", views.event, name="event"),
+]

@@ -2,14 +2,20 @@
 
 Templates live in each app's ``templates/<app>/`` folder (house style); the
 NHS.UK frontend component macros come from the ``nhsuk-frontend-jinja`` package
-(``{% from "nhsuk/components/button/macro.jinja" import button %}``).
+(``{% from "nhsuk/components/button/macro.jinja" import button %}``). Django form
+fields are rendered through ``core/macros.html`` (``field``, ``error_summary``),
+which uses the helpers below. Why Jinja2: docs/adr/0003.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.backends.jinja2 import Jinja2
 from django.templatetags.static import static
@@ -17,6 +23,18 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+
+from openqi.organisations.access import organisations_for
+
+#: The organisation's navigation in the header: (text, route name, managers only).
+#: Routes that do not exist (yet) are left out, so apps can add theirs here.
+ORGANISATION_NAVIGATION: list[tuple[str, str, bool]] = [
+    ("Overview", "organisations:detail", False),
+    ("Units", "organisations:units", False),
+    ("Members", "organisations:members", False),
+    ("Invitations", "organisations:invitations", True),
+    ("Audit trail", "audit:log", True),
+]
 
 
 class Jinja2Templates(Jinja2):
@@ -29,6 +47,156 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
+def user_organisations(request: HttpRequest) -> list[Any]:
+    """The signed-in person's organisations, for the switcher (none when anonymous)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    if not hasattr(request, "_openqi_organisations"):
+        request._openqi_organisations = list(organisations_for(user))  # type: ignore[attr-defined]
+    return request._openqi_organisations  # type: ignore[attr-defined]
+
+
+def organisation_navigation(
+    request: HttpRequest, membership: Any
+) -> list[dict[str, Any]]:
+    """Header navigation items for the current organisation (empty without one)."""
+    if not getattr(membership, "organisation", None):
+        return []
+    items = []
+    slug = membership.organisation.slug
+    overview = url(ORGANISATION_NAVIGATION[0][1], slug=slug)
+    for text, name, managers_only in ORGANISATION_NAVIGATION:
+        if managers_only and not membership.can_manage:
+            continue
+        href = url(name, slug=slug)
+        current = request.path == href or (
+            href != overview and request.path.startswith(href)
+        )
+        items.append({"text": text, "href": href, "current": current})
+    return items
+
+
+def widget_kind(bound_field: forms.BoundField) -> str:
+    """Which NHS.UK component renders this field (see core/macros.html)."""
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.HiddenInput):
+        return "hidden"
+    if isinstance(widget, DayMonthYearWidget):
+        return "date"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.FileInput):
+        return "file"
+    return "input"
+
+
+def field_value(bound_field: forms.BoundField) -> str:
+    """The field's value as the input should show it ('' for nothing)."""
+    value = bound_field.value()
+    if value is None:
+        return ""
+    formatted = bound_field.field.widget.format_value(value)
+    return "" if formatted is None else str(formatted)
+
+
+def choice_items(bound_field: forms.BoundField) -> list[dict[str, Any]]:
+    """Items for the select, radios and checkboxes macros, with the chosen ones marked."""
+    value = bound_field.value()
+    chosen = (
+        {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
+    )
+    if value is None:
+        chosen = set()
+    items = []
+    for choice_value, text in getattr(bound_field.field, "choices", ()):
+        string = "" if choice_value is None else str(choice_value)
+        is_chosen = string in chosen
+        items.append(
+            {
+                "value": string,
+                "text": str(text),
+                "selected": is_chosen,
+                "checked": is_chosen,
+            }
+        )
+    return items
+
+
+def date_parts(bound_field: forms.BoundField) -> dict[str, str]:
+    """Day, month and year as typed (when bound) or from the initial date."""
+    name = bound_field.html_name
+    if bound_field.form.is_bound:
+        data = bound_field.form.data
+        return {
+            part: data.get(f"{name}_{part}", "") for part in ("day", "month", "year")
+        }
+    value = bound_field.value()
+    if isinstance(value, datetime.date):
+        return {
+            "day": str(value.day),
+            "month": str(value.month),
+            "year": str(value.year),
+        }
+    return {"day": "", "month": "", "year": ""}
+
+
+def error_anchor(bound_field: forms.BoundField) -> str:
+    """Where the error summary links for this field: its first input."""
+    kind = widget_kind(bound_field)
+    if kind == "date":
+        return f"#{bound_field.auto_id}-day"
+    return f"#{bound_field.auto_id}"
+
+
+def _date(value: Any, fmt: str = "j F Y") -> str:
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime) and value.tzinfo:
+        value = localtime(value)
+    return date_format(value, fmt)
+
+
+class DayMonthYearWidget(forms.MultiWidget):
+    """Three boxes (day, month, year), the NHS.UK date input.
+
+    Hands the field ``YYYY-M-D`` (or the partial text typed) so the ordinary
+    ``DateField`` validation gives the error. Defined here so the template
+    helpers can recognise it; forms import it from ``openqi.core.forms``.
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            {"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput},
+            attrs,
+        )
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    # A string, not MultiWidget's list, so DateField parses and validates it.
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str | None:  # type: ignore[override]
+        day, month, year = (
+            data.get(f"{name}_{part}", "").strip() for part in ("day", "month", "year")
+        )
+        if not (day or month or year):
+            return None
+        return f"{year}-{month}-{day}"
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return not any(f"{name}_{part}" in data for part in ("day", "month", "year"))
+
+
 def environment(**options: Any) -> Environment:
     loader = options.pop("loader")
     options["undefined"] = ChainableUndefined
@@ -37,23 +205,20 @@ def environment(**options: Any) -> Environment:
     env.globals.update(
         {
             "static": static,
+            # A folder (such as the NHS.UK assets) has no manifest entry of its
+            # own, so templates build folder URLs from STATIC_URL.
+            "STATIC_URL": settings.STATIC_URL,
             "url": url,
             "csrf_token_value": get_token,
             "get_messages": messages.get_messages,
+            "user_organisations": user_organisations,
+            "organisation_navigation": organisation_navigation,
+            "widget_kind": widget_kind,
+            "field_value": field_value,
+            "choice_items": choice_items,
+            "date_parts": date_parts,
+            "error_anchor": error_anchor,
         }
     )
-    env.filters.update(
-        {
-            "date": lambda value, fmt="j F Y": (
-                date_format(
-                    localtime(value)
-                    if hasattr(value, "tzinfo") and value.tzinfo
-                    else value,
-                    fmt,
-                )
-                if value
-                else ""
-            ),
-        }
-    )
+    env.filters.update({"date": _date})
     return env

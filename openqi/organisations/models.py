@@ -54,7 +54,14 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    #: Slugs that are paths of their own under /organisations/.
+    RESERVED_SLUGS = frozenset({"switch"})
+
     def clean(self) -> None:
+        if self.slug in self.RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is reserved; choose another short name."}
+            )
         if self.system_id is not None:
             if self.kind != self.Kind.PROVIDER:
                 raise ValidationError(

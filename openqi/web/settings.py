@@ -136,6 +136,9 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("OPENQI_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("OPENQI_HSTS_PRELOAD", False)
+# Preloading commits the whole registered domain (usually the trust's, not ours)
+# to HTTPS in browsers for good: the domain's owner opts in, so its warning is not ours.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https")
     if env_bool("OPENQI_BEHIND_PROXY", False)

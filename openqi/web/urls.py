@@ -9,3 +9,7 @@ urlpatterns = [
     path("organisations/", include("openqi.audit.urls")),
     path("api/v1/", include("openqi.api.urls")),
 ]
+
+handler404 = "openqi.core.errors.not_found"
+handler403 = "openqi.core.errors.forbidden"
+handler500 = "openqi.core.errors.server_error"

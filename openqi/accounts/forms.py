@@ -1,0 +1,141 @@
+"""Forms for signing in, passwords, invitations, the profile and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.http import HttpRequest
+
+from .models import User
+
+PASSWORD_HINT = (
+    "At least 10 characters. Not only numbers, not a common password and not like "
+    "your name or e-mail address."
+)
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address",
+        error_messages={
+            "required": "Enter your e-mail address",
+            "invalid": "Enter an e-mail address in the right format, like name@example.org",
+        },
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Enter your password"},
+    )
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        self.user: AbstractBaseUser | None = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        email, password = (
+            self.cleaned_data.get("email"),
+            self.cleaned_data.get("password"),
+        )
+        if email and password:
+            self.user = authenticate(
+                self.request, email=email.lower(), password=password
+            )
+            if self.user is None:
+                raise forms.ValidationError(
+                    "The e-mail address or password is not right. Check them and try again."
+                )
+        return self.cleaned_data
+
+
+class _NewPasswordMixin:
+    """Plain-text hint and clearer labels for Django's new-password fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = self.fields  # type: ignore[attr-defined]
+        fields["new_password1"].label = "New password"
+        fields["new_password1"].help_text = PASSWORD_HINT
+        fields["new_password2"].label = "Type the new password again"
+        fields["new_password2"].help_text = ""
+
+
+class NewPasswordForm(_NewPasswordMixin, SetPasswordForm):
+    pass
+
+
+class ChangePasswordForm(_NewPasswordMixin, PasswordChangeForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+
+
+class NewPersonForm(forms.Form):
+    """A new person's details when they accept an invitation."""
+
+    full_name = forms.CharField(
+        label="Your full name",
+        max_length=150,
+        error_messages={"required": "Enter your full name"},
+    )
+    password1 = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=PASSWORD_HINT,
+        error_messages={"required": "Choose a password"},
+    )
+    password2 = forms.CharField(
+        label="Type the password again",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Type the password again"},
+    )
+
+    def __init__(self, email: str, *args: Any, **kwargs: Any) -> None:
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean_password2(self) -> str:
+        password1 = self.cleaned_data.get("password1")
+        password2 = self.cleaned_data["password2"]
+        if password1 and password1 != password2:
+            raise forms.ValidationError("The two passwords do not match")
+        return password2
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        password = self.cleaned_data.get("password2")
+        if password:
+            person = User(
+                email=self.email, full_name=self.cleaned_data.get("full_name", "")
+            )
+            try:
+                password_validation.validate_password(password, person)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return self.cleaned_data
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name"]
+        labels = {"full_name": "Full name"}
+        error_messages = {"full_name": {"required": "Enter your full name"}}
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="What the token is for, so you can recognise it later. For example, weekly data upload.",
+        error_messages={"required": "Enter a name for the token"},
+    )

@@ -1,0 +1,80 @@
+"""The one NinjaAPI instance, served at /api/v1/ (see openqi/api/urls.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils.html import escape
+from ninja import NinjaAPI
+from ninja.openapi.docs import DocsBase
+from ninja.operation import Operation
+
+from . import errors
+from .auth import SessionAuth, TokenAuth
+from .views import router
+
+DESCRIPTION = """\
+The JSON API of OpenQI. Sign in with the session of a signed-in browser (send the
+CSRF token in an X-CSRFToken header on changes) or with a personal API token
+(`Authorization: Bearer oqi_…`, created at /accounts/tokens/). Every error has
+the shape `{"error": "…", "status": 400}`. See docs/api.md.
+"""
+
+
+class LocalSwagger(DocsBase):
+    """Swagger UI from the copy that ships inside the django-ninja package, served
+    by :func:`openqi.api.urls.docs_asset`: the page fetches nothing from the internet."""
+
+    def render_page(
+        self, request: HttpRequest, api: Any, **kwargs: Any
+    ) -> HttpResponse:
+        settings = {
+            "url": self.get_openapi_url(api, kwargs),
+            "layout": "BaseLayout",
+            "deepLinking": True,
+        }
+
+        # Kept out of reach of a stray "</script>" in a value.
+        settings_json = json.dumps(settings).replace("<", "\\u003c")
+
+        def asset(name: str) -> str:
+            return escape(reverse("api:docs-asset", kwargs={"name": name}))
+
+        html = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>{escape(api.title)}</title>
+  <link rel="stylesheet" href="{asset("swagger-ui.css")}">
+</head>
+<body data-csrf-token="{escape(get_token(request))}" data-api-csrf="true">
+  <script type="application/json" id="swagger-settings">{settings_json}</script>
+  <div id="swagger-ui"></div>
+  <script src="{asset("swagger-ui-bundle.js")}"></script>
+  <script src="{asset("swagger-ui-init.js")}"></script>
+</body>
+</html>
+"""
+        return HttpResponse(html)
+
+
+class OpenQIApi(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        return operation.view_func.__name__
+
+
+api = OpenQIApi(
+    title="OpenQI API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
+    docs=LocalSwagger(),
+    docs_url="/docs",
+)
+errors.install(api)
+api.add_router("", router)

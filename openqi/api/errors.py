@@ -1,0 +1,151 @@
+"""One error shape for the whole API: ``{"error": "...", "status": 400}``.
+
+Every exception an operation can raise is turned into that shape here, with a
+message that says what is wrong and how to put it right. 422 responses add
+``details``: one entry per field.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as ModelValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+
+from openqi.organisations.services import RuleBroken
+
+logger = logging.getLogger(__name__)
+
+SIGN_IN_FIRST = (
+    "Sign in first: send the session cookie of a signed-in browser, or a personal "
+    "API token in an 'Authorization: Bearer oqi_…' header (create one at /accounts/tokens/)."
+)
+
+
+class InvalidInput(Exception):
+    """Input that failed the same form checks the pages use; ``errors`` maps field → messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__(errors)
+
+
+def error_response(
+    status: int, message: str, details: list[dict[str, Any]] | None = None
+) -> JsonResponse:
+    body: dict[str, Any] = {"error": message, "status": status}
+    if details is not None:
+        body["details"] = details
+    return JsonResponse(body, status=status)
+
+
+def _invalid(details: list[dict[str, Any]]) -> JsonResponse:
+    summary = "; ".join(f"{d['field']}: {d['message']}" for d in details)
+    return error_response(
+        422,
+        f"The request has invalid input ({summary}). Correct the fields listed in "
+        "details and send it again.",
+        details,
+    )
+
+
+def _schema_invalid(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    details = []
+    for error in exc.errors:
+        where = [str(part) for part in error.get("loc", ())]
+        # ninja's locations look like ["body", "payload", "name"] or ["query", "limit"].
+        field = where[-1] if len(where) > 1 else (where[0] if where else "body")
+        if error.get("type") == "json_invalid":
+            field = "body"
+        details.append(
+            {
+                "field": field,
+                "location": where[0] if where else "body",
+                "message": error.get("msg", "is not valid"),
+            }
+        )
+    return _invalid(details)
+
+
+def _form_invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    details = [
+        {"field": field, "location": "body", "message": message}
+        for field, messages in exc.errors.items()
+        for message in messages
+    ]
+    return _invalid(details)
+
+
+def _model_invalid(request: HttpRequest, exc: ModelValidationError) -> HttpResponse:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"body": exc.messages}
+    return _form_invalid(request, InvalidInput(errors))
+
+
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = exc.message if exc.message != "Unauthorized" else SIGN_IN_FIRST
+    response = error_response(401, message)
+    response["WWW-Authenticate"] = 'Bearer realm="OpenQI API"'
+    return response
+
+
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    message = exc.message
+    if message.startswith("Cannot parse request body"):  # ninja's words for bad JSON
+        message = (
+            "The request body is not valid JSON. Send a JSON object with the header "
+            "'Content-Type: application/json'."
+        )
+    return error_response(exc.status_code, message)
+
+
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    reason = str(exc) or "You do not have permission to do this."
+    return error_response(
+        403,
+        f"{reason} Ask an administrator of the organisation if you need more access.",
+    )
+
+
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(404, str(exc) or f"Nothing found at {request.path}.")
+
+
+def _conflict(request: HttpRequest, exc: RuleBroken) -> HttpResponse:
+    return error_response(409, str(exc))
+
+
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path)
+    return error_response(
+        500,
+        "Something went wrong on our side; the error has been logged. Try again "
+        "later, and if it keeps happening tell your OpenQI administrator.",
+    )
+
+
+def method_not_allowed(request: HttpRequest, allowed: list[str]) -> JsonResponse:
+    response = error_response(
+        405,
+        f"{request.method} is not allowed on {request.path}; "
+        f"use {', '.join(sorted(allowed))}.",
+    )
+    response["Allow"] = ", ".join(sorted(allowed))
+    return response
+
+
+def install(api: NinjaAPI) -> None:
+    """Replace ninja's default error handlers with ours."""
+    api.add_exception_handler(Exception, _unexpected)
+    api.add_exception_handler(Http404, _not_found)
+    api.add_exception_handler(PermissionDenied, _forbidden)
+    api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(AuthenticationError, _unauthenticated)
+    api.add_exception_handler(SchemaValidationError, _schema_invalid)
+    api.add_exception_handler(ModelValidationError, _model_invalid)
+    api.add_exception_handler(InvalidInput, _form_invalid)
+    api.add_exception_handler(RuleBroken, _conflict)

@@ -1,0 +1,187 @@
+"""The audit trail pages: an organisation's administrators read who changed what."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+
+from openqi.organisations.access import membership_for, require_manage
+from openqi.organisations.models import Organisation
+
+from .forms import AuditFilterForm
+from .models import AuditEvent
+
+PAGE_SIZE = 50
+
+
+#: Not worth a line in the list: the row's id, and the organisation it is in.
+_SAME_FOR_EVERY_EVENT = ("id", "organisation_id")
+
+
+@dataclass
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+class _Describer:
+    """Turns an event's stored values into words: field labels, choice labels, names.
+
+    Foreign keys are shown by name, looked up within the organisation (people by
+    their name); lookups are remembered for the page.
+    """
+
+    def __init__(self, organisation: Organisation) -> None:
+        self.organisation = organisation
+        self._names: dict[tuple[str, Any], str] = {}
+
+    def model(self, label: str) -> type[models.Model] | None:
+        try:
+            return apps.get_model(label)
+        except (LookupError, ValueError):
+            return None
+
+    def model_name(self, label: str) -> str:
+        model = self.model(label)
+        return str(model._meta.verbose_name).capitalize() if model else label
+
+    def _field(self, model: type[models.Model] | None, attname: str) -> Any:
+        if model is None:
+            return None
+        for field in model._meta.concrete_fields:
+            if field.attname == attname:
+                return field
+        return None
+
+    def _related_name(self, related: type[models.Model], pk: Any) -> str:
+        key = (related._meta.label, pk)
+        if key not in self._names:
+            rows: Any
+            if related is get_user_model() or related is Organisation:
+                rows = related._default_manager.all()
+            elif hasattr(related._default_manager, "for_organisation"):
+                rows = related._default_manager.for_organisation(self.organisation)
+            else:
+                rows = related._default_manager.none()
+            found = rows.filter(pk=pk).first()
+            self._names[key] = str(found) if found else f"#{pk} (no longer exists)"
+        return self._names[key]
+
+    def value(self, model: type[models.Model] | None, attname: str, value: Any) -> str:
+        if value is None or value == "":
+            return "(empty)"
+        field = self._field(model, attname)
+        if field is not None and field.is_relation and field.related_model:
+            return self._related_name(field.related_model, value)
+        if isinstance(field, models.DateTimeField) and isinstance(value, str):
+            try:
+                moment = localtime(datetime.datetime.fromisoformat(value))
+                return date_format(moment, "j M Y, H:i")
+            except ValueError:
+                return value
+        if field is not None and field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        return str(value)
+
+    def field_label(self, model: type[models.Model] | None, attname: str) -> str:
+        field = self._field(model, attname)
+        return str(field.verbose_name).capitalize() if field is not None else attname
+
+    def changes(self, event: AuditEvent) -> list[Change]:
+        """The fields that changed (for a create or a delete: the values it had)."""
+        model = self.model(event.model)
+        return [
+            Change(
+                self.field_label(model, name),
+                self.value(model, name, before),
+                self.value(model, name, after),
+            )
+            for name, before, after in event.changes()
+            if event.action == AuditEvent.Action.UPDATE
+            or name not in _SAME_FOR_EVERY_EVENT
+        ]
+
+    def fields(self, event: AuditEvent) -> list[tuple[str, str, str, bool]]:
+        """Every stored field: (label, before, after, whether it changed)."""
+        model = self.model(event.model)
+        before, after = event.before or {}, event.after or {}
+        return [
+            (
+                self.field_label(model, name),
+                self.value(model, name, before.get(name)) if event.before else "",
+                self.value(model, name, after.get(name)) if event.after else "",
+                before.get(name) != after.get(name),
+            )
+            for name in sorted(set(before) | set(after))
+        ]
+
+
+@login_required
+def log(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisation's audit trail, newest first, with filters."""
+    membership = membership_for(request.user, slug)
+    require_manage(membership)
+    organisation = membership.organisation
+    describe = _Describer(organisation)
+    events = AuditEvent.objects.for_organisation(organisation)
+    model_names = {
+        label: describe.model_name(label)
+        for label in events.order_by().values_list("model", flat=True).distinct()
+    }
+    form = AuditFilterForm(request.GET or None, events=events, model_names=model_names)
+    page = Paginator(form.filter(events).select_related("actor"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [
+        {
+            "event": event,
+            "model_name": model_names.get(event.model, event.model),
+            "changes": describe.changes(event),
+        }
+        for event in page
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "membership": membership,
+        "organisation": organisation,
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "is_filtered": bool(query),
+    }
+    return render(request, "audit/log.html", context)
+
+
+@login_required
+def event(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    require_manage(membership)
+    organisation = membership.organisation
+    found = get_object_or_404(
+        AuditEvent.objects.for_organisation(organisation).select_related("actor"), pk=pk
+    )
+    describe = _Describer(organisation)
+    context = {
+        "membership": membership,
+        "organisation": organisation,
+        "event": found,
+        "model_name": describe.model_name(found.model),
+        "fields": describe.fields(found),
+    }
+    return render(request, "audit/event.html", context)

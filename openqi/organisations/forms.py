@@ -1,0 +1,103 @@
+"""Input checking for the organisation pages: units, members and invitations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from .models import Membership, Organisation, Role, Unit
+
+
+class UnitForm(forms.ModelForm):
+    """A unit of the organisation; the level and parent rules come from ``Unit.clean``."""
+
+    class Meta:
+        model = Unit
+        fields = ["name", "level", "parent"]
+        labels = {"name": "Name", "level": "Level", "parent": "Sits under"}
+        help_texts = {
+            "parent": "A directorate sits under a division, a team under a directorate. "
+            "Leave empty for a division."
+        }
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        parents = Unit.objects.for_organisation(organisation).exclude(
+            level=Unit.Level.TEAM
+        )
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["level"].choices = [("", "Choose a level"), *Unit.Level.choices]
+        self.fields["parent"].queryset = parents.order_by("level", "name")
+        self.fields["parent"].empty_label = "Nothing (a division)"
+        self.fields["parent"].label_from_instance = lambda unit: (
+            f"{unit.name} ({unit.get_level_display().lower()})"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        name = cleaned.get("name")
+        if name and "parent" not in self.errors:
+            # The database only enforces this under a parent (NULLs differ).
+            twins = Unit.objects.for_organisation(self.instance.organisation).filter(
+                parent=cleaned.get("parent"), name__iexact=name
+            )
+            if self.instance.pk:
+                twins = twins.exclude(pk=self.instance.pk)
+            if twins.exists():
+                self.add_error("name", f"There is already a unit called {name} here.")
+        level = cleaned.get("level")
+        if (
+            self.instance.pk
+            and level
+            and level != self.initial.get("level")
+            and self.instance.children.exists()
+        ):
+            self.add_error(
+                "level",
+                "This unit has units under it, so its level cannot change.",
+            )
+        return cleaned
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role", "unit"]
+        labels = {"role": "Role", "unit": "Unit"}
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.for_organisation(organisation)
+        self.fields["unit"].empty_label = "No unit"
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail address", max_length=254)
+    role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)
+    unit = forms.ModelChoiceField(
+        label="Unit",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="No unit",
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["unit"].queryset = Unit.objects.for_organisation(organisation)
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip().lower()
+        members = Membership.objects.for_organisation(self.organisation)
+        if members.filter(user__email__iexact=email).exists():
+            raise forms.ValidationError(
+                f"{email} is already a member of {self.organisation}."
+            )
+        return email
+
+
+class SwitchForm(forms.Form):
+    organisation = forms.SlugField()

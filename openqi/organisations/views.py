@@ -1,0 +1,281 @@
+"""The organisation pages: its home, the unit tree, members and invitations.
+
+Every view starts from the signed-in person's membership (``access.membership_for``):
+outsiders get a 404, viewers may look, administrators manage.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from openqi.core.views import CURRENT_ORGANISATION
+
+from . import services
+from .access import membership_for, require_manage
+from .forms import InvitationForm, MembershipForm, SwitchForm, UnitForm
+from .models import Invitation, Membership, Organisation, Unit
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The form data to bind: the POST body (even an empty one), or None for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+@require_POST
+def switch(request: HttpRequest) -> HttpResponse:
+    """Make another of the person's organisations the current one."""
+    form = SwitchForm(request.POST)
+    slug = form.cleaned_data["organisation"] if form.is_valid() else ""
+    membership = membership_for(request.user, slug)
+    request.session[CURRENT_ORGANISATION] = membership.organisation.slug
+    return redirect("organisations:detail", slug=membership.organisation.slug)
+
+
+@login_required
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    organisation = membership.organisation
+    if organisation.kind == Organisation.Kind.SYSTEM:
+        providers = list(organisation.providers.order_by("name"))
+    else:
+        providers = []
+    context = {
+        "membership": membership,
+        "organisation": organisation,
+        "providers": providers,
+        "unit_count": Unit.objects.for_organisation(organisation).count(),
+        "member_count": Membership.objects.for_organisation(organisation).count(),
+    }
+    return render(request, "organisations/detail.html", context)
+
+
+def _units_context(
+    membership: Membership, form: UnitForm | None = None, editing: Unit | None = None
+) -> dict[str, Any]:
+    organisation = membership.organisation
+    if form is None and membership.can_manage:
+        form = UnitForm(organisation=organisation)
+    return {
+        "membership": membership,
+        "organisation": organisation,
+        "tree": services.unit_tree(organisation),
+        "form": form,
+        "editing": editing,
+    }
+
+
+@login_required
+def units(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    context = _units_context(membership)
+    if _is_htmx(request):
+        return render(request, "organisations/_units.html", context)
+    return render(request, "organisations/units.html", context)
+
+
+def _unit_form_response(
+    request: HttpRequest, membership: Membership, form: UnitForm, editing: Unit | None
+) -> HttpResponse:
+    """The form again (with its errors): the units fragment for htmx, else the form page."""
+    if _is_htmx(request):
+        context = _units_context(membership, form, editing)
+        return render(request, "organisations/_units.html", context)
+    context = {
+        "membership": membership,
+        "organisation": membership.organisation,
+        "form": form,
+        "editing": editing,
+    }
+    return render(request, "organisations/unit_form.html", context)
+
+
+def _units_saved(
+    request: HttpRequest, membership: Membership, message: str
+) -> HttpResponse:
+    if _is_htmx(request):
+        context = _units_context(membership)
+        context["notice"] = message
+        response = render(request, "organisations/_units.html", context)
+        # Scroll to the notice at the top, not to the form the swap started from.
+        response["HX-Reswap"] = "outerHTML show:#units:top"
+        return response
+    messages.success(request, message)
+    return redirect("organisations:units", slug=membership.organisation.slug)
+
+
+@login_required
+def unit_create(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    require_manage(membership)
+    organisation = membership.organisation
+    form = UnitForm(_posted(request), organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        unit = services.create_unit(organisation, **form.cleaned_data)
+        return _units_saved(request, membership, f"{unit.name} added.")
+    return _unit_form_response(request, membership, form, None)
+
+
+@login_required
+def unit_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    require_manage(membership)
+    organisation = membership.organisation
+    unit = get_object_or_404(Unit.objects.for_organisation(organisation), pk=pk)
+    editing = copy.copy(unit)  # the form changes ``unit`` as it validates
+    form = UnitForm(_posted(request), instance=unit, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        unit = services.update_unit(unit, **form.cleaned_data)
+        return _units_saved(request, membership, f"{unit.name} saved.")
+    return _unit_form_response(request, membership, form, editing)
+
+
+@login_required
+@require_POST
+def unit_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    require_manage(membership)
+    unit = get_object_or_404(
+        Unit.objects.for_organisation(membership.organisation), pk=pk
+    )
+    try:
+        services.delete_unit(unit)
+    except services.RuleBroken as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{unit.name} deleted.")
+    return redirect("organisations:units", slug=slug)
+
+
+@login_required
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    organisation = membership.organisation
+    people = (
+        Membership.objects.for_organisation(organisation)
+        .select_related("user", "unit")
+        .order_by("user__full_name", "user__email")
+    )
+    context = {"membership": membership, "organisation": organisation, "people": people}
+    return render(request, "organisations/members.html", context)
+
+
+@login_required
+def member_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    require_manage(membership)
+    organisation = membership.organisation
+    member = get_object_or_404(
+        Membership.objects.for_organisation(organisation).select_related("user"),
+        pk=pk,
+    )
+    form = MembershipForm(_posted(request), instance=member, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_role(
+                member, role=form.cleaned_data["role"], unit=form.cleaned_data["unit"]
+            )
+        except services.RuleBroken as error:
+            form.add_error("role", str(error))
+        else:
+            messages.success(request, f"{member.user} saved.")
+            return redirect("organisations:members", slug=slug)
+    context = {
+        "membership": membership,
+        "organisation": organisation,
+        "member": member,
+        "form": form,
+    }
+    return render(request, "organisations/member_form.html", context)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    require_manage(membership)
+    member = get_object_or_404(
+        Membership.objects.for_organisation(membership.organisation).select_related(
+            "user"
+        ),
+        pk=pk,
+    )
+    try:
+        services.remove_member(member)
+    except services.RuleBroken as error:
+        messages.error(request, str(error))
+        return redirect("organisations:members", slug=slug)
+    if member.user_id == request.user.pk:
+        messages.success(request, f"You have left {membership.organisation}.")
+        request.session.pop(CURRENT_ORGANISATION, None)
+        return redirect("core:home")
+    messages.success(request, f"{member.user} removed from {membership.organisation}.")
+    return redirect("organisations:members", slug=slug)
+
+
+@login_required
+def invitations(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open and past invitations, and the form to invite someone (administrators only)."""
+    membership = membership_for(request.user, slug)
+    require_manage(membership)
+    organisation = membership.organisation
+    form = InvitationForm(_posted(request), organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite(
+                organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                unit=form.cleaned_data["unit"],
+                invited_by=request.user,
+                site_url=request.build_absolute_uri("/"),
+            )
+        except services.RuleBroken as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("organisations:invitations", slug=slug)
+    everyone = Invitation.objects.for_organisation(organisation).select_related(
+        "unit", "invited_by"
+    )
+    is_open = Q(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
+    open_invitations = everyone.filter(is_open).order_by("email")
+    past_invitations = everyone.exclude(is_open).order_by("-created_at")[:50]
+    context = {
+        "membership": membership,
+        "organisation": organisation,
+        "form": form,
+        "open_invitations": open_invitations,
+        "past_invitations": past_invitations,
+    }
+    return render(request, "organisations/invitations.html", context)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    require_manage(membership)
+    invitation = get_object_or_404(
+        Invitation.objects.for_organisation(membership.organisation), pk=pk
+    )
+    try:
+        services.revoke_invitation(invitation)
+    except services.RuleBroken as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Invitation for {invitation.email} revoked.")
+    return redirect("organisations:invitations", slug=slug)
