@@ -90,7 +90,9 @@ class LayoutTests(BaseTestCase):
             f'href="{reverse("organisations:invitations", kwargs={"slug": "northfield"})}"',
             html,
         )
-        self.assertNotIn(f'href="{reverse("audit:log", kwargs={"slug": "northfield"})}"', html)
+        self.assertNotIn(
+            f'href="{reverse("audit:log", kwargs={"slug": "northfield"})}"', html
+        )
 
     def test_messages_show_as_notification_banners(self) -> None:
         self.sign_in(self.viewer)
