@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "openqi.accounts",
     "openqi.organisations",
     "openqi.audit",
+    "openqi.strategy",
+    "openqi.measures",
+    "openqi.projects",
     "openqi.api",
 ]
 

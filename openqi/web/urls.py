@@ -7,6 +7,9 @@ urlpatterns = [
     path("accounts/", include("openqi.accounts.urls")),
     path("organisations/", include("openqi.organisations.urls")),
     path("organisations/", include("openqi.audit.urls")),
+    path("organisations/", include("openqi.strategy.urls")),
+    path("organisations/", include("openqi.projects.urls")),
+    path("organisations/", include("openqi.measures.urls")),
     path("api/v1/", include("openqi.api.urls")),
 ]
 

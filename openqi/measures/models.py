@@ -1,0 +1,203 @@
+"""Measures for improvement: definitions, data points, phase breaks and annotations.
+
+The chart itself is computed by :mod:`openqi.spc` (see ``services.py``); nothing
+computed is stored.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from openqi.organisations.models import Organisation, OrganisationOwnedQuerySet, Unit
+
+
+class Measure(models.Model):
+    class Kind(models.TextChoices):
+        COUNT = "count", "Count of events"
+        PROPORTION = "proportion", "Proportion (numerator of denominator)"
+        RATE = "rate", "Rate (events per exposure)"
+        CONTINUOUS = "continuous", "Continuous (a measurement)"
+        TIME_BETWEEN = "time_between", "Time between rare events"
+        CASES_BETWEEN = "cases_between", "Cases between rare events"
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+
+    class Improvement(models.TextChoices):
+        INCREASE = "increase", "Higher is better"
+        DECREASE = "decrease", "Lower is better"
+        NEITHER = "neither", "Neither"
+
+    class ChartType(models.TextChoices):
+        XMR = "xmr", "XmR (individuals) chart"
+        RUN = "run", "Run chart"
+        P = "p", "p chart"
+        PP = "pp", "Laney p′ chart"
+        U = "u", "u chart"
+        UP = "up", "Laney u′ chart"
+        C = "c", "c chart"
+        G = "g", "g chart"
+        T = "t", "t chart"
+
+    #: The chart a kind of measure gets unless someone chooses otherwise. XmR for
+    #: counts and continuous measures (Making Data Count's default); attribute
+    #: charts where a denominator or rare events call for them.
+    DEFAULT_CHART = {
+        Kind.COUNT: ChartType.XMR,
+        Kind.PROPORTION: ChartType.P,
+        Kind.RATE: ChartType.U,
+        Kind.CONTINUOUS: ChartType.XMR,
+        Kind.TIME_BETWEEN: ChartType.T,
+        Kind.CASES_BETWEEN: ChartType.G,
+    }
+    #: Kinds whose data points carry a denominator.
+    HAS_DENOMINATOR = frozenset({Kind.PROPORTION, Kind.RATE})
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="measures"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="measures"
+    )
+    name = models.CharField(max_length=200)
+    definition = models.TextField("operational definition", blank=True)
+    kind = models.CharField(max_length=14, choices=Kind.choices, default=Kind.COUNT)
+    numerator_definition = models.TextField(blank=True)
+    denominator_definition = models.TextField(blank=True)
+    unit_label = models.CharField("unit of measure", max_length=60, blank=True)
+    frequency = models.CharField(
+        max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    improvement = models.CharField(
+        max_length=8, choices=Improvement.choices, default=Improvement.NEITHER
+    )
+    target = models.FloatField(null=True, blank=True)
+    chart_type = models.CharField(max_length=4, choices=ChartType.choices, blank=True)
+    #: Shown values are multiplied by this (100 for a percentage, 1,000 for a rate per 1,000).
+    multiplier = models.FloatField(default=1.0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="measure_name_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.chart_type:
+            self.chart_type = self.DEFAULT_CHART[self.Kind(self.kind)]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self) -> None:
+        if self.multiplier is not None and self.multiplier <= 0:
+            raise ValidationError(
+                {"multiplier": "The multiplier must be greater than zero."}
+            )
+        if self.unit_id and self.unit.organisation_id != self.organisation_id:  # type: ignore[union-attr]
+            raise ValidationError({"unit": "Choose a unit of this organisation."})
+        needs = self.chart_type in ("p", "pp", "u", "up")
+        if needs and self.kind not in self.HAS_DENOMINATOR:
+            raise ValidationError(
+                {
+                    "chart_type": "p and u charts need a denominator: choose a proportion or rate measure."
+                }
+            )
+
+    def has_denominator(self) -> bool:
+        return self.kind in self.HAS_DENOMINATOR
+
+    def audit_organisation(self) -> Organisation:
+        return self.organisation
+
+
+class MeasureChildQuerySet(models.QuerySet["models.Model"]):
+    def for_organisation(self, organisation: Organisation) -> MeasureChildQuerySet:
+        return self.filter(measure__organisation=organisation)
+
+
+class DataPoint(models.Model):
+    """One period's value. For proportions and rates ``value`` is the numerator."""
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="points"
+    )
+    #: The first day of the period (the day, the Monday of the week, the 1st of the month).
+    period = models.DateField()
+    value = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    objects = MeasureChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period"], name="one_point_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure}: {self.period.isoformat()}"
+
+    def audit_organisation(self) -> Organisation:
+        return self.measure.organisation
+
+
+class PhaseBreak(models.Model):
+    """A new phase of the chart starts at ``period``: a change was made and sustained."""
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="phase_breaks"
+    )
+    period = models.DateField()
+    reason = models.CharField(max_length=300)
+
+    objects = MeasureChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period"], name="one_break_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure}: new phase from {self.period.isoformat()}"
+
+    def audit_organisation(self) -> Organisation:
+        return self.measure.organisation
+
+
+class Annotation(models.Model):
+    """A note on a point of the chart ("new triage process started")."""
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="annotations"
+    )
+    period = models.DateField()
+    text = models.CharField(max_length=300)
+
+    objects = MeasureChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period"]
+
+    def __str__(self) -> str:
+        return f"{self.measure}: {self.text[:40]}"
+
+    def audit_organisation(self) -> Organisation:
+        return self.measure.organisation

@@ -1,0 +1,453 @@
+"""Improvement projects following the Model for Improvement.
+
+A project has an aim (what, how much, by when), a team, patient and carer
+partners, a timeline of notes, progress ratings on the IHI scale, a driver
+diagram (aim → primary drivers → secondary drivers → change ideas), PDSA cycles
+on its change ideas, and measures linked as outcome, process or balancing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from openqi.measures.models import Measure
+from openqi.organisations.models import Organisation, OrganisationOwnedQuerySet, Unit
+from openqi.strategy.models import StrategicPriority
+
+#: The IHI Progress Scale (Institute for Healthcare Improvement, "Assessment
+#: scale for collaboratives", used across IHI Breakthrough Series collaboratives;
+#: the NHS's QI programmes use the same levels). Each level's meaning is shown
+#: beside every rating.
+PROGRESS_SCALE: dict[Decimal, tuple[str, str]] = {
+    Decimal("0.5"): (
+        "Intent to participate",
+        "The team has been formed and has signed up.",
+    ),
+    Decimal("1.0"): (
+        "Forming team",
+        "The team is meeting; the project is planned and the aim set.",
+    ),
+    Decimal("1.5"): (
+        "Planning for the project has begun",
+        "Baseline measures agreed; the team understands the system.",
+    ),
+    Decimal("2.0"): (
+        "Activity, but no changes",
+        "Team actively engaged in development, research, discussion, but no changes tested.",
+    ),
+    Decimal("2.5"): (
+        "Changes tested, but no improvement",
+        "Components of the model being implemented; data on key measures being reported; PDSA cycles have been run.",
+    ),
+    Decimal("3.0"): (
+        "Modest improvement",
+        "Initial test cycles finished and implementation begun for several changes; initial signs of improvement.",
+    ),
+    Decimal("3.5"): (
+        "Improvement",
+        "Some improvement in outcome measures; process measures continue to improve; PDSA cycles on all components of the change package.",
+    ),
+    Decimal("4.0"): (
+        "Significant improvement",
+        "Most components implemented; half or more of the goals accomplished; outcome measures improving, with some at goal.",
+    ),
+    Decimal("4.5"): (
+        "Sustainable improvement",
+        "Data on outcome measures show sustained improvement; the changes are being spread.",
+    ),
+    Decimal("5.0"): (
+        "Outstanding sustainable results",
+        "All components implemented; all goals accomplished; outcome measures at goal and sustained.",
+    ),
+}
+PROGRESS_CHOICES = [
+    (score, f"{score} – {label}") for score, (label, _) in PROGRESS_SCALE.items()
+]
+
+
+class Tag(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="tags"
+    )
+    name = models.CharField(max_length=60)
+
+    objects = OrganisationOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="tag_name_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_organisation(self) -> Organisation:
+        return self.organisation
+
+
+class Project(models.Model):
+    class Method(models.TextChoices):
+        MODEL_FOR_IMPROVEMENT = "mfi", "Model for Improvement"
+        LEAN = "lean", "Lean"
+        SIX_SIGMA = "six_sigma", "Six Sigma"
+        EBCD = "ebcd", "Experience-based co-design"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        IDEA = "idea", "Idea"
+        ACTIVE = "active", "Active"
+        SUSTAINING = "sustaining", "Sustaining"
+        COMPLETED = "completed", "Completed"
+        STOPPED = "stopped", "Stopped"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="projects"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="projects"
+    )
+    title = models.CharField(max_length=200)
+    problem = models.TextField("the problem", blank=True)
+    aim_what = models.TextField("what we will improve", blank=True)
+    aim_how_much = models.CharField("by how much", max_length=200, blank=True)
+    aim_by_when = models.DateField("by when", null=True, blank=True)
+    priorities = models.ManyToManyField(
+        StrategicPriority, blank=True, related_name="projects"
+    )
+    method = models.CharField(
+        max_length=10, choices=Method.choices, default=Method.MODEL_FOR_IMPROVEMENT
+    )
+    method_other = models.CharField("other method", max_length=100, blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_projects",
+    )
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="project_teams"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.IDEA
+    )
+    status_reason = models.TextField("reason", blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="projects")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if self.status == self.Status.STOPPED and not self.status_reason.strip():
+            errors["status_reason"] = (
+                "Say why the project stopped, so others can learn from it."
+            )
+        if self.method == self.Method.OTHER and not self.method_other.strip():
+            errors["method_other"] = "Name the method."
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date must be after the start date."
+        if self.unit_id and self.unit.organisation_id != self.organisation_id:  # type: ignore[union-attr]
+            errors["unit"] = "Choose a unit of this organisation."
+        if errors:
+            raise ValidationError(errors)
+
+    def aim_statement(self) -> str:
+        """The aim in one sentence: what, by how much, by when."""
+        parts = [self.aim_what.strip().rstrip(".")]
+        if self.aim_how_much:
+            parts.append(self.aim_how_much.strip())
+        if self.aim_by_when:
+            parts.append(f"by {self.aim_by_when.strftime('%-d %B %Y')}")
+        return " ".join(p for p in parts if p) + "." if parts[0] else ""
+
+    def audit_organisation(self) -> Organisation:
+        return self.organisation
+
+
+class ProjectChildQuerySet(models.QuerySet["models.Model"]):
+    def for_organisation(self, organisation: Organisation) -> ProjectChildQuerySet:
+        return self.filter(project__organisation=organisation)
+
+
+class _ProjectChild(models.Model):
+    project: models.ForeignKey[Project, Project]
+
+    class Meta:
+        abstract = True
+
+    def audit_organisation(self) -> Organisation:
+        return self.project.organisation
+
+
+class Partner(_ProjectChild):
+    """A patient, carer or service user working on the project (no account needed)."""
+
+    class Kind(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        CARER = "carer", "Carer"
+        SERVICE_USER = "service_user", "Service user"
+        COMMUNITY = "community", "Community member"
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="partners"
+    )
+    name = models.CharField(max_length=150)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PATIENT)
+    contribution = models.CharField(max_length=300, blank=True)
+
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display().lower()})"
+
+
+class ProjectNote(_ProjectChild):
+    """An entry on the project's timeline."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ProgressRating(_ProjectChild):
+    """A dated rating on the IHI scale, by the team or by the QI coach; kept as history."""
+
+    class RatedBy(models.TextChoices):
+        TEAM = "team", "Project team"
+        COACH = "coach", "QI coach"
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="ratings"
+    )
+    score = models.DecimalField(
+        max_digits=2, decimal_places=1, choices=PROGRESS_CHOICES
+    )
+    rated_by = models.CharField(max_length=5, choices=RatedBy.choices)
+    rated_on = models.DateField()
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-rated_on", "-pk"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.score} ({self.get_rated_by_display()}, {self.rated_on.isoformat()})"
+        )
+
+    def clean(self) -> None:
+        if self.score is not None and Decimal(self.score) not in PROGRESS_SCALE:
+            raise ValidationError(
+                {"score": "Choose a level of the IHI scale, 0.5 to 5.0 in halves."}
+            )
+
+    def meaning(self) -> tuple[str, str]:
+        return PROGRESS_SCALE[Decimal(self.score)]
+
+
+class ProjectMeasure(_ProjectChild):
+    """A measure linked to a project as an outcome, process or balancing measure."""
+
+    class Role(models.TextChoices):
+        OUTCOME = "outcome", "Outcome"
+        PROCESS = "process", "Process"
+        BALANCING = "balancing", "Balancing"
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="measure_links"
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="project_links"
+    )
+    role = models.CharField(max_length=9, choices=Role.choices, default=Role.OUTCOME)
+
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "measure__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "measure"], name="measure_linked_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} ({self.get_role_display().lower()} measure of {self.project})"
+
+    def clean(self) -> None:
+        if (
+            self.measure_id
+            and self.project_id
+            and self.measure.organisation_id != self.project.organisation_id
+        ):
+            raise ValidationError({"measure": "Choose a measure of this organisation."})
+
+
+class DriverNode(_ProjectChild):
+    """A node of the project's driver diagram; the project's aim is the root."""
+
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", "Primary driver"
+        SECONDARY = "secondary", "Secondary driver"
+        CHANGE_IDEA = "change_idea", "Change idea"
+
+    #: What may sit under what (None: directly under the aim).
+    PARENT_KIND = {
+        Kind.PRIMARY: (None,),
+        Kind.SECONDARY: (Kind.PRIMARY,),
+        Kind.CHANGE_IDEA: (Kind.SECONDARY, Kind.PRIMARY),
+    }
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="driver_nodes"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    kind = models.CharField(max_length=11, choices=Kind.choices)
+    text = models.CharField(max_length=300)
+    position = models.PositiveIntegerField(default=0)
+
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self) -> None:
+        allowed = self.PARENT_KIND.get(self.Kind(self.kind), ()) if self.kind else ()
+        parent_kind = self.parent.kind if self.parent_id else None  # type: ignore[union-attr]
+        if parent_kind not in allowed:
+            where = (
+                "the aim"
+                if parent_kind is None
+                else f"a {parent_kind.replace('_', ' ')}"
+            )
+            raise ValidationError(
+                {
+                    "parent": f"A {self.get_kind_display().lower()} cannot sit under {where}."
+                }
+            )
+        if self.parent_id and self.parent.project_id != self.project_id:  # type: ignore[union-attr]
+            raise ValidationError({"parent": "Choose a node of the same project."})
+
+
+class PDSACycle(_ProjectChild):
+    """Plan (with a prediction), do, study (against the prediction), act — on one change idea.
+
+    Cycles chain into a ramp through ``previous``.
+    """
+
+    class Act(models.TextChoices):
+        ADOPT = "adopt", "Adopt"
+        ADAPT = "adapt", "Adapt"
+        ABANDON = "abandon", "Abandon"
+
+    class Stage(models.TextChoices):
+        PLAN = "plan", "Planning"
+        DO = "do", "Doing"
+        STUDY = "study", "Studying"
+        ACT = "act", "Decided"
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="cycles"
+    )
+    change_idea = models.ForeignKey(
+        DriverNode,
+        on_delete=models.CASCADE,
+        related_name="cycles",
+        limit_choices_to={"kind": "change_idea"},
+    )
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_cycle",
+    )
+    title = models.CharField(max_length=200)
+    plan = models.TextField("plan: what we will test, who, where, when")
+    prediction = models.TextField("prediction: what we expect to happen")
+    do = models.TextField("do: what happened when we ran the test", blank=True)
+    study = models.TextField("study: results against the prediction", blank=True)
+    act = models.CharField(max_length=7, choices=Act.choices, blank=True)
+    act_notes = models.TextField("act: what we will do next", blank=True)
+    stage = models.CharField(max_length=5, choices=Stage.choices, default=Stage.PLAN)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date", "pk"]
+        verbose_name = "PDSA cycle"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if self.change_idea_id:
+            if self.change_idea.kind != DriverNode.Kind.CHANGE_IDEA:
+                errors["change_idea"] = "PDSA cycles test a change idea."
+            elif self.project_id and self.change_idea.project_id != self.project_id:
+                errors["change_idea"] = "Choose a change idea of this project."
+        if self.previous_id and self.previous.change_idea_id != self.change_idea_id:  # type: ignore[union-attr]
+            errors["previous"] = (
+                "A ramp follows one change idea: choose a cycle on the same idea."
+            )
+        if self.act and not self.study.strip():
+            errors["study"] = (
+                "Study the results against the prediction before deciding what to do."
+            )
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date must be after the start date."
+        if errors:
+            raise ValidationError(errors)

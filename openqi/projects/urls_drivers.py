@@ -1,0 +1,3 @@
+"""Driver diagram and PDSA cycle URLs (included by urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Portfolio URLs (included by urls.py)."""
+
+urlpatterns: list = []
