@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +9,8 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+
+from openqi.core.tokens import new_token, token_hash
 
 
 class UserManager(BaseUserManager["User"]):
@@ -62,10 +62,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
         now = timezone.now()
@@ -106,11 +102,11 @@ class ApiToken(models.Model):
         cls, user: User, name: str, expires_at: Any = None
     ) -> tuple[ApiToken, str]:
         """Create a token; returns it with the raw secret, which is not stored."""
-        raw = cls.PREFIX + secrets.token_urlsafe(32)
+        raw = new_token(cls.PREFIX)
         token = cls.objects.create(
             user=user,
             name=name,
-            key_hash=_hash(raw),
+            key_hash=token_hash(raw),
             hint=raw[:10],
             expires_at=expires_at,
         )
@@ -124,7 +120,7 @@ class ApiToken(models.Model):
         token = (
             cls.objects.active()
             .select_related("user")
-            .filter(key_hash=_hash(raw))
+            .filter(key_hash=token_hash(raw))
             .first()
         )
         if token is None or not token.user.is_active:

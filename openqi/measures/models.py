@@ -127,7 +127,21 @@ class MeasureChildQuerySet(models.QuerySet["models.Model"]):
         return self.filter(measure__organisation=organisation)
 
 
-class DataPoint(models.Model):
+class _MeasureChild(models.Model):
+    """A row that belongs to a measure, and through it to the measure's organisation."""
+
+    measure: models.ForeignKey[Measure, Measure]
+
+    objects = MeasureChildQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def audit_organisation(self) -> Organisation:
+        return self.measure.organisation
+
+
+class DataPoint(_MeasureChild):
     """One period's value. For proportions and rates ``value`` is the numerator."""
 
     measure = models.ForeignKey(
@@ -138,8 +152,6 @@ class DataPoint(models.Model):
     value = models.FloatField(null=True, blank=True)
     denominator = models.FloatField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
-
-    objects = MeasureChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["period"]
@@ -152,11 +164,8 @@ class DataPoint(models.Model):
     def __str__(self) -> str:
         return f"{self.measure}: {self.period.isoformat()}"
 
-    def audit_organisation(self) -> Organisation:
-        return self.measure.organisation
 
-
-class PhaseBreak(models.Model):
+class PhaseBreak(_MeasureChild):
     """A new phase of the chart starts at ``period``: a change was made and sustained."""
 
     measure = models.ForeignKey(
@@ -164,8 +173,6 @@ class PhaseBreak(models.Model):
     )
     period = models.DateField()
     reason = models.CharField(max_length=300)
-
-    objects = MeasureChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["period"]
@@ -178,11 +185,8 @@ class PhaseBreak(models.Model):
     def __str__(self) -> str:
         return f"{self.measure}: new phase from {self.period.isoformat()}"
 
-    def audit_organisation(self) -> Organisation:
-        return self.measure.organisation
 
-
-class Annotation(models.Model):
+class Annotation(_MeasureChild):
     """A note on a point of the chart ("new triage process started")."""
 
     measure = models.ForeignKey(
@@ -191,13 +195,8 @@ class Annotation(models.Model):
     period = models.DateField()
     text = models.CharField(max_length=300)
 
-    objects = MeasureChildQuerySet.as_manager()
-
     class Meta:
         ordering = ["period"]
 
     def __str__(self) -> str:
         return f"{self.measure}: {self.text[:40]}"
-
-    def audit_organisation(self) -> Organisation:
-        return self.measure.organisation

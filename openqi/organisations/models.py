@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from openqi.core.tokens import new_token, token_hash
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
@@ -206,10 +206,6 @@ class Membership(models.Model):
         return self.organisation
 
 
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def _default_expiry() -> Any:
     return timezone.now() + timedelta(days=14)
 
@@ -244,15 +240,15 @@ class Invitation(models.Model):
     @classmethod
     def create(cls, **fields: Any) -> tuple[Invitation, str]:
         """A new invitation and its raw token (only the hash is stored)."""
-        raw = secrets.token_urlsafe(32)
-        invitation = cls.objects.create(token_hash=_hash(raw), **fields)
+        raw = new_token()
+        invitation = cls.objects.create(token_hash=token_hash(raw), **fields)
         return invitation, raw
 
     @classmethod
     def find(cls, raw: str) -> Invitation | None:
         return (
             cls.objects.select_related("organisation")
-            .filter(token_hash=_hash(raw))
+            .filter(token_hash=token_hash(raw))
             .first()
         )
 

@@ -195,7 +195,11 @@ class ProjectChildQuerySet(models.QuerySet["models.Model"]):
 
 
 class _ProjectChild(models.Model):
+    """A row that belongs to a project, and through it to the project's organisation."""
+
     project: models.ForeignKey[Project, Project]
+
+    objects = ProjectChildQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -220,8 +224,6 @@ class Partner(_ProjectChild):
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PATIENT)
     contribution = models.CharField(max_length=300, blank=True)
 
-    objects = ProjectChildQuerySet.as_manager()
-
     class Meta:
         ordering = ["name"]
 
@@ -238,8 +240,6 @@ class ProjectNote(_ProjectChild):
     )
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ProjectChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -268,8 +268,6 @@ class ProgressRating(_ProjectChild):
     )
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ProjectChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["-rated_on", "-pk"]
@@ -304,8 +302,6 @@ class ProjectMeasure(_ProjectChild):
         Measure, on_delete=models.CASCADE, related_name="project_links"
     )
     role = models.CharField(max_length=9, choices=Role.choices, default=Role.OUTCOME)
-
-    objects = ProjectChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "measure__name"]
@@ -351,8 +347,6 @@ class DriverNode(_ProjectChild):
     kind = models.CharField(max_length=11, choices=Kind.choices)
     text = models.CharField(max_length=300)
     position = models.PositiveIntegerField(default=0)
-
-    objects = ProjectChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -422,8 +416,6 @@ class PDSACycle(_ProjectChild):
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ProjectChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["start_date", "pk"]
