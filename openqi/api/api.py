@@ -13,7 +13,7 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 from ninja.operation import Operation
 
-from . import errors
+from . import drivers, errors, measures, projects, strategy
 from .auth import SessionAuth, TokenAuth
 from .views import router
 
@@ -78,3 +78,5 @@ api = OpenQIApi(
 )
 errors.install(api)
 api.add_router("", router)
+for _module in (strategy, projects, drivers, measures):
+    api.add_router("", _module.router)

@@ -6,13 +6,30 @@ so a measure's chart is computed one way everywhere.
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import datetime
+import io
+import json
+import math
+import os
+import re
+import secrets
+import tempfile
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
-from openqi.spc import ChartResult, spc_chart
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 
-from .models import DataPoint, Measure
+from openqi.spc import ChartResult, spc_chart
+from openqi.tabular import TableError, read_table
+
+from . import importing
+from .models import Annotation, DataPoint, Measure, PhaseBreak
 
 #: Charts whose plotted value is numerator ÷ denominator (× the multiplier).
 RATIO_CHARTS = frozenset({"p", "pp", "u", "up"})
@@ -61,3 +78,523 @@ def chart_for(
     if rebase:
         options["rebase"] = rebase
     return spc_chart(chart, values, denominators, labels, **options)
+
+
+# ---------------------------------------------------------------------------
+# Words for the page: icons, assurance, rules
+
+
+#: The variation icon's meaning in words (Making Data Count).
+VARIATION_WORDS: dict[str, str] = {
+    "common_cause": "Common cause variation: no sign of special cause at the latest point.",
+    "improvement_high": "Special cause improvement: the latest point is unusually high, which is good.",
+    "improvement_low": "Special cause improvement: the latest point is unusually low, which is good.",
+    "concern_high": "Special cause concern: the latest point is unusually high, which is a worry.",
+    "concern_low": "Special cause concern: the latest point is unusually low, which is a worry.",
+    "neutral_high": "Special cause variation, high: unusual, but higher is neither better nor worse.",
+    "neutral_low": "Special cause variation, low: unusual, but lower is neither better nor worse.",
+}
+#: Short names for the icons, for lists.
+VARIATION_NAMES: dict[str, str] = {
+    "common_cause": "Common cause",
+    "improvement_high": "Improvement (high)",
+    "improvement_low": "Improvement (low)",
+    "concern_high": "Concern (high)",
+    "concern_low": "Concern (low)",
+    "neutral_high": "Special cause (high)",
+    "neutral_low": "Special cause (low)",
+}
+ASSURANCE_NAMES: dict[str, str] = {
+    "consistent_pass": "Consistently passes the target",
+    "consistent_fail": "Consistently fails the target",
+    "inconsistent": "Hits and misses the target",
+}
+RULE_WORDS: dict[str, str] = {
+    "common_cause": "",
+    "outside_limits": "Outside the limits",
+    "trend": "Trend",
+    "two_of_three": "Two of three near a limit",
+    "shift": "Shift",
+}
+SIGNAL_WORDS: dict[str, str] = {
+    "common_cause": "Common cause",
+    "improvement": "Improvement",
+    "concern": "Concern",
+    "neutral_high": "Special cause (high)",
+    "neutral_low": "Special cause (low)",
+}
+#: One sentence on each chart, for the measure form.
+CHART_HINTS: dict[str, str] = {
+    "xmr": "Plots each value with limits from the average moving range: the usual choice for counts and measurements.",
+    "run": "Plots values around their median, with no limits: for a short series or a first look.",
+    "p": "Plots a proportion with limits that widen for small denominators: for numerator out of denominator.",
+    "pp": "A p chart whose limits allow for extra variation between periods: for very large denominators.",
+    "u": "Plots a rate per unit of exposure with limits that vary with the exposure: for events per bed day.",
+    "up": "A u chart whose limits allow for extra variation between periods: for very large exposures.",
+    "c": "Plots counts of events when the chance of an event stays the same from period to period.",
+    "g": "Plots the number of cases between rare events: a rise means events are rarer.",
+    "t": "Plots the time between rare events: a rise means events are rarer.",
+}
+
+
+def number_text(value: float | None, measure: Measure | None = None) -> str:
+    """A number as the page shows it: no needless ".0", and the unit when it is %."""
+    if value is None or not math.isfinite(value):
+        return ""
+    if float(value).is_integer() and abs(value) < 1e15:
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.1f}"
+    if measure is not None and measure.unit_label.strip() == "%":
+        return f"{text}%"
+    return text
+
+
+def assurance_sentence(measure: Measure, result: ChartResult) -> str:
+    """The assurance icon in a sentence, against the latest phase's process limits."""
+    target = result.target
+    if target is None:
+        return "No target is set, so there is no assurance icon."
+    words = number_text(target, measure)
+    if result.assurance is None:
+        if result.improvement == "neither":
+            return (
+                f"The target of {words} cannot be judged until the measure says whether "
+                "higher or lower is better."
+            )
+        return f"The target of {words} cannot be judged on this chart, which has no process limits."
+    if result.assurance == "inconsistent":
+        return (
+            f"The target of {words} lies between the process limits: the process will "
+            "sometimes meet it and sometimes miss it, by chance alone."
+        )
+    upper = float(result.upper[-1])
+    where = (
+        "above the upper process limit"
+        if target > upper
+        else "below the lower process limit"
+    )
+    if result.assurance == "consistent_fail":
+        return (
+            f"The target of {words} lies {where}: the process will consistently fail it "
+            "unless something changes."
+        )
+    return f"The target of {words} lies {where}: the process will consistently meet it."
+
+
+# ---------------------------------------------------------------------------
+# Data points
+
+
+def next_period(measure: Measure) -> datetime.date:
+    """The period after the latest point; with no points, the last complete period."""
+    latest = measure.points.order_by("-period").values_list("period", flat=True)
+    if latest:
+        return importing.next_period(latest[0], measure.frequency)
+    today = datetime.date.today()
+    current = importing.period_start(today, measure.frequency)
+    return importing.period_start(
+        current - datetime.timedelta(days=1), measure.frequency
+    )
+
+
+def existing_points(
+    measure: Measure,
+) -> dict[datetime.date, tuple[float | None, float | None]]:
+    return {
+        period: (value, denominator)
+        for period, value, denominator in measure.points.values_list(
+            "period", "value", "denominator"
+        )
+    }
+
+
+# ---------------------------------------------------------------------------
+# Bulk import: a job held in a file between the upload, the preview and the commit
+
+
+#: Uploads and their checked rows wait here between the preview and the commit.
+#: One folder on one machine: several app servers need it on shared storage.
+IMPORT_DIR = Path(tempfile.gettempdir()) / "openqi-imports"
+IMPORT_LIFETIME = datetime.timedelta(hours=24)
+#: Rows checked between two progress reports.
+IMPORT_CHUNK = 2000
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}\Z")
+
+
+class ImportRejected(ValueError):
+    """The file has row errors (or cannot be read); nothing was saved."""
+
+
+@dataclass
+class ImportJob:
+    """An upload on its way to the database, saved as JSON under its token.
+
+    ``stage`` runs waiting → reading → checking → ready, or stops at ``choose``
+    (the columns need naming) or ``failed`` (the file cannot be read).
+    """
+
+    token: str
+    measure_id: int
+    user_id: int
+    filename: str
+    suffix: str
+    stage: str = "waiting"
+    done: int = 0
+    total: int = 0
+    names: list[str] = field(default_factory=list)
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    records: list[list[Any]] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+    errors: list[list[Any]] = field(default_factory=list)
+    message: str = ""
+    created: float = field(default_factory=time.time)
+
+    @property
+    def path(self) -> Path:
+        return IMPORT_DIR / f"{self.token}.json"
+
+    @property
+    def upload_path(self) -> Path:
+        return IMPORT_DIR / f"{self.token}.upload{self.suffix}"
+
+    @property
+    def progress_path(self) -> Path:
+        return IMPORT_DIR / f"{self.token}.progress"
+
+    def save(self) -> None:
+        """Write the whole job (and its progress)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        _write(self.path, json.dumps(data))
+        self.report()
+
+    def report(self) -> None:
+        """Write only the progress, which the progress fragment polls."""
+        names = ("measure_id", "user_id", "filename", "stage", "done", "total")
+        _write(self.progress_path, json.dumps({n: getattr(self, n) for n in names}))
+
+    def discard(self) -> None:
+        for path in (self.path, self.upload_path, self.progress_path):
+            path.unlink(missing_ok=True)
+
+    def checked_rows(self) -> list[importing.Row]:
+        return [
+            importing.Row(n, datetime.date.fromisoformat(p), v, d)
+            for n, p, v, d in self.rows
+        ]
+
+    def row_errors(self) -> list[importing.RowError]:
+        return [importing.RowError(n, c, m) for n, c, m in self.errors]
+
+
+def _write(path: Path, text: str) -> None:
+    IMPORT_DIR.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)  # readers never see half a file
+
+
+def new_import_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def is_import_token(token: str) -> bool:
+    return bool(_TOKEN.match(token))
+
+
+def load_import(token: str, measure: Measure, user: Any) -> ImportJob | None:
+    """The person's import job for this measure, or None (unknown, someone else's, or expired)."""
+    if not is_import_token(token):
+        return None
+    try:
+        data = json.loads((IMPORT_DIR / f"{token}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    job = ImportJob(**data)
+    if job.measure_id != measure.pk or job.user_id != user.pk:
+        return None
+    if time.time() - job.created > IMPORT_LIFETIME.total_seconds():
+        job.discard()
+        return None
+    return job
+
+
+def import_progress(token: str, measure: Measure, user: Any) -> dict[str, Any] | None:
+    """How far the person's import has got (stage, done, total), or None before it starts."""
+    if not is_import_token(token):
+        return None
+    try:
+        text = (IMPORT_DIR / f"{token}.progress").read_text(encoding="utf-8")
+        progress: dict[str, Any] = json.loads(text)
+    except (OSError, ValueError):
+        return None
+    if progress["measure_id"] != measure.pk or progress["user_id"] != user.pk:
+        return None
+    return progress
+
+
+def _clear_old_imports() -> None:
+    if not IMPORT_DIR.exists():
+        return
+    limit = time.time() - IMPORT_LIFETIME.total_seconds()
+    for path in IMPORT_DIR.iterdir():
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
+
+
+def start_import(
+    measure: Measure, user: Any, token: str, upload: UploadedFile
+) -> ImportJob:
+    """Keep the uploaded file under ``token`` and make its job."""
+    _clear_old_imports()
+    name = upload.name or "upload.csv"
+    job = ImportJob(
+        token=token,
+        measure_id=measure.pk,
+        user_id=user.pk,
+        filename=name,
+        suffix=Path(name).suffix.lower(),
+        stage="reading",
+    )
+    IMPORT_DIR.mkdir(parents=True, exist_ok=True)
+    with job.upload_path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    job.save()
+    return job
+
+
+def read_import(job: ImportJob, measure: Measure) -> None:
+    """Read the kept file (CSV or .xlsx) and match its columns; stops at ``choose``
+    when a column needs naming."""
+    try:
+        table = read_table(str(job.upload_path))
+    except TableError as error:
+        job.stage = "failed"
+        job.message = str(error).replace(str(job.upload_path), job.filename)
+        job.save()
+        return
+    job.names = list(table.names)
+    mapping = job.mapping or importing.match_columns(table.names)
+    if not measure.has_denominator():
+        mapping["denominator"] = None
+    job.mapping = mapping
+    if importing.missing_columns(mapping, has_denominator=measure.has_denominator()):
+        job.stage = "choose"
+        job.save()
+        return
+
+    def cells(column: str | None) -> list[Any]:
+        if column is None:
+            return [None] * len(table)
+        return list(table.columns[column])
+
+    job.records = [
+        list(record)
+        for record in zip(
+            table.rows,
+            cells(mapping["period"]),
+            cells(mapping["value"]),
+            cells(mapping["denominator"]),
+            strict=True,
+        )
+    ]
+    job.total = len(job.records)
+    job.done = 0
+    job.rows, job.errors = [], []
+    job.stage = "checking"
+    job.save()
+
+
+def _check(
+    records: list[list[Any]], measure: Measure, seen: dict[datetime.date, int]
+) -> importing.CheckedRows:
+    return importing.check_rows(
+        [tuple(r) for r in records],
+        kind=measure.kind,
+        frequency=measure.frequency,
+        seen=seen,
+    )
+
+
+def check_import(job: ImportJob, measure: Measure) -> None:
+    """Check every row, a chunk at a time, saving the progress after each chunk."""
+    seen: dict[datetime.date, int] = {}
+    job.rows, job.errors, job.done = [], [], 0
+    for start in range(0, job.total, IMPORT_CHUNK):
+        checked = _check(job.records[start : start + IMPORT_CHUNK], measure, seen)
+        seen = checked.periods
+        job.rows += [
+            [r.number, r.period.isoformat(), r.value, r.denominator]
+            for r in checked.rows
+        ]
+        job.errors += [[e.number, e.column, e.message] for e in checked.errors]
+        job.done = min(job.total, start + IMPORT_CHUNK)
+        job.report()
+    job.stage = "ready"
+    job.save()
+
+
+def run_import(job: ImportJob, measure: Measure) -> None:
+    """Read and check the kept file, as far as it goes without a person choosing columns."""
+    read_import(job, measure)
+    if job.stage == "checking":
+        check_import(job, measure)
+
+
+def choose_columns(
+    job: ImportJob, measure: Measure, mapping: dict[str, str | None]
+) -> None:
+    """Use the columns the person named, then read and check again."""
+    job.mapping = mapping
+    job.stage = "reading"
+    job.save()
+    run_import(job, measure)
+
+
+def preview_import(job: ImportJob, measure: Measure) -> list[importing.Change]:
+    return importing.classify(job.checked_rows(), existing_points(measure))
+
+
+def commit_import(job: ImportJob, measure: Measure) -> dict[str, int]:
+    """Save every row, all or nothing, after checking them all again.
+
+    Raises :class:`ImportRejected` (and saves nothing) when a row has an error.
+    Returns the number of new, changed and unchanged periods.
+    """
+    checked = _check(job.records, measure, {})
+    if checked.errors or len(checked.rows) != job.total:
+        raise ImportRejected(
+            f"{len(checked.errors)} row error{'s' if len(checked.errors) != 1 else ''}: "
+            "mend the file and upload it again; nothing was saved."
+        )
+    counts = {"new": 0, "changed": 0, "unchanged": 0}
+    with transaction.atomic():
+        points = {p.period: p for p in measure.points.select_for_update()}
+        existing = {p: (d.value, d.denominator) for p, d in points.items()}
+        for change in importing.classify(checked.rows, existing):
+            counts[change.status] += 1
+            row = change.row
+            if change.status == "new":
+                DataPoint.objects.create(
+                    measure=measure,
+                    period=row.period,
+                    value=row.value,
+                    denominator=row.denominator,
+                )
+            elif change.status == "changed":
+                point = points[row.period]
+                point.value, point.denominator = row.value, row.denominator
+                point.save(update_fields=["value", "denominator"])
+    job.discard()
+    return counts
+
+
+# ---------------------------------------------------------------------------
+# Changes made from the pages
+
+
+def save_point(
+    measure: Measure,
+    *,
+    period: datetime.date,
+    value: float | None,
+    denominator: float | None = None,
+    note: str = "",
+    point: DataPoint | None = None,
+) -> DataPoint:
+    """Add the period's point, or change ``point``."""
+    if point is None:
+        point = DataPoint(measure=measure)
+    point.period = period
+    point.value = value
+    point.denominator = denominator if measure.has_denominator() else None
+    point.note = note
+    point.save()
+    return point
+
+
+def add_phase_break(
+    measure: Measure, *, period: datetime.date, reason: str
+) -> PhaseBreak:
+    return PhaseBreak.objects.create(measure=measure, period=period, reason=reason)
+
+
+def add_annotation(measure: Measure, *, period: datetime.date, text: str) -> Annotation:
+    return Annotation.objects.create(measure=measure, period=period, text=text)
+
+
+# ---------------------------------------------------------------------------
+# Export
+
+
+EXPORT_COLUMNS = ("period", "value", "denominator")
+
+
+def export_csv(measure: Measure) -> str:
+    """The data points as CSV (period, value and, for ratios, the denominator):
+    the shape the import reads."""
+    columns = EXPORT_COLUMNS if measure.has_denominator() else EXPORT_COLUMNS[:2]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for point in measure.points.order_by("period"):
+        row = [point.period.isoformat(), _csv_number(point.value)]
+        if measure.has_denominator():
+            row.append(_csv_number(point.denominator))
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def _csv_number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def export_json(measure: Measure) -> dict[str, Any]:
+    """The measure, its data points and its chart (``ChartResult.to_dict()``)."""
+    points = list(measure.points.order_by("period"))
+    try:
+        result = chart_for(measure, points)
+    except ValueError as error:
+        chart, chart_error = None, str(error)
+    else:
+        chart, chart_error = (result.to_dict() if result else None), None
+    return {
+        "measure": {
+            "id": measure.pk,
+            "name": measure.name,
+            "definition": measure.definition,
+            "kind": measure.kind,
+            "numerator_definition": measure.numerator_definition,
+            "denominator_definition": measure.denominator_definition,
+            "unit_of_measure": measure.unit_label,
+            "frequency": measure.frequency,
+            "improvement": measure.improvement,
+            "target": measure.target,
+            "chart_type": measure.chart_type,
+            "multiplier": measure.multiplier,
+            "unit": measure.unit.name if measure.unit else None,
+        },
+        "points": [
+            {
+                "period": p.period.isoformat(),
+                "value": p.value,
+                "denominator": p.denominator,
+                "note": p.note,
+            }
+            for p in points
+        ],
+        "phase_breaks": [
+            {"period": b.period.isoformat(), "reason": b.reason}
+            for b in measure.phase_breaks.all()
+        ],
+        "annotations": [
+            {"period": a.period.isoformat(), "text": a.text}
+            for a in measure.annotations.all()
+        ],
+        "chart": chart,
+        "chart_error": chart_error,
+    }

@@ -1,0 +1,513 @@
+"""/organisations/{slug}/measures: measures for improvement, their data points,
+their SPC chart, phase breaks and annotations.
+
+Everyone in the organisation reads them; everyone but a viewer changes them.
+The chart comes from :func:`openqi.measures.services.chart_for`, as on the pages.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from openqi.measures import importing, services
+from openqi.measures.forms import AnnotationForm, MeasureForm, PhaseBreakForm
+from openqi.measures.models import Annotation, Measure, PhaseBreak
+from openqi.organisations.access import require_edit
+from openqi.organisations.models import Membership
+from openqi.spc import render_svg
+
+from .errors import error_response
+from .lookups import changes, check, date_fields, find, organisation_path
+from .schemas import Page, PageQuery
+from .views import ERRORS, WRITE_ERRORS, _membership, _page
+
+router = Router(tags=["measures"])
+
+MEASURES = "/organisations/{slug}/measures"
+MEASURE = MEASURES + "/{measure_id}"
+
+#: The most rows one bulk upsert takes (five years of daily data fits).
+MAX_ROWS = 5000
+
+
+# Shapes -------------------------------------------------------------------------------
+
+
+class MeasureOut(Schema):
+    id: int
+    name: str
+    definition: str = Field(description="The operational definition.")
+    kind: Measure.Kind
+    numerator_definition: str
+    denominator_definition: str
+    unit_label: str = Field(description="The unit of measure, e.g. % or minutes.")
+    frequency: Measure.Frequency
+    improvement: Measure.Improvement
+    target: float | None = Field(description="In the units the chart shows.")
+    chart_type: Measure.ChartType
+    multiplier: float = Field(description="100 for a percentage, 1000 per 1,000 …")
+    unit_id: int | None = Field(description="The unit that owns it.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class MeasureIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    definition: str = ""
+    kind: Measure.Kind = Measure.Kind.COUNT
+    numerator_definition: str = Field("", description="For proportions and rates.")
+    denominator_definition: str = Field("", description="For proportions and rates.")
+    unit_label: str = Field("", max_length=60)
+    frequency: Measure.Frequency = Measure.Frequency.MONTHLY
+    improvement: Measure.Improvement = Measure.Improvement.NEITHER
+    target: float | None = None
+    chart_type: Measure.ChartType | None = Field(
+        None, description="Empty: the usual chart for the kind (XmR, p, u, t or g)."
+    )
+    multiplier: float = 1.0
+    unit_id: int | None = None
+
+
+class MeasurePatch(Schema):
+    """Send only the fields to change."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    definition: str | None = None
+    kind: Measure.Kind | None = None
+    numerator_definition: str | None = None
+    denominator_definition: str | None = None
+    unit_label: str | None = Field(None, max_length=60)
+    frequency: Measure.Frequency | None = None
+    improvement: Measure.Improvement | None = None
+    target: float | None = None
+    chart_type: Measure.ChartType | None = None
+    multiplier: float | None = None
+    unit_id: int | None = None
+
+
+class MeasureQuery(PageQuery):
+    unit_id: int | None = None
+    kind: Measure.Kind | None = None
+
+
+class DataPointOut(Schema):
+    id: int
+    period: date = Field(description="The first day of the period.")
+    value: float | None = Field(description="The numerator, for proportions and rates.")
+    denominator: float | None
+    note: str
+
+
+class DataPointIn(Schema):
+    period: str = Field(
+        description="Any day in the period (2024-03-01, 2024-03, 01/03/2024, Mar 2024, "
+        "2024 Q1); it is kept as the period's first day.",
+        examples=["2024-03-01"],
+    )
+    value: float | str | None = Field(
+        None, description="A number; empty (null) for a missing period."
+    )
+    denominator: float | str | None = Field(
+        None, description="For proportions and rates: above zero."
+    )
+
+
+class UpsertOut(Schema):
+    new: int = Field(description="Periods added.")
+    changed: int = Field(description="Periods whose numbers changed.")
+    unchanged: int = Field(description="Periods sent with the numbers they had.")
+    total: int = Field(description="How many data points the measure has now.")
+
+
+class ChartOut(Schema):
+    """``ChartResult.to_dict()`` from :mod:`openqi.spc`."""
+
+    chart: str = Field(description="The chart type, e.g. xmr or p.")
+    options: dict[str, Any]
+    points: list[dict[str, Any]] = Field(
+        description="One per period: value, centre, limits, rule and signal."
+    )
+    summary: dict[str, Any] = Field(
+        description="Variation and assurance icons, signals in words, phases, runs."
+    )
+
+
+class PhaseBreakOut(Schema):
+    id: int
+    period: date = Field(description="The first period of the new phase.")
+    reason: str
+
+
+class PhaseBreakIn(Schema):
+    period: date = Field(description="Any day in the first period of the new phase.")
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class AnnotationOut(Schema):
+    id: int
+    period: date
+    text: str
+
+
+class AnnotationIn(Schema):
+    period: date = Field(description="Any day in the period the note is about.")
+    text: str = Field(min_length=1, max_length=300)
+
+
+# Looking measures up ------------------------------------------------------------------
+
+
+def _measure(membership: Membership, measure_id: int) -> Measure:
+    return find(
+        Measure.objects.for_organisation(membership.organisation),
+        measure_id,
+        "measure",
+        organisation_path(membership, "measures"),
+    )
+
+
+def _form_data(data: dict[str, Any]) -> dict[str, Any]:
+    form_data = {k: ("" if v is None else v) for k, v in data.items()}
+    form_data["unit"] = form_data.pop("unit_id", "")
+    return form_data
+
+
+# Measures -----------------------------------------------------------------------------
+
+
+@router.get(MEASURES, response={200: Page[MeasureOut], **ERRORS}, url_name="measures")
+def list_measures(request: HttpRequest, slug: str, query: Query[MeasureQuery]) -> Any:
+    """The organisation's measures, by name; filter by unit_id and kind."""
+    membership = _membership(request, slug)
+    measures = Measure.objects.for_organisation(membership.organisation)
+    if query.unit_id is not None:
+        measures = measures.filter(unit_id=query.unit_id)
+    if query.kind:
+        measures = measures.filter(kind=query.kind)
+    return _page(measures.order_by("name", "pk"), query)
+
+
+@router.post(MEASURES, response={201: MeasureOut, **WRITE_ERRORS}, url_name="measures")
+def create_measure(request: HttpRequest, slug: str, payload: MeasureIn) -> Any:
+    """Define a measure (everyone but viewers)."""
+    membership = _membership(request, slug)
+    require_edit(membership)
+    form = MeasureForm(_form_data(payload.dict()), organisation=membership.organisation)
+    check(form, {"unit": "unit_id"})
+    return Status(201, form.save())
+
+
+@router.get(MEASURE, response={200: MeasureOut, **ERRORS}, url_name="measure")
+def get_measure(request: HttpRequest, slug: str, measure_id: int) -> Any:
+    return _measure(_membership(request, slug), measure_id)
+
+
+@router.patch(MEASURE, response={200: MeasureOut, **WRITE_ERRORS}, url_name="measure")
+def update_measure(
+    request: HttpRequest, slug: str, measure_id: int, payload: MeasurePatch
+) -> Any:
+    """Change a measure (everyone but viewers); send only the fields to change. A measure
+    on its kind's usual chart moves to the new kind's usual chart when the kind changes."""
+    membership = _membership(request, slug)
+    require_edit(membership)
+    measure = _measure(membership, measure_id)
+    data = {name: getattr(measure, name) for name in MeasureIn.model_fields}
+    if measure.chart_type == Measure.DEFAULT_CHART[Measure.Kind(measure.kind)]:
+        data["chart_type"] = None
+    data.update(changes(payload))
+    form = MeasureForm(
+        _form_data(data), instance=measure, organisation=membership.organisation
+    )
+    check(form, {"unit": "unit_id"})
+    if not form.cleaned_data.get("chart_type"):
+        measure.chart_type = ""  # Measure.save() sets the kind's usual chart
+    return form.save()
+
+
+@router.delete(MEASURE, response={204: None, **WRITE_ERRORS}, url_name="measure")
+def delete_measure(request: HttpRequest, slug: str, measure_id: int) -> Any:
+    """Delete a measure with its data (everyone but viewers); projects lose the link."""
+    membership = _membership(request, slug)
+    require_edit(membership)
+    _measure(membership, measure_id).delete()
+    return Status(204, None)
+
+
+# Data points --------------------------------------------------------------------------
+
+
+@router.get(
+    MEASURE + "/data-points",
+    response={200: Page[DataPointOut], **ERRORS},
+    url_name="data-points",
+)
+def list_data_points(
+    request: HttpRequest, slug: str, measure_id: int, page: Query[PageQuery]
+) -> Any:
+    """The measure's data points, oldest first."""
+    measure = _measure(_membership(request, slug), measure_id)
+    return _page(measure.points.order_by("period"), page)
+
+
+def _rows_invalid(errors: list[importing.RowError], sent: int) -> HttpResponse:
+    rows = sorted({e.number for e in errors})
+    details = [
+        {
+            "index": e.number,
+            "field": e.column or "row",
+            "location": "body",
+            "message": _sentence(e.message),
+        }
+        for e in errors
+    ]
+    listed = ", ".join(str(r) for r in rows[:20]) + (" …" if len(rows) > 20 else "")
+    return error_response(
+        422,
+        f"{len(rows)} of {sent} rows have problems (index {listed}), so nothing was "
+        "saved. Correct the rows listed in details and send them all again.",
+        details,
+    )
+
+
+def _sentence(message: str) -> str:
+    # The import counts rows as a spreadsheet does; here a row is its index in the list.
+    message = re.sub(r"\bon row (\d+)", r"at index \1", message)
+    return message[0].upper() + message[1:] + "."
+
+
+def _save_rows(measure: Measure, rows: tuple[importing.Row, ...]) -> dict[str, int]:
+    """Add or change each row's period, all in one transaction.
+
+    The same steps as ``services.commit_import``, which takes an import job
+    rather than rows.
+    """
+    counts = {"new": 0, "changed": 0, "unchanged": 0}
+    with transaction.atomic():
+        points = {p.period: p for p in measure.points.select_for_update()}
+        existing = {p: (d.value, d.denominator) for p, d in points.items()}
+        for change in importing.classify(rows, existing):
+            counts[change.status] += 1
+            row = change.row
+            if change.status == "new":
+                services.save_point(
+                    measure,
+                    period=row.period,
+                    value=row.value,
+                    denominator=row.denominator,
+                )
+            elif change.status == "changed":
+                point = points[row.period]
+                point.value, point.denominator = row.value, row.denominator
+                point.save(update_fields=["value", "denominator"])
+    return counts
+
+
+@router.post(
+    MEASURE + "/data-points",
+    response={200: UpsertOut, **WRITE_ERRORS},
+    url_name="data-points",
+)
+def upsert_data_points(
+    request: HttpRequest, slug: str, measure_id: int, payload: list[DataPointIn]
+) -> Any:
+    """Add or change many periods at once (everyone but viewers): all or nothing.
+
+    A period already there takes the numbers sent. If any row has a problem,
+    nothing is saved and the 422 lists every problem with its row's index
+    (counting from 0) and how to put it right."""
+    membership = _membership(request, slug)
+    require_edit(membership)
+    measure = _measure(membership, measure_id)
+    if not payload:
+        return error_response(
+            422,
+            "The list of data points is empty: send at least one "
+            '{"period": …, "value": …} object.',
+            [
+                {
+                    "field": "body",
+                    "location": "body",
+                    "message": "Send at least one row.",
+                }
+            ],
+        )
+    if len(payload) > MAX_ROWS:
+        return error_response(
+            422,
+            f"{len(payload)} rows is more than the {MAX_ROWS} one request takes: "
+            "send them in smaller batches.",
+            [{"field": "body", "location": "body", "message": "Too many rows."}],
+        )
+    records = [
+        (index, row.period, _cell(row.value), _cell(row.denominator))
+        for index, row in enumerate(payload)
+    ]
+    checked = importing.check_rows(
+        records, kind=measure.kind, frequency=measure.frequency
+    )
+    if checked.errors:
+        return _rows_invalid(list(checked.errors), len(payload))
+    counts = _save_rows(measure, checked.rows)
+    return {**counts, "total": measure.points.count()}
+
+
+def _cell(value: float | str | None) -> float | str | None:
+    return float(value) if isinstance(value, int | float) else value
+
+
+# The chart ----------------------------------------------------------------------------
+
+
+@router.get(
+    MEASURE + "/chart",
+    response={200: ChartOut, **WRITE_ERRORS},
+    url_name="chart",
+)
+def get_chart(
+    request: HttpRequest,
+    slug: str,
+    measure_id: int,
+    format: Literal["json", "svg"] = "json",
+) -> Any:
+    """The measure's SPC chart from :mod:`openqi.spc`, as on its page: points with
+    centre line, limits and signals, the variation and assurance icons, and each
+    signal in words. ``?format=svg`` gives the drawing (``image/svg+xml``)."""
+    membership = _membership(request, slug)
+    measure = _measure(membership, measure_id)
+    try:
+        result = services.chart_for(measure)
+    except ValueError as error:
+        raise HttpError(
+            409, f"The chart cannot be drawn from this data: {error}"
+        ) from None
+    if result is None:
+        where = organisation_path(membership, f"measures/{measure.pk}/data-points")
+        raise HttpError(
+            404,
+            f"{measure} has no data points yet, so there is no chart. POST them to "
+            f"{where}.",
+        )
+    if format == "svg":
+        svg = render_svg(
+            result,
+            title=measure.name,
+            y_label=measure.unit_label or None,
+            x_label="Period",
+        )
+        return HttpResponse(svg, content_type="image/svg+xml")
+    return result.to_dict()
+
+
+# Phase breaks and annotations ---------------------------------------------------------
+
+
+@router.get(
+    MEASURE + "/phase-breaks",
+    response={200: Page[PhaseBreakOut], **ERRORS},
+    url_name="phase-breaks",
+)
+def list_phase_breaks(
+    request: HttpRequest, slug: str, measure_id: int, page: Query[PageQuery]
+) -> Any:
+    """Where the chart's new phases start, oldest first."""
+    measure = _measure(_membership(request, slug), measure_id)
+    return _page(measure.phase_breaks.order_by("period"), page)
+
+
+@router.post(
+    MEASURE + "/phase-breaks",
+    response={201: PhaseBreakOut, **WRITE_ERRORS},
+    url_name="phase-breaks",
+)
+def create_phase_break(
+    request: HttpRequest, slug: str, measure_id: int, payload: PhaseBreakIn
+) -> Any:
+    """Start a new phase of the chart, with what changed (everyone but viewers); the
+    limits are worked out afresh from it."""
+    membership = _membership(request, slug)
+    require_edit(membership)
+    measure = _measure(membership, measure_id)
+    data = {"reason": payload.reason, **date_fields("period", payload.period)}
+    cleaned = check(PhaseBreakForm(data, measure=measure))
+    return Status(201, services.add_phase_break(measure, **cleaned))
+
+
+@router.delete(
+    MEASURE + "/phase-breaks/{break_id}",
+    response={204: None, **WRITE_ERRORS},
+    url_name="phase-break",
+)
+def delete_phase_break(
+    request: HttpRequest, slug: str, measure_id: int, break_id: int
+) -> Any:
+    """Remove a phase break (everyone but viewers)."""
+    membership = _membership(request, slug)
+    require_edit(membership)
+    measure = _measure(membership, measure_id)
+    phase_break: PhaseBreak = find(
+        measure.phase_breaks.all(),
+        break_id,
+        "phase break",
+        organisation_path(membership, f"measures/{measure.pk}/phase-breaks"),
+    )
+    phase_break.delete()
+    return Status(204, None)
+
+
+@router.get(
+    MEASURE + "/annotations",
+    response={200: Page[AnnotationOut], **ERRORS},
+    url_name="annotations",
+)
+def list_annotations(
+    request: HttpRequest, slug: str, measure_id: int, page: Query[PageQuery]
+) -> Any:
+    """Notes on the chart's points, oldest first."""
+    measure = _measure(_membership(request, slug), measure_id)
+    return _page(measure.annotations.order_by("period", "pk"), page)
+
+
+@router.post(
+    MEASURE + "/annotations",
+    response={201: AnnotationOut, **WRITE_ERRORS},
+    url_name="annotations",
+)
+def create_annotation(
+    request: HttpRequest, slug: str, measure_id: int, payload: AnnotationIn
+) -> Any:
+    """Add a note on a period of the chart (everyone but viewers)."""
+    membership = _membership(request, slug)
+    require_edit(membership)
+    measure = _measure(membership, measure_id)
+    data = {"text": payload.text, **date_fields("period", payload.period)}
+    cleaned = check(AnnotationForm(data, measure=measure))
+    return Status(201, services.add_annotation(measure, **cleaned))
+
+
+@router.delete(
+    MEASURE + "/annotations/{annotation_id}",
+    response={204: None, **WRITE_ERRORS},
+    url_name="annotation",
+)
+def delete_annotation(
+    request: HttpRequest, slug: str, measure_id: int, annotation_id: int
+) -> Any:
+    """Remove a note from the chart (everyone but viewers)."""
+    membership = _membership(request, slug)
+    require_edit(membership)
+    measure = _measure(membership, measure_id)
+    annotation: Annotation = find(
+        measure.annotations.all(),
+        annotation_id,
+        "annotation",
+        organisation_path(membership, f"measures/{measure.pk}/annotations"),
+    )
+    annotation.delete()
+    return Status(204, None)

@@ -1,0 +1,661 @@
+"""/organisations/{slug}/projects: improvement projects, their progress ratings,
+timeline notes and linked measures.
+
+Everyone in the organisation reads them; everyone but a viewer changes them.
+Coach ratings are for administrators and the QI team. The driver diagram and
+PDSA cycles are in :mod:`openqi.api.drivers`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from openqi.accounts.models import User
+from openqi.measures.models import Measure
+from openqi.organisations.models import Membership
+from openqi.projects import services
+from openqi.projects.forms import (
+    MeasureLinkForm,
+    NoteForm,
+    PartnerForm,
+    ProjectForm,
+    RatingForm,
+)
+from openqi.projects.models import (
+    PROGRESS_SCALE,
+    Partner,
+    ProgressRating,
+    Project,
+    ProjectMeasure,
+    ProjectNote,
+)
+
+from .errors import InvalidInput
+from .lookups import changes, check, date_fields, find, organisation_path
+from .schemas import Page, PageQuery
+from .views import ERRORS, WRITE_ERRORS, _membership, _page
+
+router = Router(tags=["projects"])
+
+PROJECTS = "/organisations/{slug}/projects"
+PROJECT = PROJECTS + "/{project_id}"
+
+#: Model field → the API field that sets it, so errors name what the caller sent.
+_API_FIELD = {
+    "unit": "unit_id",
+    "lead": "lead_id",
+    "team": "team_ids",
+    "priorities": "priority_ids",
+    "aim_what": "aim.what",
+    "aim_how_much": "aim.how_much",
+    "aim_by_when": "aim.by_when",
+}
+
+
+# Shapes -------------------------------------------------------------------------------
+
+
+class PersonRef(Schema):
+    id: int
+    full_name: str
+
+
+class AimIn(Schema):
+    what: str = Field("", description="What we will improve.")
+    how_much: str = Field("", max_length=200, description="By how much.")
+    by_when: date | None = Field(None, description="By when.")
+
+
+class AimOut(AimIn):
+    statement: str = Field(description="The aim in one sentence.")
+
+
+class PartnerIn(Schema):
+    name: str = Field(min_length=1, max_length=150)
+    kind: Partner.Kind = Partner.Kind.PATIENT
+    contribution: str = Field("", max_length=300)
+
+
+class PartnerOut(PartnerIn):
+    id: int
+
+
+class RatingOut(Schema):
+    id: int
+    score: float = Field(description="On the IHI scale, 0.5 to 5.0 in halves.")
+    label: str = Field(description="The level's name, e.g. 'Modest improvement'.")
+    meaning: str = Field(description="What the level means.")
+    rated_by: ProgressRating.RatedBy
+    rated_on: date
+    rater: PersonRef | None
+    comment: str
+
+
+class LatestRatings(Schema):
+    team: RatingOut | None = Field(description="The team's latest rating.")
+    coach: RatingOut | None = Field(description="The QI coach's latest rating.")
+
+
+class MeasureLinkOut(Schema):
+    measure_id: int
+    name: str
+    kind: Measure.Kind
+    role: ProjectMeasure.Role
+
+
+class ProjectOut(Schema):
+    id: int
+    title: str
+    problem: str
+    aim: AimOut
+    unit_id: int | None
+    priority_ids: list[int]
+    method: Project.Method
+    method_other: str
+    lead: PersonRef | None
+    team: list[PersonRef]
+    partners: list[PartnerOut] = Field(description="Patient and carer partners.")
+    status: Project.Status
+    status_reason: str
+    start_date: date | None
+    end_date: date | None
+    tags: list[str]
+    latest_ratings: LatestRatings
+    measures: list[MeasureLinkOut] = Field(description="Linked measures, by role.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProjectIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    problem: str = ""
+    aim: AimIn = Field(default_factory=AimIn)
+    unit_id: int | None = None
+    priority_ids: list[int] = Field(default_factory=list)
+    method: Project.Method = Project.Method.MODEL_FOR_IMPROVEMENT
+    method_other: str = Field("", max_length=100)
+    lead_id: int | None = Field(
+        None, description="A member of the organisation (the id in /members' person)."
+    )
+    team_ids: list[int] = Field(
+        default_factory=list, description="Members of the organisation, by person id."
+    )
+    partners: list[PartnerIn] = Field(default_factory=list)
+    status: Project.Status = Project.Status.IDEA
+    status_reason: str = Field("", description="Needed when the status is stopped.")
+    start_date: date | None = None
+    end_date: date | None = None
+    tags: list[str] = Field(default_factory=list, description="Tag names.")
+
+
+class ProjectPatch(Schema):
+    """Send only the fields to change; a list sent replaces the list."""
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    problem: str | None = None
+    aim: AimIn | None = None
+    unit_id: int | None = None
+    priority_ids: list[int] | None = None
+    method: Project.Method | None = None
+    method_other: str | None = Field(None, max_length=100)
+    lead_id: int | None = None
+    team_ids: list[int] | None = None
+    partners: list[PartnerIn] | None = None
+    status: Project.Status | None = None
+    status_reason: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    tags: list[str] | None = None
+
+
+class ProjectQuery(PageQuery):
+    status: Project.Status | None = None
+    unit_id: int | None = None
+    priority_id: int | None = None
+    method: Project.Method | None = None
+
+
+class RatingIn(Schema):
+    score: float = Field(description="0.5 to 5.0 in halves.")
+    rated_by: ProgressRating.RatedBy = Field(
+        ProgressRating.RatedBy.TEAM,
+        description="coach ratings are for administrators and the QI team.",
+    )
+    rated_on: date | None = Field(None, description="Defaults to today.")
+    comment: str = ""
+
+
+class RatingQuery(PageQuery):
+    rated_by: ProgressRating.RatedBy | None = None
+
+
+class NoteOut(Schema):
+    id: int
+    text: str
+    author: PersonRef | None
+    created_at: datetime
+
+
+class NoteIn(Schema):
+    text: str = Field(min_length=1)
+
+
+class MeasureLinkIn(Schema):
+    measure_id: int
+    role: ProjectMeasure.Role = ProjectMeasure.Role.OUTCOME
+
+
+# Reading ------------------------------------------------------------------------------
+
+
+_RATINGS = ProgressRating.objects.select_related("rater")  # access: a prefetch
+_LINKS = ProjectMeasure.objects.select_related("measure")  # access: a prefetch
+
+
+def _projects(membership: Membership) -> Any:
+    return (
+        Project.objects.for_organisation(membership.organisation)
+        .select_related("lead")
+        .prefetch_related(
+            "team",
+            "partners",
+            "tags",
+            "priorities",
+            # Prefetches run within the projects above, so they need no scope of their own.
+            Prefetch("ratings", queryset=_RATINGS),
+            Prefetch("measure_links", queryset=_LINKS),
+        )
+    )
+
+
+def project_for(membership: Membership, project_id: int) -> Project:
+    """The project ``project_id`` of the caller's organisation, or 404."""
+    return find(
+        _projects(membership),
+        project_id,
+        "project",
+        organisation_path(membership, "projects"),
+    )
+
+
+def _person(user: User | None) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.pk, "full_name": user.full_name}
+
+
+def _rating_out(rating: ProgressRating) -> dict[str, Any]:
+    label, meaning = rating.meaning()
+    return {
+        "id": rating.pk,
+        "score": float(rating.score),
+        "label": label,
+        "meaning": meaning,
+        "rated_by": rating.rated_by,
+        "rated_on": rating.rated_on,
+        "rater": _person(rating.rater),
+        "comment": rating.comment,
+    }
+
+
+def _link_out(link: ProjectMeasure) -> dict[str, Any]:
+    return {
+        "measure_id": link.measure_id,
+        "name": link.measure.name,
+        "kind": link.measure.kind,
+        "role": link.role,
+    }
+
+
+def _project_out(project: Project) -> dict[str, Any]:
+    ratings = list(project.ratings.all())  # newest first, prefetched
+    latest = {
+        by: next((r for r in ratings if r.rated_by == by), None)
+        for by in ProgressRating.RatedBy
+    }
+    return {
+        "id": project.pk,
+        "title": project.title,
+        "problem": project.problem,
+        "aim": {
+            "what": project.aim_what,
+            "how_much": project.aim_how_much,
+            "by_when": project.aim_by_when,
+            "statement": project.aim_statement(),
+        },
+        "unit_id": project.unit_id,
+        "priority_ids": [p.pk for p in project.priorities.all()],
+        "method": project.method,
+        "method_other": project.method_other,
+        "lead": _person(project.lead),
+        "team": [_person(u) for u in project.team.all()],
+        "partners": list(project.partners.all()),
+        "status": project.status,
+        "status_reason": project.status_reason,
+        "start_date": project.start_date,
+        "end_date": project.end_date,
+        "tags": [t.name for t in project.tags.all()],
+        "latest_ratings": {
+            by.value: None if rating is None else _rating_out(rating)
+            for by, rating in latest.items()
+        },
+        "measures": [_link_out(link) for link in project.measure_links.all()],
+        "created_at": project.created_at,
+        "updated_at": project.updated_at,
+    }
+
+
+# Writing ------------------------------------------------------------------------------
+
+
+def _form_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The API's project fields as ProjectForm's (dates as day, month and year)."""
+    aim = data.get("aim") or {}
+    form_data = {
+        "title": data.get("title"),
+        "problem": data.get("problem") or "",
+        "aim_what": aim.get("what") or "",
+        "aim_how_much": aim.get("how_much") or "",
+        "unit": data.get("unit_id"),
+        "priorities": data.get("priority_ids") or [],
+        "method": data.get("method"),
+        "method_other": data.get("method_other") or "",
+        "lead": data.get("lead_id"),
+        "team": data.get("team_ids") or [],
+        "status": data.get("status"),
+        "status_reason": data.get("status_reason") or "",
+        "tags": ", ".join(data.get("tags") or []),
+    }
+    form_data = {k: v for k, v in form_data.items() if v is not None}
+    form_data.update(date_fields("aim_by_when", aim.get("by_when")))
+    for name in ("start_date", "end_date"):
+        form_data.update(date_fields(name, data.get(name)))
+    return form_data
+
+
+def _current(project: Project) -> dict[str, Any]:
+    """The project as the API's input fields, for a PATCH to change some of them."""
+    return {
+        "title": project.title,
+        "problem": project.problem,
+        "aim": {
+            "what": project.aim_what,
+            "how_much": project.aim_how_much,
+            "by_when": project.aim_by_when,
+        },
+        "unit_id": project.unit_id,
+        "priority_ids": [p.pk for p in project.priorities.all()],
+        "method": project.method,
+        "method_other": project.method_other,
+        "lead_id": project.lead_id,
+        "team_ids": [u.pk for u in project.team.all()],
+        "status": project.status,
+        "status_reason": project.status_reason,
+        "start_date": project.start_date,
+        "end_date": project.end_date,
+        "tags": [t.name for t in project.tags.all()],
+    }
+
+
+def _checked_partners(partners: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Each partner checked by PartnerForm; errors name the partner's place in the list."""
+    cleaned = []
+    for index, partner in enumerate(partners or []):
+        form = PartnerForm(partner)
+        if not form.is_valid():
+            raise InvalidInput(
+                {f"partners[{index}].{f}": list(m) for f, m in form.errors.items()}
+            )
+        cleaned.append(form.cleaned_data)
+    return cleaned
+
+
+def _replace_partners(project: Project, partners: list[dict[str, Any]]) -> None:
+    for partner in project.partners.all():
+        services.remove_partner(partner)
+    for partner in partners:
+        services.add_partner(project, **partner)
+
+
+# Projects -----------------------------------------------------------------------------
+
+
+@router.get(PROJECTS, response={200: Page[ProjectOut], **ERRORS}, url_name="projects")
+def list_projects(request: HttpRequest, slug: str, query: Query[ProjectQuery]) -> Any:
+    """The organisation's projects, by title; filter by status, unit_id, priority_id, method."""
+    membership = _membership(request, slug)
+    projects = _projects(membership)
+    if query.status:
+        projects = projects.filter(status=query.status)
+    if query.unit_id is not None:
+        projects = projects.filter(unit_id=query.unit_id)
+    if query.priority_id is not None:
+        projects = projects.filter(priorities__pk=query.priority_id)
+    if query.method:
+        projects = projects.filter(method=query.method)
+    result = _page(projects.order_by("title", "pk"), query)
+    result["items"] = [_project_out(p) for p in result["items"]]
+    return result
+
+
+@router.post(PROJECTS, response={201: ProjectOut, **WRITE_ERRORS}, url_name="projects")
+def create_project(request: HttpRequest, slug: str, payload: ProjectIn) -> Any:
+    """Start a project (everyone but viewers)."""
+    membership = _membership(request, slug)
+    services.require_project_edit(membership)
+    data = payload.dict()
+    form = ProjectForm(_form_data(data), organisation=membership.organisation)
+    check(form, _API_FIELD)
+    partners = _checked_partners(data["partners"])
+    with transaction.atomic():
+        project = services.create_project(
+            membership.organisation,
+            created_by=request.auth,  # type: ignore[attr-defined]
+            **form.project_fields(),
+        )
+        _replace_partners(project, partners)
+    return Status(201, _project_out(project_for(membership, project.pk)))
+
+
+@router.get(PROJECT, response={200: ProjectOut, **ERRORS}, url_name="project")
+def get_project(request: HttpRequest, slug: str, project_id: int) -> Any:
+    """A project with its aim, team, partners, latest ratings and linked measures."""
+    return _project_out(project_for(_membership(request, slug), project_id))
+
+
+@router.patch(PROJECT, response={200: ProjectOut, **WRITE_ERRORS}, url_name="project")
+def update_project(
+    request: HttpRequest, slug: str, project_id: int, payload: ProjectPatch
+) -> Any:
+    """Change a project (everyone but viewers); send only the fields to change."""
+    membership = _membership(request, slug)
+    services.require_project_edit(membership)
+    project = project_for(membership, project_id)
+    sent = changes(payload)
+    data = _current(project)
+    data["aim"].update(sent.pop("aim", None) or {})
+    data.update(sent)
+    form = ProjectForm(
+        _form_data(data), instance=project, organisation=membership.organisation
+    )
+    check(form, _API_FIELD)
+    partners = _checked_partners(sent["partners"]) if "partners" in sent else None
+    with transaction.atomic():
+        services.update_project(
+            project,
+            author=request.auth,  # type: ignore[attr-defined]
+            **form.project_fields(),
+        )
+        if partners is not None:
+            _replace_partners(project, partners)
+    return _project_out(project_for(membership, project.pk))
+
+
+@router.delete(PROJECT, response={204: None, **WRITE_ERRORS}, url_name="project")
+def delete_project(request: HttpRequest, slug: str, project_id: int) -> Any:
+    """Delete a project with its notes, ratings, driver diagram and cycles (its lead,
+    the QI team and administrators); its measures stay."""
+    membership = _membership(request, slug)
+    services.require_project_edit(membership)
+    project = project_for(membership, project_id)
+    services.require_project_delete(membership, project)
+    services.delete_project(project)
+    return Status(204, None)
+
+
+# Progress ratings ---------------------------------------------------------------------
+
+
+@router.get(
+    PROJECT + "/ratings",
+    response={200: Page[RatingOut], **ERRORS},
+    url_name="project-ratings",
+)
+def list_ratings(
+    request: HttpRequest, slug: str, project_id: int, query: Query[RatingQuery]
+) -> Any:
+    """The project's progress ratings, newest first: its history on the IHI scale."""
+    project = project_for(_membership(request, slug), project_id)
+    ratings = project.ratings.select_related("rater").order_by("-rated_on", "-pk")
+    if query.rated_by:
+        ratings = ratings.filter(rated_by=query.rated_by)
+    result = _page(ratings, query)
+    result["items"] = [_rating_out(r) for r in result["items"]]
+    return result
+
+
+@router.post(
+    PROJECT + "/ratings",
+    response={201: RatingOut, **WRITE_ERRORS},
+    url_name="project-ratings",
+)
+def create_rating(
+    request: HttpRequest, slug: str, project_id: int, payload: RatingIn
+) -> Any:
+    """Rate the project's progress (everyone but viewers; coach ratings: administrators
+    and the QI team). Earlier ratings are kept."""
+    membership = _membership(request, slug)
+    services.require_project_edit(membership)
+    project = project_for(membership, project_id)
+    sources = services.rating_sources(membership, project)
+    if payload.rated_by not in sources:
+        who = (
+            "the QI team and administrators"
+            if payload.rated_by == ProgressRating.RatedBy.COACH
+            else "the project's lead and team, the QI team and administrators"
+        )
+        raise PermissionDenied(
+            f"A {ProgressRating.RatedBy(payload.rated_by).label.lower()}'s rating is "
+            f"given by {who}."
+        )
+    score = Decimal(str(payload.score))
+    if score not in PROGRESS_SCALE:
+        levels = ", ".join(str(level) for level in PROGRESS_SCALE)
+        raise InvalidInput(
+            {
+                "score": [
+                    f"{payload.score} is not a level of the IHI scale; use one of {levels}."
+                ]
+            }
+        )
+    data = {
+        "score": str(next(level for level in PROGRESS_SCALE if level == score)),
+        "rated_by": payload.rated_by,
+        "comment": payload.comment,
+        **date_fields("rated_on", payload.rated_on or timezone.localdate()),
+    }
+    cleaned = check(RatingForm(data, sources=sources))
+    rating = services.add_rating(
+        project,
+        rater=request.auth,  # type: ignore[attr-defined]
+        **cleaned,
+    )
+    return Status(201, _rating_out(rating))
+
+
+# Notes --------------------------------------------------------------------------------
+
+
+@router.get(
+    PROJECT + "/notes",
+    response={200: Page[NoteOut], **ERRORS},
+    url_name="project-notes",
+)
+def list_notes(
+    request: HttpRequest, slug: str, project_id: int, page: Query[PageQuery]
+) -> Any:
+    """The project's timeline, newest first."""
+    project = project_for(_membership(request, slug), project_id)
+    result = _page(project.notes.select_related("author"), page)
+    result["items"] = [_note_out(n) for n in result["items"]]
+    return result
+
+
+@router.post(
+    PROJECT + "/notes",
+    response={201: NoteOut, **WRITE_ERRORS},
+    url_name="project-notes",
+)
+def create_note(
+    request: HttpRequest, slug: str, project_id: int, payload: NoteIn
+) -> Any:
+    """Add a note to the project's timeline (everyone but viewers)."""
+    membership = _membership(request, slug)
+    services.require_project_edit(membership)
+    project = project_for(membership, project_id)
+    cleaned = check(NoteForm({"text": payload.text}))
+    note = services.add_note(
+        project,
+        author=request.auth,  # type: ignore[attr-defined]
+        text=cleaned["text"],
+    )
+    return Status(201, _note_out(note))
+
+
+def _note_out(note: ProjectNote) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "text": note.text,
+        "author": _person(note.author),
+        "created_at": note.created_at,
+    }
+
+
+# Measure links ------------------------------------------------------------------------
+
+
+@router.get(
+    PROJECT + "/measures",
+    response={200: Page[MeasureLinkOut], **ERRORS},
+    url_name="project-measures",
+)
+def list_measure_links(
+    request: HttpRequest, slug: str, project_id: int, page: Query[PageQuery]
+) -> Any:
+    """The project's measures: outcome, then process, then balancing."""
+    project = project_for(_membership(request, slug), project_id)
+    links = project.measure_links.select_related("measure").order_by(
+        "role", "measure__name"
+    )
+    result = _page(links, page)
+    result["items"] = [_link_out(link) for link in result["items"]]
+    return result
+
+
+@router.post(
+    PROJECT + "/measures",
+    response={201: MeasureLinkOut, **WRITE_ERRORS},
+    url_name="project-measures",
+)
+def link_measure(
+    request: HttpRequest, slug: str, project_id: int, payload: MeasureLinkIn
+) -> Any:
+    """Link a measure to the project as an outcome, process or balancing measure
+    (everyone but viewers)."""
+    membership = _membership(request, slug)
+    services.require_project_edit(membership)
+    project = project_for(membership, project_id)
+    existing = project.measure_links.filter(measure_id=payload.measure_id).first()
+    if existing is not None:
+        raise HttpError(
+            409,
+            f"{existing.measure} is already linked to this project as a "
+            f"{existing.get_role_display().lower()} measure. To change its role, "
+            "delete the link and add it again.",
+        )
+    form = MeasureLinkForm(
+        {"measure": payload.measure_id, "role": payload.role}, project=project
+    )
+    link = services.link_measure(project, **check(form, {"measure": "measure_id"}))
+    return Status(201, _link_out(link))
+
+
+@router.delete(
+    PROJECT + "/measures/{measure_id}",
+    response={204: None, **WRITE_ERRORS},
+    url_name="project-measure",
+)
+def unlink_measure(
+    request: HttpRequest, slug: str, project_id: int, measure_id: int
+) -> Any:
+    """Unlink a measure from the project (everyone but viewers); the measure stays."""
+    membership = _membership(request, slug)
+    services.require_project_edit(membership)
+    project = project_for(membership, project_id)
+    link = project.measure_links.filter(measure_id=measure_id).first()
+    if link is None:
+        raise Http404(
+            f"Measure {measure_id} is not linked to this project. GET "
+            f"{organisation_path(membership, f'projects/{project.pk}/measures')} "
+            "lists its measures."
+        )
+    services.unlink_measure(link)
+    return Status(204, None)

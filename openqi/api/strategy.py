@@ -1,0 +1,151 @@
+"""/organisations/{slug}/priorities: the organisation's strategic priorities ("true north").
+
+Everyone in the organisation reads them; administrators and the QI team change them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from openqi.organisations.models import Membership
+from openqi.strategy import services
+from openqi.strategy.forms import PriorityForm
+from openqi.strategy.models import StrategicPriority
+
+from .lookups import changes, check, date_fields, find, organisation_path
+from .schemas import Page, PageQuery
+from .views import ERRORS, WRITE_ERRORS, _membership, _page
+
+router = Router(tags=["strategy"])
+
+PRIORITY = "/organisations/{slug}/priorities/{priority_id}"
+
+
+class PriorityOut(Schema):
+    id: int
+    title: str
+    description: str
+    period_start: date
+    period_end: date | None
+    headline_measure_id: int | None = Field(
+        description="The measure that shows progress on the priority, if any."
+    )
+    position: int = Field(description="Lists are ordered by position, then title.")
+    project_count: int = Field(description="How many projects line up behind it.")
+
+
+class PriorityIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    period_start: date
+    period_end: date | None = None
+    headline_measure_id: int | None = None
+    position: int = Field(0, ge=0)
+
+
+class PriorityPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    headline_measure_id: int | None = None
+    position: int | None = Field(None, ge=0)
+
+
+def _priorities(membership: Membership) -> Any:
+    # Meta.ordering is dropped from a query with an aggregate, so it is given again.
+    return services.priorities_for(membership.organisation).order_by(
+        "position", "title", "pk"
+    )
+
+
+def _priority(membership: Membership, priority_id: int) -> StrategicPriority:
+    return find(
+        _priorities(membership),
+        priority_id,
+        "strategic priority",
+        organisation_path(membership, "priorities"),
+    )
+
+
+def _form_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The API's fields as PriorityForm's (dates as the day, month and year it takes)."""
+    form_data = {
+        "title": data["title"],
+        "description": data.get("description") or "",
+        "headline_measure": data.get("headline_measure_id"),
+        "position": data.get("position", 0),
+    }
+    for name in ("period_start", "period_end"):
+        form_data.update(date_fields(name, data.get(name)))
+    return form_data
+
+
+def _cleaned(membership: Membership, data: dict[str, Any], **form: Any) -> Any:
+    bound = PriorityForm(_form_data(data), organisation=membership.organisation, **form)
+    return check(bound, {"headline_measure": "headline_measure_id"})
+
+
+@router.get(
+    "/organisations/{slug}/priorities",
+    response={200: Page[PriorityOut], **ERRORS},
+    url_name="priorities",
+)
+def list_priorities(request: HttpRequest, slug: str, page: Query[PageQuery]) -> Any:
+    """The organisation's strategic priorities, in their order."""
+    return _page(_priorities(_membership(request, slug)), page)
+
+
+@router.post(
+    "/organisations/{slug}/priorities",
+    response={201: PriorityOut, **WRITE_ERRORS},
+    url_name="priorities",
+)
+def create_priority(request: HttpRequest, slug: str, payload: PriorityIn) -> Any:
+    """Add a strategic priority (administrators and the QI team)."""
+    membership = _membership(request, slug)
+    services.require_qi(membership)
+    cleaned = _cleaned(membership, payload.dict())
+    priority = services.create_priority(membership.organisation, **cleaned)
+    return Status(201, _priority(membership, priority.pk))
+
+
+@router.get(PRIORITY, response={200: PriorityOut, **ERRORS}, url_name="priority")
+def get_priority(request: HttpRequest, slug: str, priority_id: int) -> Any:
+    return _priority(_membership(request, slug), priority_id)
+
+
+@router.patch(
+    PRIORITY, response={200: PriorityOut, **WRITE_ERRORS}, url_name="priority"
+)
+def update_priority(
+    request: HttpRequest, slug: str, priority_id: int, payload: PriorityPatch
+) -> Any:
+    """Change a priority (administrators and the QI team); send only the fields to change."""
+    membership = _membership(request, slug)
+    services.require_qi(membership)
+    priority = _priority(membership, priority_id)
+    data = {
+        "title": priority.title,
+        "description": priority.description,
+        "period_start": priority.period_start,
+        "period_end": priority.period_end,
+        "headline_measure_id": priority.headline_measure_id,
+        "position": priority.position,
+        **changes(payload),
+    }
+    services.update_priority(priority, **_cleaned(membership, data, instance=priority))
+    return _priority(membership, priority.pk)
+
+
+@router.delete(PRIORITY, response={204: None, **WRITE_ERRORS}, url_name="priority")
+def delete_priority(request: HttpRequest, slug: str, priority_id: int) -> Any:
+    """Delete a priority (administrators and the QI team); its projects stay, unlinked."""
+    membership = _membership(request, slug)
+    services.require_qi(membership)
+    services.delete_priority(_priority(membership, priority_id))
+    return Status(204, None)
