@@ -22,9 +22,10 @@ Benchmark = Callable[[], list[Row]]
 
 def benchmarks() -> list[Benchmark]:
     """Every benchmark, in the order the table shows them."""
-    from bench import spc
+    from bench import pages, spc
 
     return [
         spc.xmr_batch_throughput,
         spc.cli_startup,
+        pages.page_timings,
     ]

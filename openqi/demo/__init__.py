@@ -21,7 +21,10 @@ from django.db import connection, transaction
 from openqi.audit.services import acting_as
 
 from .base import PASSWORD, SIZES, Demo, DemoError, SignIn
+from .measures import add_measures
 from .organisations import add_organisations
+from .projects import add_projects
+from .strategy import add_priorities
 
 __all__ = [
     "PASSWORD",
@@ -36,7 +39,12 @@ __all__ = [
 ]
 
 #: The demo's steps, in order. Each app appends its own.
-STEPS: list[Callable[[Demo], None]] = [add_organisations]
+STEPS: list[Callable[[Demo], None]] = [
+    add_organisations,
+    add_measures,
+    add_priorities,
+    add_projects,
+]
 
 
 def build_demo(size: str = "small") -> Demo:

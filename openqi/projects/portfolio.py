@@ -12,6 +12,7 @@ tests hold the two to the same answers).
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,11 +21,19 @@ from decimal import Decimal
 from typing import Any, cast
 
 import numpy as np
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 
-from openqi.measures.models import DataPoint, Measure
+from openqi.measures.models import DataPoint, Measure, PhaseBreak
 from openqi.measures.services import chart_for, period_label
 from openqi.organisations.models import Organisation, Unit
 from openqi.spc import ASSURANCES, RULES, SIGNALS, VARIATIONS, ChartResult, xmr_batch
@@ -814,29 +823,95 @@ class _LazyLabels(Sequence[str]):
         return period_label(self.measure, self.periods[i])
 
 
+#: How long a measure's overview line is kept; it is also replaced as soon as the
+#: measure or its data change (the key names both).
+STATUS_CACHE_SECONDS = 24 * 3600
+
+
+def _status_key(measure: Measure, breaks: Sequence[datetime.date]) -> str:
+    """The cache key of a measure's overview line: changes whenever anything it reads does.
+
+    ``updated_at`` moves on every change to the measure, its data points and its
+    phase breaks (see openqi/measures/apps.py); code that writes data points
+    without the ORM must move it too (the demo's bulk insert does).
+    """
+    raw = "|".join(
+        str(part)
+        for part in (
+            measure.pk,
+            measure.updated_at.isoformat(),
+            ",".join(b.isoformat() for b in breaks),
+            measure.chart_type,
+            measure.target,
+            measure.improvement,
+            measure.multiplier,
+            measure.frequency,
+            measure.name,
+        )
+    )
+    return "openqi:measure-status:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _cached_fields(status: MeasureStatus) -> tuple[Any, ...]:
+    return (
+        status.variation,
+        status.assurance,
+        status.latest_value,
+        status.latest_period,
+        status.phrase,
+        status.group,
+        status.rank,
+    )
+
+
 def measures_overview(
     organisation: Organisation, *, batch: bool = True
 ) -> list[MeasureStatus]:
-    """Every measure of the organisation, concerns first, with its linked projects."""
+    """Every measure of the organisation, concerns first, with its linked projects.
+
+    Each measure's line is cached until the measure or its data change, so a
+    board member opening the overview does not recompute 500 charts; only the
+    measures whose data changed since are computed again.
+    """
+    # Related rows are grouped by hand: prefetch_related builds a queryset per
+    # measure, which cost more than the rest of the page for 500 measures.
     measures = list(
-        Measure.objects.for_organisation(organisation)
-        .select_related("unit")
-        .prefetch_related(
-            "phase_breaks",
-            Prefetch(
-                "project_links",
-                queryset=ProjectMeasure.objects.select_related("project").order_by(
-                    "project__title"
-                ),
-            ),
-        )
+        Measure.objects.for_organisation(organisation).select_related("unit")
     )
-    series = load_series(DataPoint.objects.filter(measure__organisation=organisation))
-    statuses = measure_statuses(measures, series, batch=batch)
+    breaks: dict[int, list[datetime.date]] = defaultdict(list)
+    for measure_id, period in (
+        PhaseBreak.objects.for_organisation(organisation)
+        .order_by("period")
+        .values_list("measure_id", "period")
+    ):
+        breaks[measure_id].append(period)
+    links: dict[int, list[ProjectMeasure]] = defaultdict(list)
+    for link in (
+        ProjectMeasure.objects.filter(measure__organisation=organisation)
+        .select_related("project")
+        .order_by("project__title")
+    ):
+        links[link.measure_id].append(link)
+    keys = {m.pk: _status_key(m, breaks[m.pk]) for m in measures}
+    cached = cache.get_many(list(keys.values()))
+    missing = [m for m in measures if keys[m.pk] not in cached]
+    fresh: dict[int, MeasureStatus] = {}
+    if missing:
+        prefetch_related_objects(missing, "phase_breaks")
+        series = load_series(
+            DataPoint.objects.filter(measure__in=[m.pk for m in missing])
+        )
+        fresh = measure_statuses(missing, series, batch=batch)
+        cache.set_many(
+            {keys[pk]: _cached_fields(status) for pk, status in fresh.items()},
+            STATUS_CACHE_SECONDS,
+        )
     out = []
     for measure in measures:
-        status = statuses[measure.pk]
-        status.projects.extend(measure.project_links.all())
+        status = fresh.get(measure.pk) or MeasureStatus(
+            measure, *cached[keys[measure.pk]]
+        )
+        status.projects.extend(links[measure.pk])
         out.append(status)
     out.sort(key=lambda s: s.sort_key)
     return out

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from openqi.organisations.access import membership_for
 from openqi.organisations.models import Unit
@@ -34,13 +34,17 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _route(name: str) -> Any:
-    """A function giving an object's page URL, or None while the route does not exist."""
+    """A function giving an object's page URL, reversed once per page.
 
-    def href(slug: str, pk: int) -> str | None:
-        try:
-            return reverse(name, kwargs={"slug": slug, "pk": pk})
-        except NoReverseMatch:
-            return None
+    Reversing per row cost a fifth of the overview's time for 500 measures, so
+    the pattern is reversed once with a placeholder id and filled in.
+    """
+    patterns: dict[str, str] = {}
+
+    def href(slug: str, pk: int) -> str:
+        if slug not in patterns:
+            patterns[slug] = reverse(name, kwargs={"slug": slug, "pk": 999999999})
+        return patterns[slug].replace("999999999", str(int(pk)), 1)
 
     return href
 
