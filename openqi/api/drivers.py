@@ -36,7 +36,7 @@ from .lookups import (
 )
 from .projects import project_for
 from .schemas import Page, PageQuery
-from .views import ERRORS, WRITE_ERRORS, _membership, _page
+from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
 
 router = Router(tags=["driver diagrams and PDSA cycles"])
 
@@ -186,7 +186,7 @@ def _move(project: Project, node: DriverNode, data: dict[str, Any]) -> None:
 @router.get(NODES, response={200: DriverTreeOut, **ERRORS}, url_name="driver-nodes")
 def list_driver_nodes(request: HttpRequest, slug: str, project_id: int) -> Any:
     """The project's driver diagram as a tree, whole (it is not paginated)."""
-    project = project_for(_membership(request, slug), project_id)
+    project = project_for(membership_in(request, slug), project_id)
     nodes = list(project.driver_nodes.order_by("position", "pk"))
     children: dict[int | None, list[DriverNode]] = {}
     for node in nodes:
@@ -205,7 +205,7 @@ def create_driver_node(
     request: HttpRequest, slug: str, project_id: int, payload: DriverNodeIn
 ) -> Any:
     """Add a driver or change idea to the diagram (everyone but viewers)."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_project_edit(membership)
     project = project_for(membership, project_id)
     parent = choose(
@@ -231,7 +231,7 @@ def get_driver_node(
     request: HttpRequest, slug: str, project_id: int, node_id: int
 ) -> Any:
     """One node with the tree under it."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     project = project_for(membership, project_id)
     node = _node(membership, project, node_id)
     children: dict[int | None, list[DriverNode]] = {}
@@ -251,7 +251,7 @@ def update_driver_node(
     payload: DriverNodePatch,
 ) -> Any:
     """Reword, reorder or move a node (everyone but viewers); send only the fields to change."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_project_edit(membership)
     project = project_for(membership, project_id)
     node = _node(membership, project, node_id)
@@ -268,7 +268,7 @@ def delete_driver_node(
     request: HttpRequest, slug: str, project_id: int, node_id: int
 ) -> Any:
     """Delete a node with everything under it and their PDSA cycles (everyone but viewers)."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_project_edit(membership)
     project = project_for(membership, project_id)
     drivers.delete_node(_node(membership, project, node_id))
@@ -330,11 +330,11 @@ def list_cycles(
     request: HttpRequest, slug: str, project_id: int, query: Query[CycleQuery]
 ) -> Any:
     """The project's PDSA cycles by start date; ``change_idea_id`` gives one idea's ramp."""
-    project = project_for(_membership(request, slug), project_id)
+    project = project_for(membership_in(request, slug), project_id)
     cycles = project.cycles.order_by("start_date", "pk")
     if query.change_idea_id is not None:
         cycles = cycles.filter(change_idea_id=query.change_idea_id)
-    result = _page(cycles, query)
+    result = paginate(cycles, query)
     result["items"] = [_cycle_out(c) for c in result["items"]]
     return result
 
@@ -345,7 +345,7 @@ def create_cycle(
 ) -> Any:
     """Plan a PDSA cycle on a change idea (everyone but viewers); ``previous_id`` chains
     it into a ramp."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_project_edit(membership)
     project = project_for(membership, project_id)
     data = {
@@ -363,7 +363,7 @@ def create_cycle(
 
 @router.get(CYCLE, response={200: CycleOut, **ERRORS}, url_name="cycle")
 def get_cycle(request: HttpRequest, slug: str, project_id: int, cycle_id: int) -> Any:
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     project = project_for(membership, project_id)
     return _cycle_out(_cycle(membership, project, cycle_id))
 
@@ -378,7 +378,7 @@ def update_cycle(
 ) -> Any:
     """Record what happened, the study and the decision (everyone but viewers); send
     only the fields to change."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_project_edit(membership)
     project = project_for(membership, project_id)
     cycle = _cycle(membership, project, cycle_id)
@@ -407,7 +407,7 @@ def delete_cycle(
     request: HttpRequest, slug: str, project_id: int, cycle_id: int
 ) -> Any:
     """Delete a cycle (everyone but viewers); the ramp closes up around it."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_project_edit(membership)
     project = project_for(membership, project_id)
     drivers.delete_cycle(_cycle(membership, project, cycle_id))

@@ -11,7 +11,6 @@ import re
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -26,7 +25,7 @@ from openqi.spc import render_svg
 from .errors import error_response
 from .lookups import changes, check, date_fields, find, organisation_path
 from .schemas import Page, PageQuery
-from .views import ERRORS, WRITE_ERRORS, _membership, _page
+from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
 
 router = Router(tags=["measures"])
 
@@ -185,19 +184,19 @@ def _form_data(data: dict[str, Any]) -> dict[str, Any]:
 @router.get(MEASURES, response={200: Page[MeasureOut], **ERRORS}, url_name="measures")
 def list_measures(request: HttpRequest, slug: str, query: Query[MeasureQuery]) -> Any:
     """The organisation's measures, by name; filter by unit_id and kind."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     measures = Measure.objects.for_organisation(membership.organisation)
     if query.unit_id is not None:
         measures = measures.filter(unit_id=query.unit_id)
     if query.kind:
         measures = measures.filter(kind=query.kind)
-    return _page(measures.order_by("name", "pk"), query)
+    return paginate(measures.order_by("name", "pk"), query)
 
 
 @router.post(MEASURES, response={201: MeasureOut, **WRITE_ERRORS}, url_name="measures")
 def create_measure(request: HttpRequest, slug: str, payload: MeasureIn) -> Any:
     """Define a measure (everyone but viewers)."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_edit(membership)
     form = MeasureForm(_form_data(payload.dict()), organisation=membership.organisation)
     check(form, {"unit": "unit_id"})
@@ -206,7 +205,7 @@ def create_measure(request: HttpRequest, slug: str, payload: MeasureIn) -> Any:
 
 @router.get(MEASURE, response={200: MeasureOut, **ERRORS}, url_name="measure")
 def get_measure(request: HttpRequest, slug: str, measure_id: int) -> Any:
-    return _measure(_membership(request, slug), measure_id)
+    return _measure(membership_in(request, slug), measure_id)
 
 
 @router.patch(MEASURE, response={200: MeasureOut, **WRITE_ERRORS}, url_name="measure")
@@ -215,7 +214,7 @@ def update_measure(
 ) -> Any:
     """Change a measure (everyone but viewers); send only the fields to change. A measure
     on its kind's usual chart moves to the new kind's usual chart when the kind changes."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_edit(membership)
     measure = _measure(membership, measure_id)
     data = {name: getattr(measure, name) for name in MeasureIn.model_fields}
@@ -234,7 +233,7 @@ def update_measure(
 @router.delete(MEASURE, response={204: None, **WRITE_ERRORS}, url_name="measure")
 def delete_measure(request: HttpRequest, slug: str, measure_id: int) -> Any:
     """Delete a measure with its data (everyone but viewers); projects lose the link."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_edit(membership)
     _measure(membership, measure_id).delete()
     return Status(204, None)
@@ -252,8 +251,8 @@ def list_data_points(
     request: HttpRequest, slug: str, measure_id: int, page: Query[PageQuery]
 ) -> Any:
     """The measure's data points, oldest first."""
-    measure = _measure(_membership(request, slug), measure_id)
-    return _page(measure.points.order_by("period"), page)
+    measure = _measure(membership_in(request, slug), measure_id)
+    return paginate(measure.points.order_by("period"), page)
 
 
 def _rows_invalid(errors: list[importing.RowError], sent: int) -> HttpResponse:
@@ -282,33 +281,6 @@ def _sentence(message: str) -> str:
     return message[0].upper() + message[1:] + "."
 
 
-def _save_rows(measure: Measure, rows: tuple[importing.Row, ...]) -> dict[str, int]:
-    """Add or change each row's period, all in one transaction.
-
-    The same steps as ``services.commit_import``, which takes an import job
-    rather than rows.
-    """
-    counts = {"new": 0, "changed": 0, "unchanged": 0}
-    with transaction.atomic():
-        points = {p.period: p for p in measure.points.select_for_update()}
-        existing = {p: (d.value, d.denominator) for p, d in points.items()}
-        for change in importing.classify(rows, existing):
-            counts[change.status] += 1
-            row = change.row
-            if change.status == "new":
-                services.save_point(
-                    measure,
-                    period=row.period,
-                    value=row.value,
-                    denominator=row.denominator,
-                )
-            elif change.status == "changed":
-                point = points[row.period]
-                point.value, point.denominator = row.value, row.denominator
-                point.save(update_fields=["value", "denominator"])
-    return counts
-
-
 @router.post(
     MEASURE + "/data-points",
     response={200: UpsertOut, **WRITE_ERRORS},
@@ -322,7 +294,7 @@ def upsert_data_points(
     A period already there takes the numbers sent. If any row has a problem,
     nothing is saved and the 422 lists every problem with its row's index
     (counting from 0) and how to put it right."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_edit(membership)
     measure = _measure(membership, measure_id)
     if not payload:
@@ -354,7 +326,7 @@ def upsert_data_points(
     )
     if checked.errors:
         return _rows_invalid(list(checked.errors), len(payload))
-    counts = _save_rows(measure, checked.rows)
+    counts = services.save_rows(measure, checked.rows)
     return {**counts, "total": measure.points.count()}
 
 
@@ -379,7 +351,7 @@ def get_chart(
     """The measure's SPC chart from :mod:`openqi.spc`, as on its page: points with
     centre line, limits and signals, the variation and assurance icons, and each
     signal in words. ``?format=svg`` gives the drawing (``image/svg+xml``)."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     measure = _measure(membership, measure_id)
     try:
         result = services.chart_for(measure)
@@ -417,8 +389,8 @@ def list_phase_breaks(
     request: HttpRequest, slug: str, measure_id: int, page: Query[PageQuery]
 ) -> Any:
     """Where the chart's new phases start, oldest first."""
-    measure = _measure(_membership(request, slug), measure_id)
-    return _page(measure.phase_breaks.order_by("period"), page)
+    measure = _measure(membership_in(request, slug), measure_id)
+    return paginate(measure.phase_breaks.order_by("period"), page)
 
 
 @router.post(
@@ -431,7 +403,7 @@ def create_phase_break(
 ) -> Any:
     """Start a new phase of the chart, with what changed (everyone but viewers); the
     limits are worked out afresh from it."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_edit(membership)
     measure = _measure(membership, measure_id)
     data = {"reason": payload.reason, **date_fields("period", payload.period)}
@@ -448,7 +420,7 @@ def delete_phase_break(
     request: HttpRequest, slug: str, measure_id: int, break_id: int
 ) -> Any:
     """Remove a phase break (everyone but viewers)."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_edit(membership)
     measure = _measure(membership, measure_id)
     phase_break: PhaseBreak = find(
@@ -470,8 +442,8 @@ def list_annotations(
     request: HttpRequest, slug: str, measure_id: int, page: Query[PageQuery]
 ) -> Any:
     """Notes on the chart's points, oldest first."""
-    measure = _measure(_membership(request, slug), measure_id)
-    return _page(measure.annotations.order_by("period", "pk"), page)
+    measure = _measure(membership_in(request, slug), measure_id)
+    return paginate(measure.annotations.order_by("period", "pk"), page)
 
 
 @router.post(
@@ -483,7 +455,7 @@ def create_annotation(
     request: HttpRequest, slug: str, measure_id: int, payload: AnnotationIn
 ) -> Any:
     """Add a note on a period of the chart (everyone but viewers)."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_edit(membership)
     measure = _measure(membership, measure_id)
     data = {"text": payload.text, **date_fields("period", payload.period)}
@@ -500,7 +472,7 @@ def delete_annotation(
     request: HttpRequest, slug: str, measure_id: int, annotation_id: int
 ) -> Any:
     """Remove a note from the chart (everyone but viewers)."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_edit(membership)
     measure = _measure(membership, measure_id)
     annotation: Annotation = find(

@@ -43,7 +43,7 @@ from openqi.projects.models import (
 from .errors import InvalidInput
 from .lookups import changes, check, date_fields, find, organisation_path
 from .schemas import Page, PageQuery
-from .views import ERRORS, WRITE_ERRORS, _membership, _page
+from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
 
 router = Router(tags=["projects"])
 
@@ -391,7 +391,7 @@ def _replace_partners(project: Project, partners: list[dict[str, Any]]) -> None:
 @router.get(PROJECTS, response={200: Page[ProjectOut], **ERRORS}, url_name="projects")
 def list_projects(request: HttpRequest, slug: str, query: Query[ProjectQuery]) -> Any:
     """The organisation's projects, by title; filter by status, unit_id, priority_id, method."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     projects = _projects(membership)
     if query.status:
         projects = projects.filter(status=query.status)
@@ -401,7 +401,7 @@ def list_projects(request: HttpRequest, slug: str, query: Query[ProjectQuery]) -
         projects = projects.filter(priorities__pk=query.priority_id)
     if query.method:
         projects = projects.filter(method=query.method)
-    result = _page(projects.order_by("title", "pk"), query)
+    result = paginate(projects.order_by("title", "pk"), query)
     result["items"] = [_project_out(p) for p in result["items"]]
     return result
 
@@ -409,7 +409,7 @@ def list_projects(request: HttpRequest, slug: str, query: Query[ProjectQuery]) -
 @router.post(PROJECTS, response={201: ProjectOut, **WRITE_ERRORS}, url_name="projects")
 def create_project(request: HttpRequest, slug: str, payload: ProjectIn) -> Any:
     """Start a project (everyone but viewers)."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     services.require_project_edit(membership)
     data = payload.dict()
     form = ProjectForm(_form_data(data), organisation=membership.organisation)
@@ -428,7 +428,7 @@ def create_project(request: HttpRequest, slug: str, payload: ProjectIn) -> Any:
 @router.get(PROJECT, response={200: ProjectOut, **ERRORS}, url_name="project")
 def get_project(request: HttpRequest, slug: str, project_id: int) -> Any:
     """A project with its aim, team, partners, latest ratings and linked measures."""
-    return _project_out(project_for(_membership(request, slug), project_id))
+    return _project_out(project_for(membership_in(request, slug), project_id))
 
 
 @router.patch(PROJECT, response={200: ProjectOut, **WRITE_ERRORS}, url_name="project")
@@ -436,7 +436,7 @@ def update_project(
     request: HttpRequest, slug: str, project_id: int, payload: ProjectPatch
 ) -> Any:
     """Change a project (everyone but viewers); send only the fields to change."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     services.require_project_edit(membership)
     project = project_for(membership, project_id)
     sent = changes(payload)
@@ -463,7 +463,7 @@ def update_project(
 def delete_project(request: HttpRequest, slug: str, project_id: int) -> Any:
     """Delete a project with its notes, ratings, driver diagram and cycles (its lead,
     the QI team and administrators); its measures stay."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     services.require_project_edit(membership)
     project = project_for(membership, project_id)
     services.require_project_delete(membership, project)
@@ -483,11 +483,11 @@ def list_ratings(
     request: HttpRequest, slug: str, project_id: int, query: Query[RatingQuery]
 ) -> Any:
     """The project's progress ratings, newest first: its history on the IHI scale."""
-    project = project_for(_membership(request, slug), project_id)
+    project = project_for(membership_in(request, slug), project_id)
     ratings = project.ratings.select_related("rater").order_by("-rated_on", "-pk")
     if query.rated_by:
         ratings = ratings.filter(rated_by=query.rated_by)
-    result = _page(ratings, query)
+    result = paginate(ratings, query)
     result["items"] = [_rating_out(r) for r in result["items"]]
     return result
 
@@ -502,7 +502,7 @@ def create_rating(
 ) -> Any:
     """Rate the project's progress (everyone but viewers; coach ratings: administrators
     and the QI team). Earlier ratings are kept."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     services.require_project_edit(membership)
     project = project_for(membership, project_id)
     sources = services.rating_sources(membership, project)
@@ -553,8 +553,8 @@ def list_notes(
     request: HttpRequest, slug: str, project_id: int, page: Query[PageQuery]
 ) -> Any:
     """The project's timeline, newest first."""
-    project = project_for(_membership(request, slug), project_id)
-    result = _page(project.notes.select_related("author"), page)
+    project = project_for(membership_in(request, slug), project_id)
+    result = paginate(project.notes.select_related("author"), page)
     result["items"] = [_note_out(n) for n in result["items"]]
     return result
 
@@ -568,7 +568,7 @@ def create_note(
     request: HttpRequest, slug: str, project_id: int, payload: NoteIn
 ) -> Any:
     """Add a note to the project's timeline (everyone but viewers)."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     services.require_project_edit(membership)
     project = project_for(membership, project_id)
     cleaned = check(NoteForm({"text": payload.text}))
@@ -601,11 +601,11 @@ def list_measure_links(
     request: HttpRequest, slug: str, project_id: int, page: Query[PageQuery]
 ) -> Any:
     """The project's measures: outcome, then process, then balancing."""
-    project = project_for(_membership(request, slug), project_id)
+    project = project_for(membership_in(request, slug), project_id)
     links = project.measure_links.select_related("measure").order_by(
         "role", "measure__name"
     )
-    result = _page(links, page)
+    result = paginate(links, page)
     result["items"] = [_link_out(link) for link in result["items"]]
     return result
 
@@ -620,7 +620,7 @@ def link_measure(
 ) -> Any:
     """Link a measure to the project as an outcome, process or balancing measure
     (everyone but viewers)."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     services.require_project_edit(membership)
     project = project_for(membership, project_id)
     existing = project.measure_links.filter(measure_id=payload.measure_id).first()
@@ -647,7 +647,7 @@ def unlink_measure(
     request: HttpRequest, slug: str, project_id: int, measure_id: int
 ) -> Any:
     """Unlink a measure from the project (everyone but viewers); the measure stays."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     services.require_project_edit(membership)
     project = project_for(membership, project_id)
     link = project.measure_links.filter(measure_id=measure_id).first()

@@ -18,7 +18,7 @@ from openqi.strategy.models import StrategicPriority
 
 from .lookups import changes, check, date_fields, find, organisation_path
 from .schemas import Page, PageQuery
-from .views import ERRORS, WRITE_ERRORS, _membership, _page
+from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
 
 router = Router(tags=["strategy"])
 
@@ -97,7 +97,7 @@ def _cleaned(membership: Membership, data: dict[str, Any], **form: Any) -> Any:
 )
 def list_priorities(request: HttpRequest, slug: str, page: Query[PageQuery]) -> Any:
     """The organisation's strategic priorities, in their order."""
-    return _page(_priorities(_membership(request, slug)), page)
+    return paginate(_priorities(membership_in(request, slug)), page)
 
 
 @router.post(
@@ -107,7 +107,7 @@ def list_priorities(request: HttpRequest, slug: str, page: Query[PageQuery]) -> 
 )
 def create_priority(request: HttpRequest, slug: str, payload: PriorityIn) -> Any:
     """Add a strategic priority (administrators and the QI team)."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     services.require_qi(membership)
     cleaned = _cleaned(membership, payload.dict())
     priority = services.create_priority(membership.organisation, **cleaned)
@@ -116,7 +116,7 @@ def create_priority(request: HttpRequest, slug: str, payload: PriorityIn) -> Any
 
 @router.get(PRIORITY, response={200: PriorityOut, **ERRORS}, url_name="priority")
 def get_priority(request: HttpRequest, slug: str, priority_id: int) -> Any:
-    return _priority(_membership(request, slug), priority_id)
+    return _priority(membership_in(request, slug), priority_id)
 
 
 @router.patch(
@@ -126,7 +126,7 @@ def update_priority(
     request: HttpRequest, slug: str, priority_id: int, payload: PriorityPatch
 ) -> Any:
     """Change a priority (administrators and the QI team); send only the fields to change."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     services.require_qi(membership)
     priority = _priority(membership, priority_id)
     data = {
@@ -145,7 +145,7 @@ def update_priority(
 @router.delete(PRIORITY, response={204: None, **WRITE_ERRORS}, url_name="priority")
 def delete_priority(request: HttpRequest, slug: str, priority_id: int) -> Any:
     """Delete a priority (administrators and the QI team); its projects stay, unlinked."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     services.require_qi(membership)
     services.delete_priority(_priority(membership, priority_id))
     return Status(204, None)

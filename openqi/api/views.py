@@ -54,7 +54,7 @@ _API_FIELD = {"parent": "parent_id", "unit": "unit_id"}
 _FORM_FIELD = {api: form for form, api in _API_FIELD.items()}
 
 
-def _membership(request: HttpRequest, slug: str) -> Membership:
+def membership_in(request: HttpRequest, slug: str) -> Membership:
     try:
         return membership_for(request.auth, slug)  # type: ignore[attr-defined]
     except Http404:
@@ -72,7 +72,7 @@ def _check(form: Any) -> dict[str, Any]:
     return dict(form.cleaned_data)
 
 
-def _page(queryset: QuerySet[Any], page: PageQuery) -> dict[str, Any]:
+def paginate(queryset: QuerySet[Any], page: PageQuery) -> dict[str, Any]:
     return {
         "items": list(queryset[page.offset : page.offset + page.limit]),
         "total": queryset.count(),
@@ -159,7 +159,7 @@ def list_organisations(request: HttpRequest, page: Query[PageQuery]) -> dict[str
         .select_related("organisation__system")
         .order_by("organisation__name")
     )
-    result = _page(memberships, page)
+    result = paginate(memberships, page)
     result["items"] = [_organisation_out(m) for m in result["items"]]
     return result
 
@@ -171,7 +171,7 @@ def list_organisations(request: HttpRequest, page: Query[PageQuery]) -> dict[str
     tags=["organisations"],
 )
 def get_organisation(request: HttpRequest, slug: str) -> dict[str, Any]:
-    return _organisation_out(_membership(request, slug))
+    return _organisation_out(membership_in(request, slug))
 
 
 # Units ----------------------------------------------------------------------------
@@ -199,11 +199,11 @@ def _unit(membership: Membership, unit_id: int) -> Unit:
 )
 def list_units(request: HttpRequest, slug: str, page: Query[PageQuery]) -> Any:
     """The organisation's divisions, directorates and teams (parent_id builds the tree)."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     units = Unit.objects.for_organisation(membership.organisation).order_by(
         "name", "pk"
     )
-    return _page(units, page)
+    return paginate(units, page)
 
 
 @router.post(
@@ -214,7 +214,7 @@ def list_units(request: HttpRequest, slug: str, page: Query[PageQuery]) -> Any:
 )
 def create_unit(request: HttpRequest, slug: str, payload: UnitIn) -> Any:
     """Add a unit (administrators). A directorate sits under a division, a team under a directorate."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_manage(membership)
     organisation = membership.organisation
     form = UnitForm(
@@ -231,7 +231,7 @@ def create_unit(request: HttpRequest, slug: str, payload: UnitIn) -> Any:
     tags=["units"],
 )
 def get_unit(request: HttpRequest, slug: str, unit_id: int) -> Any:
-    return _unit(_membership(request, slug), unit_id)
+    return _unit(membership_in(request, slug), unit_id)
 
 
 @router.patch(
@@ -244,7 +244,7 @@ def update_unit(
     request: HttpRequest, slug: str, unit_id: int, payload: UnitPatch
 ) -> Any:
     """Rename or move a unit (administrators); send only the fields to change."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_manage(membership)
     unit = _unit(membership, unit_id)
     data = {"name": unit.name, "level": unit.level, "parent": unit.parent_id}
@@ -262,7 +262,7 @@ def update_unit(
 )
 def delete_unit(request: HttpRequest, slug: str, unit_id: int) -> Any:
     """Delete a unit with no units under it (administrators); its members keep their place without a unit."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_manage(membership)
     services.delete_unit(_unit(membership, unit_id))
     return Status(204, None)
@@ -299,7 +299,7 @@ def list_members(
     role: Role | None = None,
 ) -> Any:
     """The people in the organisation, with their roles and units."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     members = (
         Membership.objects.for_organisation(membership.organisation)
         .select_related("user")
@@ -307,7 +307,7 @@ def list_members(
     )
     if role:
         members = members.filter(role=role)
-    result = _page(members, page)
+    result = paginate(members, page)
     result["items"] = [_member_out(m) for m in result["items"]]
     return result
 
@@ -319,7 +319,7 @@ def list_members(
     tags=["members"],
 )
 def get_member(request: HttpRequest, slug: str, member_id: int) -> Any:
-    return _member_out(_member(_membership(request, slug), member_id))
+    return _member_out(_member(membership_in(request, slug), member_id))
 
 
 @router.patch(
@@ -332,7 +332,7 @@ def update_member(
     request: HttpRequest, slug: str, member_id: int, payload: MemberPatch
 ) -> Any:
     """Change a member's role or unit (administrators); an organisation keeps at least one administrator."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_manage(membership)
     member = _member(membership, member_id)
     data = {"role": member.role, "unit": member.unit_id}
@@ -354,7 +354,7 @@ def update_member(
 )
 def remove_member(request: HttpRequest, slug: str, member_id: int) -> Any:
     """Take someone out of the organisation (administrators); the last administrator stays."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_manage(membership)
     services.remove_member(_member(membership, member_id))
     return Status(204, None)
@@ -388,7 +388,7 @@ def list_invitations(
     request: HttpRequest, slug: str, page: Query[PageQuery], is_open: bool | None = None
 ) -> Any:
     """Invitations sent, newest first (administrators); ``is_open=true`` for those still waiting."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_manage(membership)
     invitations = (
         Invitation.objects.for_organisation(membership.organisation)
@@ -405,7 +405,7 @@ def list_invitations(
             if is_open
             else invitations.exclude(pk__in=still_open.values("pk"))
         )
-    result = _page(invitations, page)
+    result = paginate(invitations, page)
     result["items"] = [_invitation_out(i) for i in result["items"]]
     return result
 
@@ -419,7 +419,7 @@ def list_invitations(
 def create_invitation(request: HttpRequest, slug: str, payload: InvitationIn) -> Any:
     """Invite someone by e-mail (administrators). The e-mail carries the link to accept;
     the link's token is never returned."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_manage(membership)
     organisation = membership.organisation
     form = InvitationForm(
@@ -445,7 +445,7 @@ def create_invitation(request: HttpRequest, slug: str, payload: InvitationIn) ->
     tags=["invitations"],
 )
 def get_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Any:
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_manage(membership)
     return _invitation_out(_invitation(membership, invitation_id))
 
@@ -458,7 +458,7 @@ def get_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Any:
 )
 def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Any:
     """Revoke an open invitation (administrators); its link stops working."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_manage(membership)
     services.revoke_invitation(_invitation(membership, invitation_id))
     return Status(204, None)
@@ -475,7 +475,7 @@ def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> An
 )
 def list_audit_events(request: HttpRequest, slug: str, query: Query[AuditQuery]) -> Any:
     """Who changed what and when, newest first (administrators)."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     require_manage(membership)
     events = AuditEvent.objects.for_organisation(membership.organisation)
     if query.model:
@@ -487,7 +487,7 @@ def list_audit_events(request: HttpRequest, slug: str, query: Query[AuditQuery])
         if timezone.is_naive(since):
             since = timezone.make_aware(since)
         events = events.filter(at__gte=since)
-    result = _page(events.order_by("-at", "-pk"), query)
+    result = paginate(events.order_by("-at", "-pk"), query)
     result["items"] = [
         {
             "id": e.pk,
@@ -521,7 +521,7 @@ def list_staff(
     is_active: bool | None = None,
 ) -> Any:
     """Staff records for capability building (administrators and the QI team)."""
-    membership = _membership(request, slug)
+    membership = membership_in(request, slug)
     if membership.role not in (Role.ADMIN, Role.QI_TEAM):
         raise PermissionDenied(
             "Only administrators and the QI team can read staff records."
@@ -533,4 +533,4 @@ def list_staff(
         staff = staff.filter(unit_id=unit_id)
     if is_active is not None:
         staff = staff.filter(is_active=is_active)
-    return _page(staff, page)
+    return paginate(staff, page)

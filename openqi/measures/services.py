@@ -469,11 +469,22 @@ def commit_import(job: ImportJob, measure: Measure) -> dict[str, int]:
             f"{len(checked.errors)} row error{'s' if len(checked.errors) != 1 else ''}: "
             "mend the file and upload it again; nothing was saved."
         )
+    counts = save_rows(measure, checked.rows)
+    job.discard()
+    return counts
+
+
+def save_rows(measure: Measure, rows: Sequence[importing.Row]) -> dict[str, int]:
+    """Add or change each checked row's period, all in one transaction.
+
+    Used by the import's commit and the API's bulk upsert. Returns the number of
+    new, changed and unchanged periods.
+    """
     counts = {"new": 0, "changed": 0, "unchanged": 0}
     with transaction.atomic():
         points = {p.period: p for p in measure.points.select_for_update()}
         existing = {p: (d.value, d.denominator) for p, d in points.items()}
-        for change in importing.classify(checked.rows, existing):
+        for change in importing.classify(rows, existing):
             counts[change.status] += 1
             row = change.row
             if change.status == "new":
@@ -487,7 +498,6 @@ def commit_import(job: ImportJob, measure: Measure) -> dict[str, int]:
                 point = points[row.period]
                 point.value, point.denominator = row.value, row.denominator
                 point.save(update_fields=["value", "denominator"])
-    job.discard()
     return counts
 
 
