@@ -20,7 +20,6 @@ from openqi.measures.forms import AnnotationForm, MeasureForm, PhaseBreakForm
 from openqi.measures.models import Annotation, Measure, PhaseBreak
 from openqi.organisations.access import require_edit
 from openqi.organisations.models import Membership
-from openqi.spc import render_svg
 
 from .errors import error_response
 from .lookups import changes, check, date_fields, find, organisation_path
@@ -367,12 +366,7 @@ def get_chart(
             f"{where}.",
         )
     if format == "svg":
-        svg = render_svg(
-            result,
-            title=measure.name,
-            y_label=measure.unit_label or None,
-            x_label="Period",
-        )
+        svg = services.chart_svg(measure, result)
         return HttpResponse(svg, content_type="image/svg+xml")
     return result.to_dict()
 

@@ -25,7 +25,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from openqi.spc import ChartResult, spc_chart
+from openqi.spc import ChartResult, render_svg, spc_chart
 from openqi.tabular import TableError, read_table
 
 from . import importing
@@ -33,6 +33,26 @@ from .models import Annotation, DataPoint, Measure, PhaseBreak
 
 #: Charts whose plotted value is numerator ÷ denominator (× the multiplier).
 RATIO_CHARTS = frozenset({"p", "pp", "u", "up"})
+
+
+def chart_svg(measure: Measure, result: ChartResult) -> str:
+    """The measure's chart drawn as SVG, with its annotations as numbered marks.
+
+    A note on a period with no data point is not drawn (pages list every note).
+    """
+    charted = set(result.periods)
+    marks = [
+        (label, note.text)
+        for note in measure.annotations.order_by("period", "pk")
+        if (label := period_label(measure, note.period)) in charted
+    ]
+    return render_svg(
+        result,
+        title=measure.name,
+        y_label=measure.unit_label or None,
+        x_label="Period",
+        annotations=marks,
+    )
 
 
 def period_label(measure: Measure, period: datetime.date) -> str:

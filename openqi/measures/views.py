@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from openqi.organisations.access import membership_for, require_edit
 from openqi.organisations.models import Membership
-from openqi.spc import ChartResult, render_svg
+from openqi.spc import ChartResult
 
 from . import importing, services
 from .forms import (
@@ -193,22 +193,16 @@ def _project_links(measure: Measure) -> list[dict[str, Any]]:
 def _chart_context(measure: Measure) -> dict[str, Any]:
     """The chart, its words and the data table; a chart that cannot be drawn gives its reason."""
     points = list(measure.points.order_by("period"))
+    notes = list(measure.annotations.order_by("period", "pk"))
     result, svg, error = None, None, ""
     try:
         result = services.chart_for(measure, points)
         if result is not None:
-            svg = Markup(
-                render_svg(
-                    result,
-                    title=measure.name,
-                    y_label=measure.unit_label or None,
-                    x_label="Period",
-                )
-            )
+            svg = Markup(services.chart_svg(measure, result))
     except ValueError as problem:
         result, error = None, str(problem)
     annotations: dict[Any, list[str]] = {}
-    for note in measure.annotations.all():
+    for note in notes:
         annotations.setdefault(note.period, []).append(note.text)
     table = []
     chart_points = result.points() if result is not None else [None] * len(points)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -723,6 +723,7 @@ def render_svg(
     height: int = 400,
     id_prefix: str | None = None,
     show_near: bool = False,
+    annotations: Sequence[tuple[str, str]] = (),
 ) -> str:
     """Draw an SPC or run chart as an accessible SVG in the Making Data Count style.
 
@@ -745,6 +746,10 @@ def render_svg(
         twice.
     show_near : bool
         Also draw the two-sigma "near" lines used by the two-of-three rule.
+    annotations : sequence of (period, text)
+        Notes on points ("new triage process started"): each is drawn as a
+        numbered marker above its period, with the text as its tooltip and in
+        the description.
 
     Returns
     -------
@@ -807,6 +812,18 @@ def render_svg(
         title if title is not None else chart_name[:1].upper() + chart_name[1:]
     )
     desc = _chart_description(result, chart, chart_name, s)
+    index = {period: i for i, period in enumerate(result.periods)}
+    for period, _text in annotations:
+        if period not in index:
+            raise ValueError(
+                f"annotation period {period!r} is not one of the chart's periods; "
+                "give a period exactly as it appears in the result"
+            )
+    if annotations:
+        desc += " Notes: " + " ".join(
+            f"{number}. {period}: {text}."
+            for number, (period, text) in enumerate(annotations, start=1)
+        )
     has_limits = bool(np.isfinite(s.lower).any() or np.isfinite(s.upper).any())
 
     # The legend comes first: its rows set the bottom margin.
@@ -873,6 +890,7 @@ def render_svg(
     )
     spans = _phase_spans(result.phase, n)
     out += _phase_breaks(result, spans, x_left, top, bottom_y)
+    out += _annotation_marks(annotations, index, x_left, top)
 
     # Centre and limit lines, per phase.
     lines: list[tuple[str, FloatArray, str, str, str | None]] = []
@@ -971,6 +989,35 @@ def _phase_breaks(
                 y=top + 11,
                 font_size="10",
                 fill=_MUTED,
+            ),
+            "</g>",
+        ]
+    return out
+
+
+def _annotation_marks(
+    annotations: Sequence[tuple[str, str]],
+    index: Mapping[str, int],
+    x_left: _Scale,
+    top: float,
+) -> list[str]:
+    """A numbered marker above each annotated point, its text as the tooltip."""
+    out = []
+    for number, (period, text) in enumerate(annotations, start=1):
+        x = x_left(index[period] + 0.5)
+        out += [
+            _open("g", class_="annotation", data_period=period),
+            _el("title", _esc(f"Note {number}, {period}: {text}")),
+            _el("circle", None, cx=_c(x), cy=_c(top + 9), r="8", fill=_CENTRE),
+            _el(
+                "text",
+                str(number),
+                x=_c(x),
+                y=_c(top + 12.5),
+                font_size="10",
+                font_weight="bold",
+                fill="#ffffff",
+                text_anchor="middle",
             ),
             "</g>",
         ]

@@ -234,7 +234,10 @@ class PhaseAndNoteTests(BaseTestCase):
         note = Annotation.objects.get()
         self.assertEqual(note.period, datetime.date(2024, 3, 1))
         page = self.client.get(reverse("measures:detail", kwargs=self.kwargs))
-        self.assertContains(page, "New triage process started", count=2)
+        # In the list of notes, the data table, and on the chart: the marker's
+        # tooltip and the chart's description.
+        self.assertContains(page, "New triage process started", count=4)
+        self.assertContains(page, 'class="annotation" data-period="2024-03"')
         url = reverse(
             "measures:annotation_remove", kwargs={**self.kwargs, "item": note.pk}
         )

@@ -763,3 +763,28 @@ def test_real_funnel_draws(shared_data: Path) -> None:
     for unit in result.units:
         if unit.outlier != "none":
             assert unit.unit in desc
+
+
+def test_annotations_are_numbered_marks_with_their_text() -> None:
+    from openqi.spc.charts import xmr
+
+    periods = [f"2024-{m:02d}" for m in range(1, 13)]
+    result = xmr([5, 7, 6, 8, 7, 9, 6, 7, 8, 7, 6, 8], periods)
+    root = parse(
+        render_svg(
+            result, annotations=[("2024-03", "New triage"), ("2024-09", "Extra nurse")]
+        )
+    )
+    marks = with_class(root, "g", "annotation")
+    assert [g.get("data-period") for g in marks] == ["2024-03", "2024-09"]
+    title = marks[0].find(f"{SVG}title")
+    assert title is not None and title.text == "Note 1, 2024-03: New triage"
+    assert "Notes: 1. 2024-03: New triage. 2. 2024-09: Extra nurse." in desc_of(root)
+
+
+def test_annotation_on_an_unknown_period_is_refused() -> None:
+    from openqi.spc.charts import xmr
+
+    result = xmr([5, 7, 6], ["a", "b", "c"])
+    with pytest.raises(ValueError, match="annotation period 'z' is not one of"):
+        render_svg(result, annotations=[("z", "note")])
