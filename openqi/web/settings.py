@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "openqi.strategy",
     "openqi.measures",
     "openqi.projects",
+    "openqi.assessments",
+    "openqi.journey",
+    "openqi.barriers",
     "openqi.api",
 ]
 

@@ -10,6 +10,10 @@ urlpatterns = [
     path("organisations/", include("openqi.strategy.urls")),
     path("organisations/", include("openqi.projects.urls")),
     path("organisations/", include("openqi.measures.urls")),
+    path("organisations/", include("openqi.assessments.urls")),
+    path("organisations/", include("openqi.journey.urls")),
+    path("organisations/", include("openqi.barriers.urls")),
+    path("survey/", include("openqi.assessments.survey_urls")),
     path("api/v1/", include("openqi.api.urls")),
 ]
 
