@@ -13,7 +13,16 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 from ninja.operation import Operation
 
-from . import drivers, errors, measures, projects, strategy
+from . import (
+    assessments,
+    barriers,
+    drivers,
+    errors,
+    journey,
+    measures,
+    projects,
+    strategy,
+)
 from .auth import SessionAuth, TokenAuth
 from .views import router
 
@@ -78,5 +87,5 @@ api = OpenQIApi(
 )
 errors.install(api)
 api.add_router("", router)
-for _module in (strategy, projects, drivers, measures):
+for _module in (strategy, projects, drivers, measures, assessments, journey, barriers):
     api.add_router("", _module.router)

@@ -30,10 +30,13 @@ from openqi.organisations.access import organisations_for
 #: Routes that do not exist (yet) are left out, so apps can add theirs here.
 ORGANISATION_NAVIGATION: list[tuple[str, str, bool]] = [
     ("Overview", "organisations:detail", False),
+    ("Journey", "journey:overview", False),
     ("Priorities", "strategy:priorities", False),
     ("Projects", "projects:list", False),
     ("Portfolio", "projects:portfolio", False),
     ("Measures", "measures:list", False),
+    ("Assessments", "assessments:list", False),
+    ("Barriers", "barriers:list", False),
     ("Units", "organisations:units", False),
     ("Members", "organisations:members", False),
     ("Invitations", "organisations:invitations", True),

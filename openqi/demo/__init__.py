@@ -20,7 +20,10 @@ from django.db import connection, transaction
 
 from openqi.audit.services import acting_as
 
+from .assessments import add_assessments
+from .barriers import add_barriers
 from .base import PASSWORD, SIZES, Demo, DemoError, SignIn
+from .journey import add_journey
 from .measures import add_measures
 from .organisations import add_organisations
 from .projects import add_projects
@@ -44,6 +47,9 @@ STEPS: list[Callable[[Demo], None]] = [
     add_measures,
     add_priorities,
     add_projects,
+    add_assessments,
+    add_journey,
+    add_barriers,
 ]
 
 

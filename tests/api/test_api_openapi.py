@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tests.api.base import ApiTestCase
 from tests.api.routes import ROUTES
+from tests.api.test_api_assessments import ISSUE_5_PATHS  # noqa: E402
 from tests.api.test_api_strategy import ISSUE_4_PATHS  # noqa: E402
 
 
@@ -20,19 +21,23 @@ class OpenApiTests(ApiTestCase):
         self.assertTrue(document["openapi"].startswith("3."))
         self.assertEqual(document["info"]["title"], "OpenQI API")
         self.assertEqual(document["info"]["version"], "1")
-        expected = {
-            "/api/v1/me",
-            "/api/v1/organisations",
-            "/api/v1/organisations/{slug}",
-            "/api/v1/organisations/{slug}/units",
-            "/api/v1/organisations/{slug}/units/{unit_id}",
-            "/api/v1/organisations/{slug}/members",
-            "/api/v1/organisations/{slug}/members/{member_id}",
-            "/api/v1/organisations/{slug}/invitations",
-            "/api/v1/organisations/{slug}/invitations/{invitation_id}",
-            "/api/v1/organisations/{slug}/audit",
-            "/api/v1/organisations/{slug}/staff",
-        } | ISSUE_4_PATHS
+        expected = (
+            {
+                "/api/v1/me",
+                "/api/v1/organisations",
+                "/api/v1/organisations/{slug}",
+                "/api/v1/organisations/{slug}/units",
+                "/api/v1/organisations/{slug}/units/{unit_id}",
+                "/api/v1/organisations/{slug}/members",
+                "/api/v1/organisations/{slug}/members/{member_id}",
+                "/api/v1/organisations/{slug}/invitations",
+                "/api/v1/organisations/{slug}/invitations/{invitation_id}",
+                "/api/v1/organisations/{slug}/audit",
+                "/api/v1/organisations/{slug}/staff",
+            }
+            | ISSUE_4_PATHS
+            | ISSUE_5_PATHS
+        )
         self.assertEqual(set(document["paths"]), expected)
 
     def test_every_operation_is_named_secured_and_documents_its_errors(self) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 from django.contrib.auth import authenticate
@@ -158,10 +157,8 @@ class BuildDemoTests(TestCase):
         # The bulk staff rows are left off the trail (docs/cli.md says why).
         self.assertFalse(events.filter(model="organisations.StaffRecord").exists())
 
-    def test_large_size_makes_ten_thousand_staff_records_quickly(self) -> None:
-        started = time.perf_counter()
+    def test_large_size_makes_ten_thousand_staff_records(self) -> None:
         large = build_demo(size="large")
-        elapsed = time.perf_counter() - started
         staff = StaffRecord.objects.for_organisation(self.riverside)
         self.assertEqual(staff.count(), 10_000)
         self.assertEqual(
@@ -171,7 +168,6 @@ class BuildDemoTests(TestCase):
             large.created["staff records"], 10_000 + 1_000 - SIZES["small"] - 30
         )
         self.assertEqual(staff.filter(reference="RUH010000").count(), 1)
-        self.assertLess(elapsed, 20)  # about a second on SQLite; generous for CI
 
     def test_records_keep_their_team_and_group_at_every_size(self) -> None:
         first = list(

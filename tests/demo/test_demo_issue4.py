@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Callable
 from unittest import mock
@@ -124,15 +123,10 @@ def _counts() -> dict[str, int]:
 class DemoProjectsAndMeasuresTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        started = time.perf_counter()
         cls.demo = build_demo()
-        cls.elapsed = time.perf_counter() - started
         cls.riverside = Organisation.objects.get(slug="riverside")
         cls.projects = Project.objects.for_organisation(cls.riverside)
         cls.measures = Measure.objects.for_organisation(cls.riverside)
-
-    def test_small_builds_in_a_few_seconds(self) -> None:
-        self.assertLess(self.elapsed, 10)  # about half a second on SQLite
 
     def test_four_priorities_with_periods_and_headline_measures(self) -> None:
         priorities = StrategicPriority.objects.for_organisation(self.riverside)
@@ -359,12 +353,10 @@ class LargeDemoTests(TestCase):
     def setUpTestData(cls) -> None:
         build_demo()
         cls.small_events = AuditEvent.objects.count()
-        started = time.perf_counter()
         cls.demo = build_demo(size="large")
-        cls.elapsed = time.perf_counter() - started
         cls.riverside = Organisation.objects.get(slug="riverside")
 
-    def test_two_thousand_projects_and_five_hundred_measures_quickly(self) -> None:
+    def test_two_thousand_projects_and_five_hundred_measures(self) -> None:
         projects = Project.objects.for_organisation(self.riverside)
         measures = Measure.objects.for_organisation(self.riverside)
         self.assertEqual(projects.count(), 2_000)
@@ -373,7 +365,6 @@ class LargeDemoTests(TestCase):
         self.assertEqual(
             set(projects.values_list("status", flat=True)), set(Project.Status.values)
         )
-        self.assertLess(self.elapsed, 30)  # about four seconds on SQLite
 
     def test_five_years_of_weekly_data_in_each_extra_measure(self) -> None:
         extra = Measure.objects.for_organisation(self.riverside).filter(

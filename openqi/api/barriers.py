@@ -1,0 +1,237 @@
+"""/organisations/{slug}/barriers: the barrier log, for the improvement forum to work through.
+
+Everyone in the organisation reads it; everyone but a viewer logs and changes
+barriers; administrators and the QI team delete them. Input is checked by the
+pages' BarrierForm and saved by openqi.barriers.services.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from openqi.barriers import services
+from openqi.barriers.forms import BarrierForm
+from openqi.barriers.models import Barrier
+from openqi.core.categories import BarrierCategory
+from openqi.organisations.access import require_edit
+from openqi.organisations.models import Membership
+from openqi.strategy.services import require_qi
+
+from .lookups import changes, check, date_fields, find, organisation_path
+from .schemas import Page, PageQuery
+from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
+
+router = Router(tags=["barriers"])
+
+BARRIER = "/organisations/{slug}/barriers/{barrier_id}"
+
+#: Form field → API field, so errors name the field the caller sent.
+FIELDS = {"unit": "unit_id", "owner": "owner_id", "projects": "project_ids"}
+
+
+class BarrierOut(Schema):
+    id: int
+    category: BarrierCategory
+    title: str
+    description: str
+    unit_id: int | None
+    severity: Barrier.Severity
+    owner_id: int | None
+    owner: str | None = Field(description="The owner's name.")
+    status: Barrier.Status
+    is_open: bool = Field(description="Open or being worked on.")
+    project_ids: list[int] = Field(description="The projects it holds up.")
+    raised_on: date
+    resolved_on: date | None
+    resolution: str
+    escalate_to_board: bool = Field(description="Flagged for the board report.")
+    age_days: int = Field(
+        description="Days since it was raised (to when it was resolved, if it was)."
+    )
+
+
+class BarrierIn(Schema):
+    """A new barrier is open; PATCH it later to change its status."""
+
+    category: BarrierCategory
+    title: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    unit_id: int | None = Field(None, description="Empty: the whole organisation.")
+    severity: Barrier.Severity = Barrier.Severity.MEDIUM
+    owner_id: int | None = None
+    project_ids: list[int] = Field(default_factory=list)
+    raised_on: date | None = Field(None, description="Today if left out.")
+    escalate_to_board: bool = False
+
+
+class BarrierPatch(Schema):
+    category: BarrierCategory | None = None
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = None
+    unit_id: int | None = None
+    severity: Barrier.Severity | None = None
+    owner_id: int | None = None
+    status: Barrier.Status | None = None
+    project_ids: list[int] | None = None
+    raised_on: date | None = None
+    resolved_on: date | None = None
+    resolution: str | None = None
+    escalate_to_board: bool | None = None
+
+
+class BarrierQuery(PageQuery):
+    category: BarrierCategory | None = None
+    status: Barrier.Status | None = None
+    severity: Barrier.Severity | None = None
+    unit_id: int | None = None
+    is_open: bool | None = Field(
+        None, description="true: open or being worked on; false: resolved or closed."
+    )
+    escalate_to_board: bool | None = None
+
+
+def _barriers(membership: Membership) -> Any:
+    return services.barriers_for(membership.organisation).prefetch_related("projects")
+
+
+def _barrier(membership: Membership, barrier_id: int) -> Barrier:
+    return find(
+        _barriers(membership),
+        barrier_id,
+        "barrier",
+        organisation_path(membership, "barriers"),
+    )
+
+
+def _out(barrier: Barrier) -> dict[str, Any]:
+    until = barrier.resolved_on or timezone.localdate()
+    return {
+        "id": barrier.pk,
+        "category": barrier.category,
+        "title": barrier.title,
+        "description": barrier.description,
+        "unit_id": barrier.unit_id,
+        "severity": barrier.severity,
+        "owner_id": barrier.owner_id,
+        "owner": str(barrier.owner) if barrier.owner else None,
+        "status": barrier.status,
+        "is_open": barrier.is_open,
+        "project_ids": sorted(p.pk for p in barrier.projects.all()),
+        "raised_on": barrier.raised_on,
+        "resolved_on": barrier.resolved_on,
+        "resolution": barrier.resolution,
+        "escalate_to_board": barrier.escalate_to_board,
+        "age_days": max((until - barrier.raised_on).days, 0),
+    }
+
+
+def _save(
+    membership: Membership, barrier: Barrier | None, data: dict[str, Any]
+) -> Barrier:
+    """Check ``data`` with the page's BarrierForm and save it through the service."""
+    form_data = {
+        "title": data["title"],
+        "category": data["category"],
+        "description": data.get("description") or "",
+        "severity": data.get("severity") or "",
+        "unit": data.get("unit_id"),
+        "owner": data.get("owner_id"),
+        "projects": data.get("project_ids") or [],
+        "escalate_to_board": bool(data.get("escalate_to_board")),
+        "status": data.get("status") or "",
+        "resolution": data.get("resolution") or "",
+        **date_fields("raised_on", data.get("raised_on") or timezone.localdate()),
+        **date_fields("resolved_on", data.get("resolved_on")),
+    }
+    form = BarrierForm(
+        form_data, instance=barrier, organisation=membership.organisation
+    )
+    cleaned = check(form, FIELDS)
+    projects = cleaned.pop("projects")
+    return services.save_barrier(form.instance, projects=projects, **cleaned)
+
+
+@router.get(
+    "/organisations/{slug}/barriers",
+    response={200: Page[BarrierOut], **ERRORS},
+    url_name="barriers",
+)
+def list_barriers(request: HttpRequest, slug: str, query: Query[BarrierQuery]) -> Any:
+    """The barrier log, open barriers first and the newest first; filter with the query."""
+    organisation = membership_in(request, slug).organisation
+    barriers = services.search_barriers(
+        organisation,
+        category=query.category or "",
+        status=query.status or "",
+        severity=query.severity or "",
+    ).prefetch_related("projects")
+    if query.unit_id is not None:
+        barriers = barriers.filter(unit_id=query.unit_id)
+    if query.escalate_to_board is not None:
+        barriers = barriers.filter(escalate_to_board=query.escalate_to_board)
+    if query.is_open is True:
+        barriers = barriers.filter(status__in=services.OPEN_STATUSES)
+    elif query.is_open is False:
+        barriers = barriers.exclude(status__in=services.OPEN_STATUSES)
+    page = paginate(barriers, query)
+    page["items"] = [_out(b) for b in page["items"]]
+    return page
+
+
+@router.post(
+    "/organisations/{slug}/barriers",
+    response={201: BarrierOut, **WRITE_ERRORS},
+    url_name="barriers",
+)
+def create_barrier(request: HttpRequest, slug: str, payload: BarrierIn) -> Any:
+    """Log a barrier (anyone but a viewer)."""
+    membership = membership_in(request, slug)
+    require_edit(membership)
+    barrier = _save(membership, None, payload.dict())
+    return Status(201, _out(_barrier(membership, barrier.pk)))
+
+
+@router.get(BARRIER, response={200: BarrierOut, **ERRORS}, url_name="barrier")
+def get_barrier(request: HttpRequest, slug: str, barrier_id: int) -> Any:
+    return _out(_barrier(membership_in(request, slug), barrier_id))
+
+
+@router.patch(BARRIER, response={200: BarrierOut, **WRITE_ERRORS}, url_name="barrier")
+def update_barrier(
+    request: HttpRequest, slug: str, barrier_id: int, payload: BarrierPatch
+) -> Any:
+    """Change a barrier (anyone but a viewer); send only the fields to change."""
+    membership = membership_in(request, slug)
+    require_edit(membership)
+    barrier = _barrier(membership, barrier_id)
+    data = {
+        "title": barrier.title,
+        "category": barrier.category,
+        "description": barrier.description,
+        "severity": barrier.severity,
+        "unit_id": barrier.unit_id,
+        "owner_id": barrier.owner_id,
+        "project_ids": [p.pk for p in barrier.projects.all()],
+        "escalate_to_board": barrier.escalate_to_board,
+        "status": barrier.status,
+        "raised_on": barrier.raised_on,
+        "resolved_on": barrier.resolved_on,
+        "resolution": barrier.resolution,
+        **changes(payload),
+    }
+    barrier = _save(membership, barrier, data)
+    return _out(_barrier(membership, barrier.pk))
+
+
+@router.delete(BARRIER, response={204: None, **WRITE_ERRORS}, url_name="barrier")
+def delete_barrier(request: HttpRequest, slug: str, barrier_id: int) -> Any:
+    """Delete a barrier (administrators and the QI team); its projects stay."""
+    membership = membership_in(request, slug)
+    require_qi(membership)
+    _barrier(membership, barrier_id).delete()
+    return Status(204, None)

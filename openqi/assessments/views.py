@@ -1,0 +1,250 @@
+"""Assessment rounds, their anonymous links and results, and the action plan.
+
+Every member reads; administrators and the QI team change (services.can_edit_assessments).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from openqi.organisations.access import membership_for
+from openqi.organisations.models import Membership
+
+from . import services
+from .forms import ActionFilterForm, ActionForm, LinkForm, RoundForm
+from .models import ActionItem, AssessmentRound
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _round_for(membership: Membership, pk: int) -> AssessmentRound:
+    return get_object_or_404(
+        AssessmentRound.objects.for_organisation(
+            membership.organisation
+        ).select_related("instrument"),
+        pk=pk,
+    )
+
+
+def _context(membership: Membership, **extra: Any) -> dict[str, Any]:
+    return {
+        "membership": membership,
+        "organisation": membership.organisation,
+        "can_change": services.can_edit_assessments(membership),
+        **extra,
+    }
+
+
+@login_required
+def assessment_list(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    organisation = membership.organisation
+    context = _context(
+        membership,
+        instruments=services.instruments_for(organisation),
+        rounds=services.rounds_for(organisation),
+    )
+    return render(request, "assessments/list.html", context)
+
+
+@login_required
+def round_create(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    services.require_assessment_editor(membership)
+    organisation = membership.organisation
+    form = RoundForm(_posted(request), organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        assessment_round = services.create_round(
+            organisation, created_by=request.user, **form.cleaned_data
+        )
+        messages.success(request, f"{assessment_round.title} created as a draft.")
+        return redirect("assessments:round_detail", slug=slug, pk=assessment_round.pk)
+    return render(
+        request, "assessments/round_form.html", _context(membership, form=form)
+    )
+
+
+@login_required
+def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    assessment_round = _round_for(membership, pk)
+    context = _context(
+        membership,
+        assessment_round=assessment_round,
+        units=list(assessment_round.units.order_by("name")),
+        link_counts=services.link_counts(assessment_round),
+        response_count=assessment_round.responses.count(),
+    )
+    return render(request, "assessments/round_detail.html", context)
+
+
+@login_required
+@require_POST
+def round_open(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    services.require_assessment_editor(membership)
+    assessment_round = _round_for(membership, pk)
+    if assessment_round.status != AssessmentRound.Status.DRAFT:
+        messages.error(request, "Only a draft round can be opened.")
+    else:
+        services.open_round(assessment_round)
+        messages.success(request, f"{assessment_round.title} is open for responses.")
+    return redirect("assessments:round_detail", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def round_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    services.require_assessment_editor(membership)
+    assessment_round = _round_for(membership, pk)
+    if assessment_round.status != AssessmentRound.Status.OPEN:
+        messages.error(request, "Only an open round can be closed.")
+    else:
+        services.close_round(assessment_round)
+        messages.success(request, f"{assessment_round.title} is closed.")
+    return redirect("assessments:round_detail", slug=slug, pk=pk)
+
+
+def _links_csv(request: HttpRequest, tokens: list[str]) -> str:
+    """The new links as a CSV file, for a download link on the page itself (the
+    tokens exist nowhere else, so there is no second request to fetch them)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["link"])
+    for token in tokens:
+        writer.writerow([_survey_url(request, token)])
+    return "data:text/csv;charset=utf-8," + quote(out.getvalue())
+
+
+def _survey_url(request: HttpRequest, token: str) -> str:
+    return request.build_absolute_uri(reverse("survey:answer", kwargs={"token": token}))
+
+
+@login_required
+def links(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    services.require_assessment_editor(membership)
+    assessment_round = _round_for(membership, pk)
+    form = LinkForm(_posted(request), assessment_round=assessment_round)
+    new_links: list[str] = []
+    csv_href = ""
+    if request.method == "POST" and assessment_round.status == (
+        AssessmentRound.Status.CLOSED
+    ):
+        form.add_error(None, "This round is closed: it takes no more responses.")
+    elif request.method == "POST" and form.is_valid():
+        tokens = services.create_links(assessment_round, **form.cleaned_data)
+        new_links = [_survey_url(request, token) for token in tokens]
+        csv_href = _links_csv(request, tokens)
+        form = LinkForm(assessment_round=assessment_round)
+    context = _context(
+        membership,
+        assessment_round=assessment_round,
+        form=form,
+        new_links=new_links,
+        csv_href=csv_href,
+        link_counts=services.link_counts(assessment_round),
+    )
+    return render(request, "assessments/links.html", context)
+
+
+@login_required
+def results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    assessment_round = _round_for(membership, pk)
+    context = _context(
+        membership,
+        assessment_round=assessment_round,
+        results=services.results_for(assessment_round),
+    )
+    return render(request, "assessments/results.html", context)
+
+
+@login_required
+def actions(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    filters = ActionFilterForm(request.GET or None)
+    context = _context(
+        membership,
+        filters=filters,
+        actions=services.actions_for(membership.organisation, **filters.filters()),
+    )
+    template = (
+        "assessments/_actions.html" if _is_htmx(request) else "assessments/actions.html"
+    )
+    return render(request, template, context)
+
+
+def _action_page(
+    request: HttpRequest, membership: Membership, form: ActionForm, editing: Any
+) -> HttpResponse:
+    context = _context(membership, form=form, editing=editing)
+    return render(request, "assessments/action_form.html", context)
+
+
+@login_required
+def action_create(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    services.require_assessment_editor(membership)
+    organisation = membership.organisation
+    initial: dict[str, Any] = {}
+    round_pk, section_key = request.GET.get("round", ""), request.GET.get("section", "")
+    if round_pk.isdigit() and section_key:
+        suggested_from = (
+            AssessmentRound.objects.for_organisation(organisation)
+            .filter(pk=int(round_pk))
+            .first()
+        )
+        if suggested_from is not None:
+            initial = services.suggested_action(suggested_from, section_key)
+    form = ActionForm(_posted(request), initial=initial, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        action = services.save_action(form.save(commit=False))
+        messages.success(request, f"{action.title} added to the action plan.")
+        return redirect("assessments:actions", slug=slug)
+    return _action_page(request, membership, form, None)
+
+
+@login_required
+def action_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    services.require_assessment_editor(membership)
+    organisation = membership.organisation
+    action = get_object_or_404(ActionItem.objects.for_organisation(organisation), pk=pk)
+    title = action.title  # the form changes ``action`` as it validates
+    form = ActionForm(_posted(request), instance=action, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        action = services.save_action(form.save(commit=False))
+        messages.success(request, f"{action.title} saved.")
+        return redirect("assessments:actions", slug=slug)
+    return _action_page(request, membership, form, {"pk": pk, "title": title})
+
+
+@login_required
+@require_POST
+def action_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    services.require_assessment_editor(membership)
+    action = get_object_or_404(
+        ActionItem.objects.for_organisation(membership.organisation), pk=pk
+    )
+    services.delete_action(action)
+    messages.success(request, f"{action.title} deleted from the action plan.")
+    return redirect("assessments:actions", slug=slug)

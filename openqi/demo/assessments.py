@@ -1,0 +1,386 @@
+"""Demo step: Riverside's readiness rounds, a team pulse and the action plan from their gaps.
+
+Three rounds of the built-in readiness assessment: two closed (about thirteen and
+three months ago) and one open now, with culture and leadership improving between
+them while infrastructure stays the weakest area. Each round's answers come from a
+seeded random stream, so every run gives the same answers. One unit has fewer than
+five responses, so the results show suppression; the Emergency department also
+answered a learning-climate pulse. Dates are relative to the day the demo is built.
+
+Rounds, links and responses are the demo command's on the audit trail only as far
+as the models are audited; answers are bulk-created (they carry no identity).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from openqi.assessments.builtin import load_builtin_instruments
+from openqi.assessments.definition import Definition, parse_definition
+from openqi.assessments.models import (
+    ActionItem,
+    AssessmentRound,
+    Instrument,
+    RespondentGroup,
+    Response,
+    ResponseLink,
+)
+from openqi.core.tokens import new_token, token_hash
+from openqi.organisations.models import StaffRecord
+
+from .base import Demo
+from .measures import units_by_name
+
+__all__ = ["ACTIONS", "ROUNDS", "add_assessments"]
+
+READINESS = "organisational-readiness"
+PULSE = "learning-climate-pulse"
+
+#: The groups who answer each readiness round: (respondent group, unit or "", how many).
+#: Pharmacy's three are fewer than five, so its results are suppressed.
+ANSWERING: tuple[tuple[str, str, int], ...] = (
+    (RespondentGroup.BOARD, "", 5),
+    (RespondentGroup.MANAGERS, "Emergency department", 2),
+    (RespondentGroup.MANAGERS, "Stroke unit", 2),
+    (RespondentGroup.MANAGERS, "Labour ward", 1),
+    (RespondentGroup.MANAGERS, "Pharmacy", 1),
+    (RespondentGroup.STAFF, "Emergency department", 7),
+    (RespondentGroup.STAFF, "Stroke unit", 6),
+    (RespondentGroup.STAFF, "Labour ward", 5),
+    (RespondentGroup.STAFF, "Pharmacy", 2),
+    (RespondentGroup.PATIENTS, "", 5),
+)
+
+#: How each unit's answers lean, on the 0–100 score scale.
+UNIT_LEAN = {
+    "Emergency department": -6.0,
+    "Stroke unit": 6.0,
+    "Labour ward": 0.0,
+    "Pharmacy": 3.0,
+    "": 0.0,
+}
+
+STAFF_GROUPS: dict[str, tuple[str, ...]] = {
+    RespondentGroup.BOARD: (StaffRecord.StaffGroup.MANAGEMENT,),
+    RespondentGroup.MANAGERS: (
+        StaffRecord.StaffGroup.MANAGEMENT,
+        StaffRecord.StaffGroup.NURSING,
+        StaffRecord.StaffGroup.MEDICAL,
+    ),
+    RespondentGroup.STAFF: (
+        StaffRecord.StaffGroup.NURSING,
+        StaffRecord.StaffGroup.NURSING,
+        StaffRecord.StaffGroup.MEDICAL,
+        StaffRecord.StaffGroup.AHP,
+        StaffRecord.StaffGroup.ADMIN,
+    ),
+    RespondentGroup.PATIENTS: ("",),
+}
+
+
+@dataclass(frozen=True)
+class _RoundSpec:
+    title: str
+    instrument: str
+    #: Days before the demo's day that it opened, and closed (None: still open).
+    opened_days_ago: int
+    closed_days_ago: int | None
+    #: Mean score (0–100) aimed at in each section.
+    targets: dict[str, float]
+    #: The share of each group's responses in so far (an open round is part-way).
+    share: float = 1.0
+    #: Links not yet used (an open round has people still to answer).
+    unused_links: int = 0
+    #: For a round of one team: (unit, how many answer).
+    team: tuple[str, int] | None = None
+
+
+ROUNDS: tuple[_RoundSpec, ...] = (
+    _RoundSpec(
+        "Readiness assessment: first round",
+        READINESS,
+        opened_days_ago=410,
+        closed_days_ago=385,
+        targets={
+            "leadership": 44,
+            "infrastructure": 33,
+            "skills": 38,
+            "culture": 48,
+        },
+    ),
+    _RoundSpec(
+        "Readiness assessment: second round",
+        READINESS,
+        opened_days_ago=120,
+        closed_days_ago=92,
+        targets={
+            "leadership": 60,
+            "infrastructure": 36,
+            "skills": 49,
+            "culture": 63,
+        },
+    ),
+    _RoundSpec(
+        "Readiness assessment: third round",
+        READINESS,
+        opened_days_ago=9,
+        closed_days_ago=None,
+        targets={
+            "leadership": 63,
+            "infrastructure": 44,
+            "skills": 52,
+            "culture": 64,
+        },
+        share=0.7,
+        unused_links=14,
+    ),
+    _RoundSpec(
+        "Emergency department learning climate pulse",
+        PULSE,
+        opened_days_ago=40,
+        closed_days_ago=26,
+        targets={
+            "psychological-safety": 58,
+            "time-for-reflection": 30,
+            "teamwork": 74,
+        },
+        team=("Emergency department", 9),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class _ActionSpec:
+    title: str
+    description: str
+    section_key: str
+    category: str
+    owner: str
+    due_in_days: int
+    status: str
+
+
+#: The action plan from the second round's gaps (the weakest sections).
+ACTIONS: tuple[_ActionSpec, ...] = (
+    _ActionSpec(
+        "Protected time for improvement in every job plan",
+        "Two hours a fortnight for each project team member, agreed with the "
+        "divisional directors and written into job plans and rotas.",
+        "infrastructure",
+        "infrastructure",
+        "priya.venkataraman@riverside.example.org",
+        60,
+        ActionItem.Status.IN_PROGRESS,
+    ),
+    _ActionSpec(
+        "Analyst support for every active project",
+        "Each active project gets a named analyst from the performance team who "
+        "builds its SPC charts with the team.",
+        "infrastructure",
+        "infrastructure",
+        "tobias.whitlock@riverside.example.org",
+        120,
+        ActionItem.Status.OPEN,
+    ),
+    _ActionSpec(
+        "Improvement training for ward managers",
+        "A two-day improvement skills course for every ward manager within the "
+        "year, with a coach for their first project.",
+        "skills",
+        "skills",
+        "hannah.ferreira@riverside.example.org",
+        180,
+        ActionItem.Status.OPEN,
+    ),
+    _ActionSpec(
+        "Board development session on QI",
+        "A half-day session for the board on reading SPC charts and asking for "
+        "evidence of improvement.",
+        "leadership",
+        "leadership",
+        "declan.marsh@riverside.example.org",
+        -20,
+        ActionItem.Status.DONE,
+    ),
+    _ActionSpec(
+        "Time to reflect in the Emergency department",
+        "A fifteen-minute debrief at the end of each day shift, tried first on "
+        "the majors team (from the learning climate pulse).",
+        "",
+        "culture",
+        "ruth.aldane@riverside.example.org",
+        45,
+        ActionItem.Status.OPEN,
+    ),
+)
+
+
+def add_assessments(demo: Demo) -> None:
+    """The readiness rounds, the team pulse and the action plan, for Riverside."""
+    riverside = demo.organisations["riverside"]
+    today = timezone.localdate()
+    units = units_by_name(riverside)
+    # The migration loads the built-ins; a database emptied since (a test's
+    # flush) gets them back here. Idempotent.
+    load_builtin_instruments()
+    instruments = {
+        i.key: i
+        for i in Instrument.objects.filter(
+            organisation__isnull=True, key__in=(READINESS, PULSE)
+        ).order_by("key", "-version")
+    }
+    creator = demo.users.get("priya.venkataraman@riverside.example.org")
+    rounds = {}
+    for spec in ROUNDS:
+        instrument = instruments[spec.instrument]
+        assessment_round = AssessmentRound.objects.filter(
+            organisation=riverside, title=spec.title
+        ).first()
+        if assessment_round is None:
+            assessment_round = _add_round(demo, spec, instrument, units, today, creator)
+        rounds[spec.title] = assessment_round
+    _add_actions(demo, rounds[ROUNDS[1].title], rounds[ROUNDS[3].title], today)
+
+
+def _add_round(
+    demo: Demo,
+    spec: _RoundSpec,
+    instrument: Instrument,
+    units: Mapping[str, Any],
+    today: datetime.date,
+    creator: object,
+) -> AssessmentRound:
+    opened = today - datetime.timedelta(days=spec.opened_days_ago)
+    closed = (
+        today - datetime.timedelta(days=spec.closed_days_ago)
+        if spec.closed_days_ago is not None
+        else None
+    )
+    assessment_round = AssessmentRound.objects.create(
+        organisation=demo.organisations["riverside"],
+        instrument=instrument,
+        title=spec.title,
+        status=AssessmentRound.Status.CLOSED if closed else AssessmentRound.Status.OPEN,
+        opened_on=opened,
+        closed_on=closed,
+        created_by=creator,
+    )
+    # "The previous round" is found by when rounds were made: back-date it.
+    AssessmentRound.objects.filter(pk=assessment_round.pk).update(
+        created_at=timezone.make_aware(
+            datetime.datetime.combine(opened, datetime.time(9))
+        )
+    )
+    if spec.team:
+        unit_name, count = spec.team
+        assessment_round.units.set([units[unit_name]])
+        answering: tuple[tuple[str, str, int], ...] = (
+            (RespondentGroup.STAFF, unit_name, count),
+        )
+    else:
+        answering = ANSWERING
+    definition = parse_definition(instrument.definition)
+    stream = random.Random(spec.title)
+    days = max((closed or today) - opened, datetime.timedelta(days=1)).days
+    links, responses = [], []
+    for group, unit_name, wanted in answering:
+        count = max(1, round(wanted * spec.share)) if spec.share < 1 else wanted
+        for _ in range(count):
+            staff_group = stream.choice(STAFF_GROUPS[group])
+            unit = units[unit_name] if unit_name else None
+            submitted = opened + datetime.timedelta(days=stream.randrange(days))
+            answers = _answers(definition, group, spec.targets, unit_name, stream)
+            links.append(
+                ResponseLink(
+                    round=assessment_round,
+                    token_hash=token_hash(new_token()),
+                    unit=unit,
+                    staff_group=staff_group,
+                    respondent_group=group,
+                    used_at=timezone.make_aware(
+                        datetime.datetime.combine(submitted, datetime.time(12))
+                    ),
+                )
+            )
+            responses.append(
+                Response(
+                    round=assessment_round,
+                    unit=unit,
+                    staff_group=staff_group,
+                    respondent_group=group,
+                    submitted_on=submitted,
+                    answers=answers,
+                )
+            )
+    for n in range(spec.unused_links):
+        group, unit_name, _ = ANSWERING[n % len(ANSWERING)]
+        links.append(
+            ResponseLink(
+                round=assessment_round,
+                token_hash=token_hash(new_token()),
+                unit=units[unit_name] if unit_name else None,
+                staff_group=STAFF_GROUPS[group][0],
+                respondent_group=group,
+            )
+        )
+    ResponseLink.objects.bulk_create(links)
+    Response.objects.bulk_create(responses)
+    demo.created["assessment rounds"] += 1
+    demo.created["assessment responses"] += len(responses)
+    return assessment_round
+
+
+def _answers(
+    definition: Definition,
+    group: str,
+    targets: dict[str, float],
+    unit_name: str,
+    stream: random.Random,
+) -> dict[str, object]:
+    """One respondent's answers to the items put to their group, near the targets."""
+    answers: dict[str, object] = {}
+    person = stream.gauss(0, 6)  # some people answer higher than others throughout
+    for section in definition.sections:
+        target = targets[section.key] + UNIT_LEAN.get(unit_name, 0.0) + person
+        for item in section.items:
+            if not item.is_asked_of(group) or stream.random() < 0.04:
+                continue  # not asked, or skipped
+            choices = [value for value, _ in definition.scale_for(item).choices]
+            if definition.scale_for(item).type == "yes_partly_no":
+                choices = list(reversed(choices))  # no, partly, yes: low to high
+            position = target / 100 * (len(choices) - 1) + stream.gauss(0, 0.7)
+            index = min(max(round(position), 0), len(choices) - 1)
+            if item.reverse:
+                index = len(choices) - 1 - index
+            answers[item.key] = choices[index]
+    return answers
+
+
+def _add_actions(
+    demo: Demo,
+    readiness: AssessmentRound,
+    pulse: AssessmentRound,
+    today: datetime.date,
+) -> None:
+    riverside = demo.organisations["riverside"]
+    for spec in ACTIONS:
+        _, created = ActionItem.objects.get_or_create(
+            organisation=riverside,
+            title=spec.title,
+            defaults={
+                "description": spec.description,
+                "round": pulse if spec.section_key == "" else readiness,
+                "section_key": spec.section_key or "time-for-reflection",
+                "category": spec.category,
+                "owner": demo.users.get(spec.owner),
+                "due_date": today + datetime.timedelta(days=spec.due_in_days),
+                "status": spec.status,
+            },
+        )
+        demo.created["action items"] += created

@@ -1,0 +1,332 @@
+"""The six-step journey: the steps of an organisation, the evidence OpenQI gathers
+for each by itself, and moving a step forward.
+
+Automatic evidence is one function per step (``AUTOMATIC``); each returns
+``EvidenceItem`` rows worked out from what OpenQI holds today. Evidence that
+OpenQI cannot see (board minutes, a training record) is added by hand as
+``Evidence`` rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from openqi.assessments.models import AssessmentRound
+from openqi.barriers.models import Barrier
+from openqi.measures.models import Measure
+from openqi.organisations.models import Organisation
+from openqi.projects.models import Project
+from openqi.strategy.models import StrategicPriority
+
+from .models import STEPS, Evidence, JourneyStep, Milestone
+
+#: A readiness round counts as recent for this many days (twelve months).
+RECENT_ROUND_DAYS = 365
+#: Ratings and barriers count as kept up for this many days (three months).
+RECENT_DAYS = 91
+#: The fewest data points for an SPC chart with useful limits (the usual rule of thumb).
+SPC_POINTS = 12
+#: A working threshold for "most" active projects (aligned, rated); not from a
+#: published source, so the sentence always gives the actual share.
+MOST = 0.8
+
+#: The order a step's status moves forward in.
+NEXT_STATUS = {
+    JourneyStep.Status.NOT_STARTED: JourneyStep.Status.IN_PROGRESS,
+    JourneyStep.Status.IN_PROGRESS: JourneyStep.Status.ESTABLISHED,
+}
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One piece of automatic evidence. ``is_met`` is None where OpenQI holds no data."""
+
+    label: str
+    is_met: bool | None
+    sentence: str
+
+
+@dataclass
+class StepView:
+    """A step with everything the journey page shows about it."""
+
+    step: JourneyStep
+    automatic: list[EvidenceItem]
+    milestones: list[Milestone]
+    evidence: list[Evidence]
+    overdue: set[int] = field(default_factory=set)
+
+
+def _today(today: datetime.date | None) -> datetime.date:
+    return today or timezone.localdate()
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
+
+
+def _long(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def readiness_evidence(
+    organisation: Organisation, today: datetime.date | None = None
+) -> list[EvidenceItem]:
+    """Step 1: a readiness round closed in the last twelve months."""
+    today = _today(today)
+    latest = (
+        AssessmentRound.objects.for_organisation(organisation)
+        .filter(status=AssessmentRound.Status.CLOSED, closed_on__isnull=False)
+        .order_by("-closed_on")
+        .values("title", "closed_on")
+        .first()
+    )
+    label = "A readiness round closed in the last twelve months"
+    if latest is None:
+        return [EvidenceItem(label, False, "No assessment round has closed yet.")]
+    title, closed = latest["title"], latest["closed_on"]
+    if (today - closed).days <= RECENT_ROUND_DAYS:
+        sentence = f"{title} closed on {_long(closed)}."
+        return [EvidenceItem(label, True, sentence)]
+    sentence = (
+        f"The latest round, {title}, closed on {_long(closed)}: "
+        "more than twelve months ago."
+    )
+    return [EvidenceItem(label, False, sentence)]
+
+
+def vision_evidence(
+    organisation: Organisation, today: datetime.date | None = None
+) -> list[EvidenceItem]:
+    """Step 3: strategic priorities defined, and projects linked to them."""
+    today = _today(today)
+    current = (
+        StrategicPriority.objects.for_organisation(organisation)
+        .filter(period_start__lte=today)
+        .filter(Q(period_end__isnull=True) | Q(period_end__gte=today))
+        .count()
+    )
+    priorities = EvidenceItem(
+        "Strategic priorities defined",
+        current > 0,
+        f"{_plural(current, 'strategic priority', 'strategic priorities')} "
+        f"{'is' if current == 1 else 'are'} current."
+        if current
+        else "No strategic priority is current.",
+    )
+    linked = (
+        Project.objects.for_organisation(organisation)
+        .filter(priorities__isnull=False)
+        .distinct()
+        .count()
+    )
+    projects = EvidenceItem(
+        "Projects linked to the priorities",
+        linked > 0,
+        f"{_plural(linked, 'project')} {'is' if linked == 1 else 'are'} linked to a priority."
+        if linked
+        else "No project is linked to a priority yet.",
+    )
+    return [priorities, projects]
+
+
+def skills_evidence(
+    organisation: Organisation, today: datetime.date | None = None
+) -> list[EvidenceItem]:
+    """Step 4: measures with SPC charts; improvement skills (not yet held in OpenQI)."""
+    measures = Measure.objects.for_organisation(organisation).annotate(
+        point_count=Count("points", filter=Q(points__value__isnull=False))
+    )
+    total = measures.count()
+    charted = measures.filter(point_count__gte=SPC_POINTS).count()
+    if total:
+        sentence = (
+            f"{charted} of {_plural(total, 'measure')} "
+            f"{'has' if charted == 1 else 'have'} {SPC_POINTS} or more data points, "
+            "enough for an SPC chart with limits."
+        )
+    else:
+        sentence = "No measures are held in OpenQI yet."
+    return [
+        EvidenceItem("Measures with SPC charts", charted > 0, sentence),
+        EvidenceItem(
+            "Improvement skills",
+            None,
+            "Improvement skills are not yet held in OpenQI: add a training record "
+            "or skills survey as evidence by hand.",
+        ),
+    ]
+
+
+def _active_projects(organisation: Organisation) -> Any:
+    return Project.objects.for_organisation(organisation).filter(
+        status=Project.Status.ACTIVE
+    )
+
+
+def alignment_evidence(
+    organisation: Organisation, today: datetime.date | None = None
+) -> list[EvidenceItem]:
+    """Step 5: active projects aligned with the priorities; the barrier log in use."""
+    today = _today(today)
+    active = _active_projects(organisation)
+    total = active.count()
+    linked = active.filter(priorities__isnull=False).distinct().count()
+    if total:
+        share = linked / total
+        aligned = EvidenceItem(
+            "Projects aligned with the priorities",
+            share >= MOST,
+            f"{round(share * 100)}% of active projects are linked to a priority "
+            f"({linked} of {total}).",
+        )
+    else:
+        aligned = EvidenceItem(
+            "Projects aligned with the priorities",
+            False,
+            "There are no active projects yet.",
+        )
+    since = today - datetime.timedelta(days=RECENT_DAYS)
+    barriers = Barrier.objects.for_organisation(organisation)
+    recent = barriers.filter(Q(raised_on__gte=since) | Q(resolved_on__gte=since))
+    if recent.exists():
+        count = recent.count()
+        sentence = (
+            f"{_plural(count, 'barrier')} raised or resolved in the last three months."
+        )
+    elif barriers.exists():
+        sentence = "No barrier has been raised or resolved in the last three months."
+    else:
+        sentence = "No barriers have been logged yet."
+    in_use = EvidenceItem("The barrier log in use", recent.exists(), sentence)
+    return [aligned, in_use]
+
+
+def sustaining_evidence(
+    organisation: Organisation, today: datetime.date | None = None
+) -> list[EvidenceItem]:
+    """Step 6: progress ratings kept up (active projects rated in the last three months)."""
+    today = _today(today)
+    active = _active_projects(organisation)
+    total = active.count()
+    label = "Progress ratings kept up"
+    if not total:
+        return [EvidenceItem(label, False, "There are no active projects yet.")]
+    since = today - datetime.timedelta(days=RECENT_DAYS)
+    rated = active.filter(ratings__rated_on__gte=since).distinct().count()
+    sentence = (
+        f"{rated} of {_plural(total, 'active project')} "
+        f"{'was' if rated == 1 else 'were'} rated in the last three months."
+    )
+    return [EvidenceItem(label, rated / total >= MOST, sentence)]
+
+
+#: The automatic evidence of each step; step 2 (board support) has none OpenQI can see.
+AUTOMATIC: dict[
+    int, Callable[[Organisation, datetime.date | None], list[EvidenceItem]]
+] = {
+    1: readiness_evidence,
+    3: vision_evidence,
+    4: skills_evidence,
+    5: alignment_evidence,
+    6: sustaining_evidence,
+}
+
+
+def automatic_evidence(
+    organisation: Organisation, number: int, today: datetime.date | None = None
+) -> list[EvidenceItem]:
+    gather = AUTOMATIC.get(number)
+    return gather(organisation, today) if gather else []
+
+
+def steps_for(organisation: Organisation) -> list[JourneyStep]:
+    """The organisation's six steps, created on first use."""
+    steps = list(JourneyStep.objects.for_organisation(organisation))
+    if len(steps) < len(STEPS):
+        with transaction.atomic():
+            for number in STEPS:
+                JourneyStep.objects.get_or_create(
+                    organisation=organisation, number=number
+                )
+        steps = list(JourneyStep.objects.for_organisation(organisation))
+    return steps
+
+
+def step_view(step: JourneyStep, today: datetime.date | None = None) -> StepView:
+    today = _today(today)
+    milestones = list(step.milestones.all())
+    overdue = {
+        m.pk for m in milestones if m.due_on and not m.done_on and m.due_on < today
+    }
+    return StepView(
+        step=step,
+        automatic=automatic_evidence(step.organisation, step.number, today),
+        milestones=milestones,
+        evidence=list(step.evidence.select_related("added_by")),
+        overdue=overdue,
+    )
+
+
+def current_step(steps: list[JourneyStep]) -> JourneyStep:
+    """Where the organisation stands: the first step not yet established."""
+    for step in steps:
+        if step.status != JourneyStep.Status.ESTABLISHED:
+            return step
+    return steps[-1]
+
+
+def missing_for_next(view: StepView) -> list[str]:
+    """What the current step still lacks before the organisation moves on."""
+    missing = [
+        f"{item.label}: {item.sentence}"
+        for item in view.automatic
+        if item.is_met is False
+    ]
+    missing += [
+        f"Milestone not done: {m.title}" for m in view.milestones if not m.done_on
+    ]
+    if not view.evidence and not any(item.is_met for item in view.automatic):
+        missing.append("No evidence yet: add what shows this step is in place.")
+    return missing
+
+
+def update_step(step: JourneyStep, **fields: Any) -> JourneyStep:
+    for name, value in fields.items():
+        setattr(step, name, value)
+    step.save()
+    return step
+
+
+def advance_step(step: JourneyStep) -> bool:
+    """Move the step's status one place forward; False if it is already established."""
+    following = NEXT_STATUS.get(JourneyStep.Status(step.status))
+    if following is None:
+        return False
+    step.status = following
+    step.save()
+    return True
+
+
+def add_milestone(step: JourneyStep, **fields: Any) -> Milestone:
+    return Milestone.objects.create(step=step, **fields)
+
+
+def update_milestone(milestone: Milestone, **fields: Any) -> Milestone:
+    for name, value in fields.items():
+        setattr(milestone, name, value)
+    milestone.save()
+    return milestone
+
+
+def add_evidence(step: JourneyStep, added_by: Any, **fields: Any) -> Evidence:
+    return Evidence.objects.create(
+        step=step, added_by=added_by, added_on=timezone.localdate(), **fields
+    )

@@ -1,0 +1,196 @@
+"""The six-step journey: where the organisation stands, each step's milestones and
+evidence. Every member reads; the QI team and administrators change it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from openqi.organisations.access import membership_for
+from openqi.organisations.models import Membership
+from openqi.strategy.services import is_qi, require_qi
+
+from . import services
+from .forms import EvidenceForm, MilestoneForm, StepForm
+from .models import STEPS, Evidence, JourneyStep, Milestone
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _base(membership: Membership, **extra: Any) -> dict[str, Any]:
+    return {
+        "membership": membership,
+        "organisation": membership.organisation,
+        "can_change": is_qi(membership),
+        **extra,
+    }
+
+
+def _step(membership: Membership, number: int) -> JourneyStep:
+    if number not in STEPS:
+        raise Http404("No such step")
+    steps = services.steps_for(membership.organisation)
+    return next(step for step in steps if step.number == number)
+
+
+def _to_step(step: JourneyStep) -> HttpResponse:
+    return redirect("journey:step", slug=step.organisation.slug, number=step.number)
+
+
+@login_required
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    steps = services.steps_for(membership.organisation)
+    views = [services.step_view(step) for step in steps]
+    current = services.current_step(steps)
+    current_view = views[current.number - 1]
+    context = _base(
+        membership,
+        views=views,
+        current=current,
+        next_name=STEPS[current.number + 1][0] if current.number < len(STEPS) else "",
+        missing=services.missing_for_next(current_view),
+    )
+    return render(request, "journey/overview.html", context)
+
+
+@login_required
+def step(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The step's page; the QI team changes its status and notes here."""
+    membership = membership_for(request.user, slug)
+    if request.method == "POST":
+        require_qi(membership)
+    journey_step = _step(membership, number)
+    form = StepForm(_posted(request), instance=journey_step)
+    if request.method == "POST" and form.is_valid():
+        services.update_step(journey_step, **form.cleaned_data)
+        messages.success(request, f"Step {number} saved.")
+        return _to_step(journey_step)
+    if form.is_bound:
+        journey_step.refresh_from_db()  # the invalid form changed the instance
+    context = _base(
+        membership,
+        view=services.step_view(journey_step),
+        form=form,
+        next_status=services.NEXT_STATUS.get(JourneyStep.Status(journey_step.status)),
+    )
+    return render(request, "journey/step.html", context)
+
+
+@login_required
+@require_POST
+def step_advance(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    require_qi(membership)
+    journey_step = _step(membership, number)
+    if not services.advance_step(journey_step):
+        messages.info(request, f"Step {number} is already established.")
+        return _to_step(journey_step)
+    view = services.step_view(journey_step)
+    supporting = [item.label for item in view.automatic if item.is_met]
+    supporting += [evidence.title for evidence in view.evidence]
+    status = journey_step.get_status_display().lower()
+    if supporting:
+        summary = "Evidence: " + "; ".join(supporting) + "."
+    else:
+        summary = "No evidence supports it yet: add some below."
+    messages.success(request, f"Step {number} is now {status}. {summary}")
+    return _to_step(journey_step)
+
+
+def _milestone_page(
+    request: HttpRequest,
+    membership: Membership,
+    journey_step: JourneyStep,
+    form: MilestoneForm,
+    editing: Milestone | None,
+) -> HttpResponse:
+    context = _base(membership, step=journey_step, form=form, editing=editing)
+    return render(request, "journey/milestone_form.html", context)
+
+
+@login_required
+def milestone_add(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    require_qi(membership)
+    journey_step = _step(membership, number)
+    form = MilestoneForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        milestone = services.add_milestone(journey_step, **form.cleaned_data)
+        messages.success(request, f"Milestone {milestone.title} added.")
+        return _to_step(journey_step)
+    return _milestone_page(request, membership, journey_step, form, None)
+
+
+def _milestone(membership: Membership, pk: int) -> Milestone:
+    return get_object_or_404(
+        Milestone.objects.for_organisation(membership.organisation).select_related(
+            "step__organisation"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def milestone_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Change a milestone, or mark it done (its done date)."""
+    membership = membership_for(request.user, slug)
+    require_qi(membership)
+    milestone = _milestone(membership, pk)
+    form = MilestoneForm(_posted(request), instance=milestone)
+    if request.method == "POST" and form.is_valid():
+        services.update_milestone(milestone, **form.cleaned_data)
+        messages.success(request, f"Milestone {milestone.title} saved.")
+        return _to_step(milestone.step)
+    saved = _milestone(membership, pk)
+    return _milestone_page(request, membership, saved.step, form, saved)
+
+
+@login_required
+@require_POST
+def milestone_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    require_qi(membership)
+    milestone = _milestone(membership, pk)
+    milestone.delete()
+    messages.success(request, f"Milestone {milestone.title} deleted.")
+    return _to_step(milestone.step)
+
+
+@login_required
+def evidence_add(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    require_qi(membership)
+    journey_step = _step(membership, number)
+    form = EvidenceForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        evidence = services.add_evidence(
+            journey_step, added_by=request.user, **form.cleaned_data
+        )
+        messages.success(request, f"Evidence {evidence.title} added.")
+        return _to_step(journey_step)
+    context = _base(membership, step=journey_step, form=form)
+    return render(request, "journey/evidence_form.html", context)
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = membership_for(request.user, slug)
+    require_qi(membership)
+    evidence = get_object_or_404(
+        Evidence.objects.for_organisation(membership.organisation).select_related(
+            "step__organisation"
+        ),
+        pk=pk,
+    )
+    evidence.delete()
+    messages.success(request, f"Evidence {evidence.title} deleted.")
+    return _to_step(evidence.step)
