@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SCOPES = {"for_organisation", "for_user"}
+# available_to: the built-in instruments, shared by all, plus the organisation's own.
+SCOPES = {"for_organisation", "for_user", "available_to"}
 
 
 def _files() -> list[Path]:

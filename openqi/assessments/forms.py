@@ -204,3 +204,13 @@ class ActionFilterForm(forms.Form):
             "status": self.cleaned_data["status"],
             "category": self.cleaned_data["category"],
         }
+
+
+class InstrumentImportForm(forms.Form):
+    """Load an instrument the organisation holds the rights to, from its definition file."""
+
+    file = forms.FileField(
+        label="Definition file (.json)",
+        help_text="The instrument's definition in OpenQI's format (docs/assessments.md).",
+        error_messages={"required": "Choose the definition file to load."},
+    )

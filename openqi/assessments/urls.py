@@ -6,6 +6,16 @@ app_name = "assessments"
 urlpatterns = [
     path("<slug:slug>/assessments/", views.assessment_list, name="list"),
     path(
+        "<slug:slug>/assessments/instruments/load/",
+        views.instrument_import,
+        name="instrument_import",
+    ),
+    path(
+        "<slug:slug>/assessments/instruments/<int:pk>/definition.json",
+        views.instrument_export,
+        name="instrument_export",
+    ),
+    path(
         "<slug:slug>/assessments/rounds/new/",
         views.round_create,
         name="round_create",

@@ -21,8 +21,16 @@ from openqi.organisations.access import membership_for
 from openqi.organisations.models import Membership
 
 from . import services
-from .forms import ActionFilterForm, ActionForm, LinkForm, RoundForm
-from .models import ActionItem, AssessmentRound
+from .definition import DefinitionError
+from .forms import (
+    ActionFilterForm,
+    ActionForm,
+    InstrumentImportForm,
+    LinkForm,
+    RoundForm,
+)
+from .instruments import export_filename, export_instrument, import_instrument
+from .models import ActionItem, AssessmentRound, Instrument
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -61,6 +69,47 @@ def assessment_list(request: HttpRequest, slug: str) -> HttpResponse:
         rounds=services.rounds_for(organisation),
     )
     return render(request, "assessments/list.html", context)
+
+
+@login_required
+def instrument_import(request: HttpRequest, slug: str) -> HttpResponse:
+    """Load an instrument from its definition file; every problem is listed, nothing saved."""
+    membership = membership_for(request.user, slug)
+    services.require_assessment_editor(membership)
+    form = InstrumentImportForm(_posted(request), request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            instrument = import_instrument(
+                membership.organisation, form.cleaned_data["file"]
+            )
+        except DefinitionError as error:
+            problems = list(error.errors)
+        else:
+            messages.success(request, f"{instrument} loaded.")
+            return redirect("assessments:list", slug=slug)
+    return render(
+        request,
+        "assessments/instrument_import.html",
+        _context(membership, form=form, problems=problems),
+        status=400 if problems else 200,
+    )
+
+
+@login_required
+def instrument_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """An instrument's definition as a JSON file (built-ins and the organisation's own)."""
+    membership = membership_for(request.user, slug)
+    instrument = get_object_or_404(
+        Instrument.objects.available_to(membership.organisation), pk=pk
+    )
+    response = HttpResponse(
+        export_instrument(instrument), content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{export_filename(instrument)}"'
+    )
+    return response
 
 
 @login_required

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 from typing import Any
 
-from openqi.assessments.models import ActionItem, AssessmentRound
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from openqi.assessments.models import ActionItem, AssessmentRound, Instrument
 from tests.access import Route, Write
 from tests.assessments.round_helpers import make_link, make_round
 
@@ -51,6 +55,26 @@ def _action_data(cast: Any) -> dict[str, Any]:
     return {"title": "Protect time for improvement", "status": "open"}
 
 
+_keys = itertools.count(1)
+
+
+def _definition_file(cast: Any) -> dict[str, Any]:
+    """A built-in's definition under a key of the organisation's own, as an upload."""
+    definition = dict(
+        Instrument.objects.filter(organisation__isnull=True).first().definition
+    )
+    definition["key"] = f"local-instrument-{next(_keys)}"
+    body = json.dumps(definition).encode()
+    return {"file": SimpleUploadedFile("definition.json", body, "application/json")}
+
+
+def _builtin(cast: Any) -> dict[str, Any]:
+    return {
+        "slug": cast.org.slug,
+        "pk": Instrument.objects.filter(organisation__isnull=True).first().pk,
+    }
+
+
 def _survey(cast: Any) -> dict[str, Any]:
     _link, token = make_link(make_round(cast.org))
     return {"token": token}
@@ -66,6 +90,13 @@ def _answers(cast: Any) -> dict[str, Any]:
 
 ROUTES: list[Route] = [
     Route("assessments:list", kwargs=_org),
+    Route(
+        "assessments:instrument_import",
+        kwargs=_org,
+        manage_only=True,
+        writes=(Write(data=_definition_file),),
+    ),
+    Route("assessments:instrument_export", kwargs=_builtin),
     Route(
         "assessments:round_create",
         kwargs=_org,
