@@ -72,31 +72,33 @@ ASSURANCE_WORDS = {
 
 
 @dataclass(frozen=True)
-class UnitNode:
+class UnitRow:
     unit: Unit
     depth: int
     path: str
 
 
-def unit_tree(organisation: Organisation) -> list[UnitNode]:
-    """The organisation's units depth first, each with its depth and its path in words."""
+def unit_rows(organisation: Organisation) -> list[UnitRow]:
+    """The organisation's units as a flat list, depth first, each with its depth and
+    its path in words (for filters; the units page's nested tree is
+    :func:`openqi.organisations.services.unit_tree`)."""
     units = list(Unit.objects.for_organisation(organisation).order_by("name"))
     children: dict[int | None, list[Unit]] = defaultdict(list)
     for unit in units:
         children[unit.parent_id].append(unit)
-    out: list[UnitNode] = []
+    out: list[UnitRow] = []
 
     def walk(parent: int | None, depth: int, prefix: str) -> None:
         for unit in children[parent]:
             path = f"{prefix} › {unit.name}" if prefix else unit.name
-            out.append(UnitNode(unit, depth, path))
+            out.append(UnitRow(unit, depth, path))
             walk(unit.pk, depth + 1, path)
 
     walk(None, 0, "")
     return out
 
 
-def subtrees(nodes: Sequence[UnitNode]) -> dict[int, set[int]]:
+def subtrees(nodes: Sequence[UnitRow]) -> dict[int, set[int]]:
     """Each unit's id → the ids of it and every unit beneath it."""
     parent = {n.unit.pk: n.unit.parent_id for n in nodes}
     out: dict[int, set[int]] = {pk: {pk} for pk in parent}
@@ -207,7 +209,7 @@ class Facets:
 def facet_counts(
     organisation: Organisation,
     filters: Filters,
-    nodes: Sequence[UnitNode],
+    nodes: Sequence[UnitRow],
     priorities: Sequence[StrategicPriority],
 ) -> Facets:
     """For each filter, how many projects each option would show, the other filters
@@ -452,7 +454,7 @@ def priority_unit_matrix(
     unit. A project linked to two priorities counts in both rows, so the
     "All projects" row counts each project once.
     """
-    nodes = unit_tree(organisation)
+    nodes = unit_rows(organisation)
     by_pk = {n.unit.pk: n.unit for n in nodes}
     columns_units = [n.unit for n in nodes if n.unit.level == level]
 

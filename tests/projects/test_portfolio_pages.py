@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from openqi.projects.models import PDSACycle, Project
-from openqi.projects.portfolio import Filters, facet_counts, unit_tree
+from openqi.projects.portfolio import Filters, facet_counts, unit_rows
 from openqi.strategy.models import StrategicPriority
 from tests.base import BaseTestCase
 from tests.factories import make_unit
@@ -189,7 +189,7 @@ class PortfolioTests(BaseTestCase):
 
     def test_counts_for_each_filter_keep_the_other_filters(self) -> None:
         division = Filters(unit=self.division.pk)
-        nodes = unit_tree(self.org)
+        nodes = unit_rows(self.org)
         priorities = list(StrategicPriority.objects.filter(organisation=self.org))
         facets = facet_counts(self.org, division, nodes, priorities)
         status = {o.text: o.count for o in facets.status}

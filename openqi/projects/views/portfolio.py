@@ -76,7 +76,7 @@ class PortfolioFilterForm(forms.Form):
         self,
         data: Any,
         *,
-        nodes: list[services.UnitNode],
+        nodes: list[services.UnitRow],
         priorities: list[StrategicPriority],
     ) -> None:
         super().__init__(data)
@@ -151,7 +151,7 @@ def _page_items(page: Page[Any], query: dict[str, str], path: str) -> dict[str, 
 def portfolio(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_for(request.user, slug)
     organisation = membership.organisation
-    nodes = services.unit_tree(organisation)
+    nodes = services.unit_rows(organisation)
     priorities = list(StrategicPriority.objects.for_organisation(organisation))
     form = PortfolioFilterForm(request.GET, nodes=nodes, priorities=priorities)
     filters = form.filters() if form.is_valid() else services.Filters()
