@@ -3,8 +3,6 @@ responses, and the action plan that closes the gaps they find."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 
@@ -124,9 +122,8 @@ class RespondentGroup(models.TextChoices):
     PATIENTS = "patients", "Patients and carers"
 
 
-class RoundChildQuerySet(models.QuerySet[Any]):
-    def for_organisation(self, organisation: Organisation) -> RoundChildQuerySet:
-        return self.filter(round__organisation=organisation)
+class RoundChildQuerySet(OrganisationOwnedQuerySet):
+    organisation_path = "round__organisation"
 
 
 class ResponseLink(models.Model):

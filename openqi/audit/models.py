@@ -5,10 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def for_organisation(self, organisation: models.Model) -> AuditEventQuerySet:
-        return self.filter(organisation=organisation)
+from openqi.organisations.models import OrganisationOwnedQuerySet
 
 
 class AuditEvent(models.Model):
@@ -40,7 +37,7 @@ class AuditEvent(models.Model):
     after = models.JSONField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    objects = AuditEventQuerySet.as_manager()
+    objects = OrganisationOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

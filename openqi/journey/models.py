@@ -84,9 +84,8 @@ class JourneyStep(models.Model):
         return self.organisation
 
 
-class StepChildQuerySet(models.QuerySet["models.Model"]):
-    def for_organisation(self, organisation: Organisation) -> StepChildQuerySet:
-        return self.filter(step__organisation=organisation)
+class StepChildQuerySet(OrganisationOwnedQuerySet):
+    organisation_path = "step__organisation"
 
 
 class Milestone(models.Model):

@@ -122,9 +122,8 @@ class Measure(models.Model):
         return self.organisation
 
 
-class MeasureChildQuerySet(models.QuerySet["models.Model"]):
-    def for_organisation(self, organisation: Organisation) -> MeasureChildQuerySet:
-        return self.filter(measure__organisation=organisation)
+class MeasureChildQuerySet(OrganisationOwnedQuerySet):
+    organisation_path = "measure__organisation"
 
 
 class _MeasureChild(models.Model):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -81,8 +81,16 @@ class Organisation(models.Model):
 
 
 class OrganisationOwnedQuerySet(models.QuerySet[Any]):
+    """Rows that belong to one organisation, scoped with ``for_organisation(org)``.
+
+    ``organisation_path`` says how a row reaches its organisation: a subclass for
+    rows owned through a parent sets it (``"measure__organisation"``).
+    """
+
+    organisation_path: ClassVar[str] = "organisation"
+
     def for_organisation(self, organisation: Organisation) -> OrganisationOwnedQuerySet:
-        return self.filter(organisation=organisation)
+        return self.filter(**{self.organisation_path: organisation})
 
 
 class Unit(models.Model):

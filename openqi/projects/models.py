@@ -189,9 +189,8 @@ class Project(models.Model):
         return self.organisation
 
 
-class ProjectChildQuerySet(models.QuerySet["models.Model"]):
-    def for_organisation(self, organisation: Organisation) -> ProjectChildQuerySet:
-        return self.filter(project__organisation=organisation)
+class ProjectChildQuerySet(OrganisationOwnedQuerySet):
+    organisation_path = "project__organisation"
 
 
 class _ProjectChild(models.Model):
