@@ -1,9 +1,9 @@
 """Demonstrate the ``openqi`` command line on real public NHS A&E data.
 
-``python -m openqi.demo_cli OUTDIR`` (what ``make run`` runs for now) takes
-``ae_attendances.csv`` from the shared data folder (``OPENQI_SHARED_DATA``,
-default ``<repo>/../shared/data``; NHS England A&E statistics via the
-NHSRdatasets package, Open Government Licence v3.0), writes small input tables
+``python -m openqi.demo_cli OUTDIR`` (``make spc-demo``) takes
+``ae_attendances.csv`` from the public data carried with OpenQI (``openqi/data``;
+NHS England A&E statistics via the NHSRdatasets package, Open Government Licence
+v3.0), writes small input tables
 to OUTDIR, runs the CLI verbs on them and writes JSON, CSV and SVG results
 beside them:
 
@@ -21,21 +21,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 from pathlib import Path
 
 from openqi import cli
+from openqi.data import AE_ATTENDANCES
 
 __all__ = ["main"]
 
 ORG = "RJZ"
-REPO = Path(__file__).resolve().parents[1]
-
-
-def shared_data() -> Path:
-    """The folder holding ``ae_attendances.csv``."""
-    return Path(os.environ.get("OPENQI_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
@@ -86,14 +80,7 @@ def build_inputs(source: Path, outdir: Path) -> dict[str, Path]:
 
 def run(outdir: Path) -> int:
     """Build the inputs, run every verb, print what was written; return an exit status."""
-    source = shared_data() / "ae_attendances.csv"
-    if not source.exists():
-        print(
-            f"The demo needs the public A&E data at {source}, which is missing. "
-            "Set OPENQI_SHARED_DATA to the folder holding ae_attendances.csv.",
-            file=sys.stderr,
-        )
-        return 2
+    source = AE_ATTENDANCES
     outdir.mkdir(parents=True, exist_ok=True)
     inputs = build_inputs(source, outdir)
     att, bre = inputs["attendances"], inputs["breaches"]

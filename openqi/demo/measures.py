@@ -31,7 +31,7 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
-from openqi.demo_cli import shared_data
+from openqi.data import AE_ATTENDANCES
 from openqi.measures.models import Annotation, DataPoint, Measure, PhaseBreak
 from openqi.organisations.models import Organisation, Unit
 
@@ -501,8 +501,8 @@ AE_DEFINITION = (
 
 
 def ae_source() -> Path:
-    """Where the public A&E data is looked for (``OPENQI_SHARED_DATA``)."""
-    return shared_data() / "ae_attendances.csv"
+    """The public A&E data carried with OpenQI (``openqi/data``)."""
+    return AE_ATTENDANCES
 
 
 def _ae_series(source: Path) -> _Series:
@@ -545,32 +545,26 @@ def add_measures(demo: Demo) -> None:
             _create(demo, riverside, units, spec)
     source = ae_source()
     if AE_MEASURE not in existing:
-        if source.exists():
-            spec = _MeasureSpec(
-                AE_MEASURE,
-                "Emergency department",
-                K.PROPORTION,
-                F.MONTHLY,
-                HIGHER,
-                AE_DEFINITION,
-                "real data: a major A&E department against the 95% standard",
-                lambda _: _ae_series(source),
-                numerator_definition="Type 1 attendances within 4 hours "
-                "(attendances less 4-hour breaches)",
-                denominator_definition="Type 1 attendances",
-                unit_label="%",
-                target=95,
-                multiplier=100,
-                # Some 17,000 attendances a month: Laney's p′ chart, as Making
-                # Data Count advises for large denominators.
-                chart_type=Measure.ChartType.PP,
-            )
-            _create(demo, riverside, units, spec)
-        else:
-            demo.notes.append(
-                f"The A&E measure was skipped: {source} is missing (set "
-                "OPENQI_SHARED_DATA to the folder holding ae_attendances.csv)."
-            )
+        spec = _MeasureSpec(
+            AE_MEASURE,
+            "Emergency department",
+            K.PROPORTION,
+            F.MONTHLY,
+            HIGHER,
+            AE_DEFINITION,
+            "real data: a major A&E department against the 95% standard",
+            lambda _: _ae_series(source),
+            numerator_definition="Type 1 attendances within 4 hours "
+            "(attendances less 4-hour breaches)",
+            denominator_definition="Type 1 attendances",
+            unit_label="%",
+            target=95,
+            multiplier=100,
+            # Some 17,000 attendances a month: Laney's p′ chart, as Making
+            # Data Count advises for large denominators.
+            chart_type=Measure.ChartType.PP,
+        )
+        _create(demo, riverside, units, spec)
     if demo.size == "large":
         _add_many(demo, riverside, units)
 

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from openqi.cli import main
-
-REPO = Path(__file__).resolve().parents[2]
-SHARED_DATA = Path(
-    os.environ.get("OPENQI_SHARED_DATA", REPO.parent / "shared" / "data")
-)
+from openqi.data import DATA
 
 #: (exit status, standard output, standard error)
 Outcome = tuple[int, str, str]
@@ -46,6 +41,5 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
 
 @pytest.fixture
 def shared_data() -> Path:
-    if not (SHARED_DATA / "ae_attendances.csv").exists():
-        pytest.skip(f"shared data not found at {SHARED_DATA}; set OPENQI_SHARED_DATA")
-    return SHARED_DATA
+    """Real public NHS data carried in the repository (openqi/data/README.md)."""
+    return DATA

@@ -872,16 +872,6 @@ def test_demo_writes_json_and_svg(
     assert "variation:" in out and "assurance:" in out
 
 
-def test_demo_says_clearly_when_data_is_missing(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from openqi import demo_cli
-
-    monkeypatch.setenv("OPENQI_SHARED_DATA", str(tmp_path / "nowhere"))
-    assert demo_cli.main([str(tmp_path / "out")]) == 2
-    assert "OPENQI_SHARED_DATA" in capsys.readouterr().err
-
-
 # --------------------------------------------------------------------------- docs
 
 

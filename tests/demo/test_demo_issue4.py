@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable
-from unittest import mock
 
 from django.test import TestCase
 
 from openqi.audit.models import AuditEvent
-from openqi.demo import build_demo, describe
+from openqi.demo import build_demo
 from openqi.demo.measures import AE_MEASURE, MEASURES, ae_source
 from openqi.demo.projects import PROJECTS
 from openqi.measures.models import Annotation, DataPoint, Measure, PhaseBreak
@@ -401,27 +398,3 @@ class LargeDemoTests(TestCase):
     def test_large_again_changes_nothing(self) -> None:
         again = build_demo(size="large")
         self.assertEqual(sum(again.created.values()), 0)
-
-
-class DemoWithoutTheAEDataTests(TestCase):
-    def test_skips_the_ae_measure_with_a_note_and_falls_back_for_the_headline(
-        self,
-    ) -> None:
-        with (
-            tempfile.TemporaryDirectory() as empty,
-            mock.patch.dict(os.environ, {"OPENQI_SHARED_DATA": empty}),
-        ):
-            demo = build_demo()
-        self.assertFalse(Measure.objects.filter(name=AE_MEASURE).exists())
-        self.assertEqual(Measure.objects.count(), len(MEASURES))
-        self.assertTrue(any("A&E measure was skipped" in n for n in demo.notes))
-        self.assertIn("A&E measure was skipped", describe(demo))
-        priority = StrategicPriority.objects.get(title="Timely emergency care")
-        self.assertEqual(
-            priority.headline_measure.name,
-            "Sepsis: antibiotics within one hour of arrival",
-        )
-        completed = Project.objects.get(
-            title="Rapid assessment and treatment in the emergency department"
-        )
-        self.assertFalse(completed.measure_links.exists())

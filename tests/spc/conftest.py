@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-#: Real public NHS data lives beside the repository (see ../shared/data/README.md);
-#: OPENQI_SHARED_DATA points elsewhere when it does not.
-SHARED_DATA = Path(
-    os.environ.get("OPENQI_SHARED_DATA", REPO.parent / "shared" / "data")
-)
+#: Real public NHS data carried in the repository (see openqi/data/README.md). Found by
+#: path, not by importing openqi, so the core tests need nothing but NumPy and pytest.
+PUBLIC_DATA = REPO / "openqi" / "data"
 
 
 @pytest.fixture
 def shared_data() -> Path:
-    if not (SHARED_DATA / "ae_attendances.csv").exists():
-        pytest.skip(f"shared data not found at {SHARED_DATA}; set OPENQI_SHARED_DATA")
-    return SHARED_DATA
+    return PUBLIC_DATA
 
 
 def pytest_configure(config: pytest.Config) -> None:
