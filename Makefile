@@ -30,10 +30,13 @@ $(NODE_STAMP): package-lock.json
 
 install: $(STAMP) $(NODE_STAMP)
 
+# `make run PORT=8100` serves on another port; always on 127.0.0.1 only.
+PORT ?= 8000
+
 run: install
 	$(PY) manage.py migrate
 	$(VENV)/bin/openqi demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The SPC command line on real public A&E data; writes the charts to out/.
 spc-demo: install

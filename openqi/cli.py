@@ -37,6 +37,9 @@ CHARTS = ("xmr", "run", "p", "u", "c", "pp", "up", "g", "t", "mr")
 #: Charts of a count over a denominator: the value column is the numerator.
 RATIO_CHARTS = ("p", "u", "pp", "up")
 PROPORTION_CHARTS = ("p", "pp")
+#: Charts whose over-dispersion warning is printed on standard error (the p′ and
+#: u′ charts are the remedy it suggests).
+OVERDISPERSION_CHARTS = ("p", "u")
 _RULE_OPTIONS = frozenset({"shift_length", "trend_length", "two_of_three"})
 _COMMON_OPTIONS = frozenset({"improvement", "target", "rebase", "fix_after", "exclude"})
 #: Which library keywords each chart takes (tests/cli checks this against the
@@ -46,8 +49,8 @@ CHART_OPTIONS: dict[str, frozenset[str]] = {
     "run": _COMMON_OPTIONS | {"multiply"},
     "p": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply"},
     "u": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply"},
-    "pp": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply"},
-    "up": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply"},
+    "pp": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply", "screen"},
+    "up": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply", "screen"},
     "c": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply"},
     "g": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply"},
     "t": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply", "screen"},
@@ -243,8 +246,8 @@ def _add_xmr_options(group: argparse._ArgumentGroup, *, for_spc: bool) -> None:
         "--no-screen",
         action="store_true",
         help="do not screen out large moving ranges before the limits are computed "
-        "(matches the Making Data Count Excel tool)"
-        + (_charts_note("screen") if for_spc else ""),
+        "(matches the Making Data Count Excel tool; for pp and up, Laney's unscreened "
+        "sigma_z)" + (_charts_note("screen") if for_spc else ""),
     )
     group.add_argument(
         "--shift-length",
@@ -677,6 +680,13 @@ def _run_spc(args: argparse.Namespace) -> tuple[str, str | None]:
     result = spc_chart(
         chart, values, denominators=denominators, periods=periods, **options
     )
+    if chart in OVERDISPERSION_CHARTS:
+        from openqi.spc.dispersion import is_overdispersion_warning
+
+        # A warning, not an error: the chart is still written, the person told.
+        for warning in result.warnings:
+            if is_overdispersion_warning(warning):
+                print(f"warning: {warning}", file=sys.stderr)
     if fmt == "json":
         return _json(result.to_dict()), args.output
     if fmt == "csv":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
@@ -57,8 +57,9 @@ class InstrumentOut(Schema):
 
 class InstrumentDetailOut(InstrumentOut):
     definition: dict[str, Any] = Field(
-        description="The definition: sections, items, scales, scoring and bands "
-        "(docs/assessments.md)."
+        description="The definition: sections, items, scales, scoring and bands, "
+        "in the format described on the page "
+        "/organisations/{slug}/assessments/instruments/format/."
     )
 
 
@@ -321,11 +322,27 @@ def create_links(
 # Results -------------------------------------------------------------------------
 
 
+SuppressedBecause = Literal["few_responses", "complementary"]
+
+SUPPRESSED_BECAUSE = (
+    f"Why it is hidden: few_responses (fewer than {services.MIN_RESPONSES} "
+    f"responses of its own), complementary (hidden so that the group of fewer "
+    f"than {services.MIN_RESPONSES} cannot be worked out from it and the total); "
+    "null when shown."
+)
+
+
 class CellOut(Schema):
     n: int = Field(description="How many answered.")
-    score: float | None = Field(description="Null when suppressed or empty.")
-    band: str | None = Field(description="The interpretation band of the score.")
+    score: float | None = Field(
+        description="The mean score (0–100) rounded as the results page shows it "
+        "(a whole number); null when suppressed or empty."
+    )
+    band: str | None = Field(
+        description="The interpretation band of the score as shown."
+    )
     is_suppressed: bool
+    suppressed_because: SuppressedBecause | None = Field(description=SUPPRESSED_BECAUSE)
 
 
 class RowOut(Schema):
@@ -336,6 +353,7 @@ class RowOut(Schema):
         description=f"Fewer than {services.MIN_RESPONSES} responses (or hidden so "
         "that a small group cannot be worked out from the others)."
     )
+    suppressed_because: SuppressedBecause | None = Field(description=SUPPRESSED_BECAUSE)
     sections: dict[str, CellOut] = Field(description="By section key.")
     categories: dict[str, CellOut] = Field(description="By category key.")
 
@@ -387,9 +405,14 @@ class ResultsOut(Schema):
     by_staff_group: list[RowOut]
     by_respondent_group: list[RowOut]
     spreads: dict[str, list[SpreadOut]] = Field(description="By section key.")
-    previous_round_id: int | None
+    previous_round_id: int | None = Field(
+        description="The round change is measured against: the latest earlier "
+        "closed round of the same instrument over the same units; null when there "
+        "is no comparable earlier round (then change is empty)."
+    )
     change: dict[str, float | None] = Field(
-        description="Each section's change in score since the previous round."
+        description="Each section's change in score (as shown) since the previous "
+        "round; empty when there is no comparable earlier round."
     )
     category_change: dict[str, float | None]
     suggestions: list[SuggestionOut]
@@ -408,6 +431,7 @@ def _cell_out(cell: Any) -> dict[str, Any]:
         "score": None if cell.is_suppressed else cell.score,
         "band": None if cell.is_suppressed else _band(cell),
         "is_suppressed": cell.is_suppressed,
+        "suppressed_because": cell.suppression or None,
     }
 
 
@@ -417,6 +441,7 @@ def _row_out(row: Any) -> dict[str, Any]:
         "label": row.label,
         "n": row.n,
         "is_suppressed": row.is_suppressed,
+        "suppressed_because": row.suppression or None,
         "sections": {key: _cell_out(cell) for key, cell in row.cells.items()},
         "categories": {key: _cell_out(cell) for key, cell in row.categories.items()},
     }
@@ -481,7 +506,8 @@ def get_results(request: HttpRequest, slug: str, round_id: int) -> Any:
     """The round's results as its page shows them: scores per section and category,
     per unit, staff group and respondent group, the spread of answers, the change
     since the previous round and suggested actions. A group with fewer than five
-    responses is suppressed: no score, no spread."""
+    responses is suppressed: no score, no spread; so is a group hidden only so that
+    a smaller one cannot be worked out (``suppressed_because`` says which)."""
     assessment_round = _round(membership_in(request, slug), round_id)
     return _results_out(services.results_for(assessment_round))
 

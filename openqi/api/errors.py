@@ -2,17 +2,25 @@
 
 Every exception an operation can raise is turned into that shape here, with a
 message that says what is wrong and how to put it right. 422 responses add
-``details``: one entry per field.
+``details``: one entry per field. Outside the operations, ``not_found`` answers
+every path under /api/ that nothing serves, and ``JsonErrorsMiddleware`` turns any
+other error under /api/ (Django's debug pages, a bad Host header) into the shape:
+no HTML is ever answered under /api/.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
@@ -24,6 +32,11 @@ logger = logging.getLogger(__name__)
 SIGN_IN_FIRST = (
     "Sign in first: send the session cookie of a signed-in browser, or a personal "
     "API token in an 'Authorization: Bearer oqi_…' header (create one at /accounts/tokens/)."
+)
+
+SOMETHING_WENT_WRONG = (
+    "Something went wrong on our side; the error has been logged. Try again later, "
+    "and if it keeps happening tell your OpenQI administrator."
 )
 
 
@@ -121,11 +134,7 @@ def _conflict(request: HttpRequest, exc: RuleBroken) -> HttpResponse:
 
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API error on %s %s", request.method, request.path)
-    return error_response(
-        500,
-        "Something went wrong on our side; the error has been logged. Try again "
-        "later, and if it keeps happening tell your OpenQI administrator.",
-    )
+    return error_response(500, SOMETHING_WENT_WRONG)
 
 
 def method_not_allowed(request: HttpRequest, allowed: list[str]) -> JsonResponse:
@@ -149,3 +158,69 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(ModelValidationError, _model_invalid)
     api.add_exception_handler(InvalidInput, _form_invalid)
     api.add_exception_handler(RuleBroken, _conflict)
+
+
+#: The name of the catch-all route for /api/ (openqi/web/urls.py).
+NOT_FOUND_ROUTE = "api-not-found"
+API_PREFIX = "/api/"
+
+
+def _is_api(path: str) -> bool:
+    return path.startswith(API_PREFIX) or path == API_PREFIX.rstrip("/")
+
+
+def _is_served(path: str) -> bool:
+    try:
+        return resolve(path).view_name != NOT_FOUND_ROUTE
+    except Resolver404:
+        return False
+
+
+def _not_found_message(path: str) -> str:
+    other = path.rstrip("/") if path.endswith("/") else path + "/"
+    hint = f"did you mean {other}? See" if _is_served(other) else "see"
+    return (
+        f"There is no API endpoint at {path}; {hint} /api/v1/openapi.json for the list."
+    )
+
+
+@csrf_exempt  # nothing is served here, so there is nothing to protect
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Every path under /api/ that no endpoint serves, whatever the method."""
+    return error_response(404, _not_found_message(request.path))
+
+
+class JsonErrorsMiddleware:
+    """Errors under /api/ that Django would answer as an HTML page answer in the shape.
+
+    Django's debug pages (DEBUG on), its 400 for an unknown Host header and its
+    CSRF failure page are HTML; API clients read JSON, so they get the shape with
+    the same status. The operations' own errors are JSON already and pass through.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not _is_api(request.path)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        status = response.status_code
+        if status == 404:
+            message = _not_found_message(request.path)
+        elif status >= 500:
+            message = SOMETHING_WENT_WRONG
+        else:
+            try:
+                phrase = HTTPStatus(status).phrase
+            except ValueError:  # a status Python has no name for
+                phrase = "Error"
+            message = f"{phrase}: {request.method} {request.path} was refused."
+        replaced = error_response(status, message)
+        if "Allow" in response:
+            replaced["Allow"] = response["Allow"]
+        return replaced

@@ -12,12 +12,13 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from openqi.measures import importing, services
-from openqi.measures.forms import AnnotationForm, MeasureForm, PhaseBreakForm
-from openqi.measures.models import Annotation, Measure, PhaseBreak
+from openqi.measures.forms import AnnotationForm, MeasureForm, PhaseBreakForm, PointForm
+from openqi.measures.models import Annotation, DataPoint, Measure, PhaseBreak
 from openqi.organisations.access import require_edit
 from openqi.organisations.models import Membership
 
@@ -50,6 +51,15 @@ class MeasureOut(Schema):
     improvement: Measure.Improvement
     target: float | None = Field(description="In the units the chart shows.")
     chart_type: Measure.ChartType
+    is_chart_automatic: bool = Field(
+        description="True while the chart is left to the usual choice: XmR, p, u, t "
+        "or g by kind, and p′ or u′ for a proportion or rate whose data are "
+        "over-dispersed. False once a chart_type is chosen."
+    )
+    fix_after: int | None = Field(
+        description="Each phase's limits come from its first this-many points "
+        "(null: from every point)."
+    )
     multiplier: float = Field(description="100 for a percentage, 1000 per 1,000 …")
     unit_id: int | None = Field(description="The unit that owns it.")
     created_at: datetime
@@ -67,7 +77,14 @@ class MeasureIn(Schema):
     improvement: Measure.Improvement = Measure.Improvement.NEITHER
     target: float | None = None
     chart_type: Measure.ChartType | None = Field(
-        None, description="Empty: the usual chart for the kind (XmR, p, u, t or g)."
+        None,
+        description="Empty: the usual chart for the kind (XmR, p, u, t or g), which "
+        "becomes p′ or u′ when a proportion's or rate's data are over-dispersed.",
+    )
+    fix_after: int | None = Field(
+        None,
+        description="Fix each phase's limits on its first this-many points (at least "
+        "12); null uses every point.",
     )
     multiplier: float = 1.0
     unit_id: int | None = None
@@ -85,7 +102,10 @@ class MeasurePatch(Schema):
     frequency: Measure.Frequency | None = None
     improvement: Measure.Improvement | None = None
     target: float | None = None
-    chart_type: Measure.ChartType | None = None
+    chart_type: Measure.ChartType | None = Field(
+        None, description="null: back to the usual chart, which follows the data."
+    )
+    fix_after: int | None = Field(None, description="null: use every point.")
     multiplier: float | None = None
     unit_id: int | None = None
 
@@ -101,6 +121,26 @@ class DataPointOut(Schema):
     value: float | None = Field(description="The numerator, for proportions and rates.")
     denominator: float | None
     note: str
+    is_excluded: bool = Field(
+        description="Plotted, but left out of the centre line, limits and rules."
+    )
+    exclusion_reason: str = Field(
+        description="Why it is left out (shown on the chart)."
+    )
+
+
+class DataPointPatch(Schema):
+    """Send only the fields to change."""
+
+    is_excluded: bool | None = Field(
+        None, description="Leave the point out of the calculations, or bring it back."
+    )
+    exclusion_reason: str | None = Field(
+        None,
+        max_length=200,
+        description="Needed to leave a point out: shown on the chart.",
+    )
+    note: str | None = Field(None, max_length=200)
 
 
 class DataPointIn(Schema):
@@ -199,7 +239,7 @@ def create_measure(request: HttpRequest, slug: str, payload: MeasureIn) -> Any:
     require_edit(membership)
     form = MeasureForm(_form_data(payload.dict()), organisation=membership.organisation)
     check(form, {"unit": "unit_id"})
-    return Status(201, form.save())
+    return Status(201, services.save_measure(form))
 
 
 @router.get(MEASURE, response={200: MeasureOut, **ERRORS}, url_name="measure")
@@ -212,12 +252,13 @@ def update_measure(
     request: HttpRequest, slug: str, measure_id: int, payload: MeasurePatch
 ) -> Any:
     """Change a measure (everyone but viewers); send only the fields to change. A measure
-    on its kind's usual chart moves to the new kind's usual chart when the kind changes."""
+    on the usual chart (``is_chart_automatic``) moves to the new kind's usual chart when
+    the kind changes; ``"chart_type": null`` puts a measure back on the usual chart."""
     membership = membership_in(request, slug)
     require_edit(membership)
     measure = _measure(membership, measure_id)
     data = {name: getattr(measure, name) for name in MeasureIn.model_fields}
-    if measure.chart_type == Measure.DEFAULT_CHART[Measure.Kind(measure.kind)]:
+    if measure.is_chart_automatic:
         data["chart_type"] = None
     data.update(changes(payload))
     form = MeasureForm(
@@ -226,7 +267,7 @@ def update_measure(
     check(form, {"unit": "unit_id"})
     if not form.cleaned_data.get("chart_type"):
         measure.chart_type = ""  # Measure.save() sets the kind's usual chart
-    return form.save()
+    return services.save_measure(form)
 
 
 @router.delete(MEASURE, response={204: None, **WRITE_ERRORS}, url_name="measure")
@@ -321,7 +362,10 @@ def upsert_data_points(
         for index, row in enumerate(payload)
     ]
     checked = importing.check_rows(
-        records, kind=measure.kind, frequency=measure.frequency
+        records,
+        kind=measure.kind,
+        frequency=measure.frequency,
+        today=timezone.localdate(),
     )
     if checked.errors:
         return _rows_invalid(list(checked.errors), len(payload))
@@ -331,6 +375,50 @@ def upsert_data_points(
 
 def _cell(value: float | str | None) -> float | str | None:
     return float(value) if isinstance(value, int | float) else value
+
+
+@router.patch(
+    MEASURE + "/data-points/{point_id}",
+    response={200: DataPointOut, **WRITE_ERRORS},
+    url_name="data-point",
+)
+def update_data_point(
+    request: HttpRequest,
+    slug: str,
+    measure_id: int,
+    point_id: int,
+    payload: DataPointPatch,
+) -> Any:
+    """Leave a point out of the chart's calculations (with the reason, shown on the
+    chart), bring it back, or change its note (everyone but viewers). An excluded
+    point is still plotted; the centre line, limits and rules ignore it. Change the
+    numbers with POST …/data-points."""
+    membership = membership_in(request, slug)
+    require_edit(membership)
+    measure = _measure(membership, measure_id)
+    point: DataPoint = find(
+        measure.points.all(),
+        point_id,
+        "data point",
+        organisation_path(membership, f"measures/{measure.pk}/data-points"),
+    )
+    data = {
+        "period": point.period,
+        "value": point.value,
+        "denominator": point.denominator,
+        "note": point.note,
+        "is_excluded": point.is_excluded,
+        "exclusion_reason": point.exclusion_reason,
+        **changes(payload),
+    }
+    form_data = {
+        **{k: ("" if v is None else v) for k, v in data.items() if k != "period"},
+        **date_fields("period", data["period"]),
+    }
+    if not form_data["is_excluded"]:
+        form_data.pop("is_excluded")  # a checkbox left unticked sends nothing
+    cleaned = check(PointForm(form_data, measure=measure, instance=point))
+    return services.save_point(measure, point=point, **cleaned)
 
 
 # The chart ----------------------------------------------------------------------------
@@ -423,7 +511,7 @@ def delete_phase_break(
         "phase break",
         organisation_path(membership, f"measures/{measure.pk}/phase-breaks"),
     )
-    phase_break.delete()
+    services.remove_phase_break(measure, phase_break)
     return Status(204, None)
 
 

@@ -541,7 +541,7 @@ class _Checker:
         if len(labels) != points:
             self.error(
                 _join(path, "labels"),
-                f"has {len(labels)} labels for {points} points; give one label for each point, from the lowest",
+                f"has {len(labels)} label{'' if len(labels) == 1 else 's'} for {points} points; give one label for each point, from the lowest",
             )
             return None
         return Scale(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 
 from openqi.core.categories import EnablerCategory
-from openqi.core.forms import NHSDateField
+from openqi.core.forms import NHSDateField, WholeNumberField
+from openqi.organisations.forms import offer_people_who_may_edit
 from openqi.organisations.models import Organisation, StaffRecord, Unit
 
 from . import services
@@ -48,7 +48,7 @@ class RoundForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    count = forms.IntegerField(
+    count = WholeNumberField(
         label="How many links",
         min_value=1,
         max_value=services.MAX_LINKS,
@@ -167,10 +167,11 @@ class ActionForm(forms.ModelForm):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
-        self.fields["owner"].queryset = (  # type: ignore[attr-defined]
-            get_user_model()
-            .objects.filter(memberships__organisation=organisation)
-            .order_by("full_name", "email")
+        offer_people_who_may_edit(
+            self.fields["owner"],  # type: ignore[arg-type]
+            organisation,
+            refusal="Choose a member who may edit: a viewer cannot own an action.",
+            current=[self.instance.owner] if self.instance.pk else [],
         )
         self.fields["owner"].empty_label = "No owner yet"  # type: ignore[attr-defined]
         self.fields["owner"].label_from_instance = lambda user: (  # type: ignore[attr-defined]
@@ -211,6 +212,6 @@ class InstrumentImportForm(forms.Form):
 
     file = forms.FileField(
         label="Definition file (.json)",
-        help_text="The instrument's definition in OpenQI's format (docs/assessments.md).",
+        help_text="The instrument's definition in OpenQI's format, a JSON file.",
         error_messages={"required": "Choose the definition file to load."},
     )

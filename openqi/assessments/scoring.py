@@ -5,6 +5,7 @@ The whole API::
     section_scores(definition, answers, respondent_group=None) -> {section key: score | None}
     subscale_scores(definition, answers, respondent_group=None) -> {subscale key: score | None}
     item_score(definition, item_key, answer) -> score | None
+    shown_score(score) -> float
     band_for(definition, score) -> Band | None
     summarise(definition, responses) -> Summary
 
@@ -25,6 +26,9 @@ How scores are made (docs/assessments.md says the same for users):
   fewer than the definition's ``min_answered`` share of those items were answered,
   the score is missing (None), as it is when no item of the section is put to the
   group. Subscales are scored the same way over their items.
+* **Scores are shown as whole numbers** (``shown_score``: halves round up), and a
+  score's band is the band of the score as shown: 39.6 is shown as 40 and falls in
+  a band that starts at 40, never in the band below it.
 * **A summary** of many responses gives, per section and subscale, the mean of the
   responses' scores, the sample standard deviation (n − 1; None below two), the
   number scored and missing, the band of the mean and how many responses fall in
@@ -40,6 +44,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .definition import SCORE_MAX, Band, Definition, Item, parse_definition
@@ -49,14 +54,19 @@ __all__ = [
     "ItemSummary",
     "ScoreSummary",
     "Summary",
+    "SCORE_DECIMALS",
     "band_for",
     "item_score",
     "section_scores",
+    "shown_score",
     "subscale_scores",
     "summarise",
 ]
 
 Answers = Mapping[str, Any]
+
+#: The decimal places a score is shown with, on pages and in the API.
+SCORE_DECIMALS = 0
 
 
 @dataclass(frozen=True)
@@ -163,13 +173,23 @@ def subscale_scores(
     }
 
 
+def shown_score(score: float) -> float:
+    """``score`` as it is shown: rounded to ``SCORE_DECIMALS`` places, halves up
+    (39.5 → 40), on the decimal value written rather than its binary neighbour."""
+    places = Decimal(1).scaleb(-SCORE_DECIMALS)
+    return float(Decimal(repr(score)).quantize(places, rounding=ROUND_HALF_UP))
+
+
 def band_for(
     definition: Definition | Mapping[str, Any], score: float | None
 ) -> Band | None:
-    """The interpretation band holding ``score`` (a band holds min ≤ score < max;
-    the top band holds its max too); None for a missing score or no bands."""
+    """The interpretation band holding ``score`` as it is shown (``shown_score``):
+    a band holds min ≤ shown score < max, and the top band its max too; so a score
+    shown as 40 is in the band from 40, whatever its unrounded value. None for a
+    missing score or no bands."""
     if score is None:
         return None
+    score = shown_score(score)
     definition = _definition(definition)
     for band in definition.bands:
         if band.min <= score < band.max or (score == band.max == SCORE_MAX):

@@ -411,16 +411,33 @@ def suppressed_across(
     return hidden
 
 
+#: Why a result is hidden: its group has fewer than ``MIN_RESPONSES`` responses ...
+FEW_RESPONSES = "few_responses"
+#: ... or it is hidden only so that a smaller hidden group cannot be worked out
+#: from it and the total (complementary suppression).
+COMPLEMENTARY = "complementary"
+
+
 @dataclass
 class Cell:
-    """One score as the results show it: a mean (0–100) over ``n`` scores, or
-    suppressed (``score`` None, ``is_suppressed``); ``n`` 0 is no data."""
+    """One score as the results show it: a mean (0–100) over ``n`` scores, rounded
+    as shown (``scoring.shown_score``) with the band of that shown score; or
+    suppressed (``score`` None, ``suppression`` saying why); ``n`` 0 is no data."""
 
     n: int
     score: float | None = None
     band: Band | None = None
     tone: int = 0
-    is_suppressed: bool = False
+    suppression: str = ""
+
+    @property
+    def is_suppressed(self) -> bool:
+        return bool(self.suppression)
+
+    @property
+    def is_complementary(self) -> bool:
+        """Hidden only to protect a smaller group, not for its own size."""
+        return self.suppression == COMPLEMENTARY
 
 
 @dataclass
@@ -432,7 +449,15 @@ class Row:
     n: int
     cells: dict[str, Cell]
     categories: dict[str, Cell]
-    is_suppressed: bool = False
+    suppression: str = ""
+
+    @property
+    def is_suppressed(self) -> bool:
+        return bool(self.suppression)
+
+    @property
+    def is_complementary(self) -> bool:
+        return self.suppression == COMPLEMENTARY
 
 
 @dataclass
@@ -478,9 +503,13 @@ Scores = dict[str, float | None]
 
 def _cell(definition: Definition, values: list[float], hide: bool) -> Cell:
     n = len(values)
-    if hide or n < MIN_RESPONSES:
-        return Cell(n=n, is_suppressed=n > 0)
-    score = sum(values) / n
+    if n == 0:
+        return Cell(n=0)
+    if n < MIN_RESPONSES:
+        return Cell(n=n, suppression=FEW_RESPONSES)
+    if hide:
+        return Cell(n=n, suppression=COMPLEMENTARY)
+    score = scoring.shown_score(sum(values) / n)
     band = scoring.band_for(definition, score)
     return Cell(n=n, score=score, band=band, tone=tone_of(definition, band))
 
@@ -527,7 +556,13 @@ def _row(
         n=len(scores),
         cells=cells,
         categories=categories,
-        is_suppressed=is_hidden or len(scores) < MIN_RESPONSES,
+        suppression=(
+            FEW_RESPONSES
+            if len(scores) < MIN_RESPONSES
+            else COMPLEMENTARY
+            if is_hidden
+            else ""
+        ),
     )
 
 
@@ -600,15 +635,26 @@ def _spreads(
 
 
 def previous_round(assessment_round: AssessmentRound) -> AssessmentRound | None:
-    """The latest closed round of the same instrument started before this one."""
-    earlier = AssessmentRound.objects.for_organisation(
-        assessment_round.organisation
-    ).filter(
-        instrument=assessment_round.instrument,
-        status=AssessmentRound.Status.CLOSED,
-        created_at__lt=assessment_round.created_at,
+    """The round this one's change is measured against: the latest closed round
+    started before it of the same instrument (and version) over the same units
+    (the whole organisation only against the whole organisation). None when there
+    is no such round: a round over other units asked other people, so the
+    difference would not be a change."""
+    population = {unit.pk for unit in assessment_round.units.all()}
+    earlier = (
+        AssessmentRound.objects.for_organisation(assessment_round.organisation)
+        .filter(
+            instrument=assessment_round.instrument,
+            status=AssessmentRound.Status.CLOSED,
+            created_at__lt=assessment_round.created_at,
+        )
+        .prefetch_related("units")
+        .order_by("-created_at", "-pk")
     )
-    return earlier.order_by("-created_at", "-pk").first()
+    for candidate in earlier:
+        if {unit.pk for unit in candidate.units.all()} == population:
+            return candidate
+    return None
 
 
 def _scores(definition: Definition, responses: Iterable[Response]) -> list[Scores]:

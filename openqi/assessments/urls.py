@@ -11,6 +11,11 @@ urlpatterns = [
         name="instrument_import",
     ),
     path(
+        "<slug:slug>/assessments/instruments/format/",
+        views.instrument_format,
+        name="instrument_format",
+    ),
+    path(
         "<slug:slug>/assessments/instruments/<int:pk>/definition.json",
         views.instrument_export,
         name="instrument_export",

@@ -97,6 +97,13 @@ def instrument_import(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+def instrument_format(request: HttpRequest, slug: str) -> HttpResponse:
+    """How an instrument's definition file is written: the guidance in docs/assessments.md."""
+    membership = membership_for(request.user, slug)
+    return render(request, "assessments/instrument_format.html", _context(membership))
+
+
+@login_required
 def instrument_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """An instrument's definition as a JSON file (built-ins and the organisation's own)."""
     membership = membership_for(request.user, slug)

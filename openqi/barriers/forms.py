@@ -10,6 +10,7 @@ from django.utils import timezone
 from openqi.accounts.models import User
 from openqi.core.categories import BarrierCategory
 from openqi.core.forms import NHSDateField
+from openqi.organisations.forms import offer_people_who_may_edit
 from openqi.organisations.models import Organisation, Unit
 from openqi.projects.models import Project
 
@@ -84,9 +85,12 @@ class BarrierForm(forms.ModelForm):
         self.fields["severity"].choices = Barrier.Severity.choices
         self.fields["unit"].queryset = Unit.objects.for_organisation(organisation)
         self.fields["unit"].empty_label = "The whole organisation"
-        self.fields["owner"].queryset = User.objects.filter(
-            memberships__organisation=organisation
-        ).order_by("full_name", "email")
+        offer_people_who_may_edit(
+            self.fields["owner"],
+            organisation,
+            refusal="Choose a member who may edit: a viewer cannot own a barrier.",
+            current=[self.instance.owner] if self.instance.pk else [],
+        )
         self.fields["owner"].empty_label = "No owner yet"
         self.fields["owner"].label_from_instance = _person
         self.fields["projects"].queryset = Project.objects.for_organisation(

@@ -1,12 +1,21 @@
-"""Form pieces shared by every app: the NHS.UK date input."""
+"""Form pieces shared by every app: the NHS.UK date input and typed numbers."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from django import forms
 
 from openqi.core.jinja2 import DayMonthYearWidget
 
-__all__ = ["DayMonthYearWidget", "NHSDateField"]
+__all__ = [
+    "DayMonthYearWidget",
+    "NHSDateField",
+    "NumberField",
+    "TypedNumberInput",
+    "WholeNumberField",
+]
 
 
 class NHSDateField(forms.DateField):
@@ -16,3 +25,70 @@ class NHSDateField(forms.DateField):
     default_error_messages = {
         "invalid": "Enter a real date, for example 15 3 2025.",
     }
+
+
+#: A number with a comma between each group of three digits: 5,000 or -12,345.6.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+class TypedNumberInput(forms.TextInput):
+    """A text input that shows a stored whole number without its ".0" (1, not 1.0)."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            value = int(value)
+        return super().format_value(value)
+
+
+class NumberField(forms.FloatField):
+    """A number as people type it, with or without thousands separators.
+
+    The pages show 12,345.6, so "12,345.6" is taken as well as "12345.6"; a comma
+    anywhere else ("5,00", "1,2345") is refused, since it may be a decimal comma
+    or a slip. Drawn as a text input (the NHS.UK design system's advice for
+    numbers): a browser's number input throws away "5,000" before the form sees it.
+    Every form field that takes a typed number uses this field or
+    :class:`WholeNumberField`; uploaded files and the JSON API keep their own rules.
+    """
+
+    widget = TypedNumberInput(attrs={"inputmode": "decimal"})
+    default_error_messages = {
+        "invalid": "Enter a number, such as 42, 3.5 or 5,000.",
+        "grouping": "Put a comma only between groups of three digits, as in 5,000 or "
+        "12,345.6, or leave the commas out.",
+    }
+
+    def to_python(self, value: Any) -> float | None:
+        if isinstance(value, str):
+            text = value.strip()
+            if "," in text:
+                if not _GROUPED.fullmatch(text):
+                    raise forms.ValidationError(
+                        self.error_messages["grouping"], code="grouping"
+                    )
+                text = text.replace(",", "")
+            if "_" in text:  # Python's float() takes 1_000; people do not write it
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid"
+                )
+            value = text
+        number: float | None = super().to_python(value)
+        return number
+
+
+class WholeNumberField(NumberField):
+    """A whole number as people type it ("5,000" too); cleans to an ``int``."""
+
+    widget = TypedNumberInput(attrs={"inputmode": "numeric"})
+    default_error_messages = {
+        "invalid": "Enter a whole number, such as 20 or 5,000.",
+        "whole": "Enter a whole number, such as 20 or 5,000.",
+    }
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        number = super().to_python(value)
+        if number is None:
+            return None
+        if not float(number).is_integer():
+            raise forms.ValidationError(self.error_messages["whole"], code="whole")
+        return int(number)

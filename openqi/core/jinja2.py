@@ -24,6 +24,8 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
+from openqi.accounts.mail import local_mail
+from openqi.core.nhsuk_stylesheet import stylesheet_url as nhsuk_stylesheet_url
 from openqi.organisations.access import organisations_for
 
 #: The organisation's navigation in the header: (text, route name, managers only).
@@ -215,9 +217,11 @@ def environment(**options: Any) -> Environment:
             # A folder (such as the NHS.UK assets) has no manifest entry of its
             # own, so templates build folder URLs from STATIC_URL.
             "STATIC_URL": settings.STATIC_URL,
+            "nhsuk_stylesheet_url": nhsuk_stylesheet_url,
             "url": url,
             "csrf_token_value": get_token,
             "get_messages": messages.get_messages,
+            "local_mail": local_mail,
             "user_organisations": user_organisations,
             "organisation_navigation": organisation_navigation,
             "widget_kind": widget_kind,

@@ -3,9 +3,11 @@
 Each curated measure is drawn from its own random stream (NumPy's ``default_rng``
 seeded with :data:`SEED` and the measure's name), so the data, and the signals
 the chart finds in it, are the same on every run and every machine. The series
-end at fixed dates (:data:`LAST_MONTH`, :data:`LAST_WEEK`), not today, for the
-same reason. ``docs/demo.md`` lists what each measure shows; the demo's tests
-check each signal with :func:`openqi.measures.services.chart_for`.
+end at fixed dates (:data:`LAST_MONTH`, :data:`LAST_WEEK`, :data:`LAST_EVENT`),
+not today, for the same reason; none is after the demo's own date, since the
+app refuses data for a period that has not happened yet. ``docs/demo.md`` lists
+what each measure shows; the demo's tests check each signal with
+:func:`openqi.measures.services.chart_for`.
 
 One measure is real: the monthly share of type 1 A&E attendances seen within four
 hours at one major A&E department, from NHS England's A&E statistics
@@ -41,6 +43,7 @@ __all__ = [
     "AE_MEASURE",
     "LARGE_MEASURES",
     "LARGE_WEEKS",
+    "LAST_EVENT",
     "LAST_MONTH",
     "LAST_WEEK",
     "MEASURES",
@@ -54,6 +57,8 @@ SEED = 20_261_120
 #: The month of the last monthly point and the Monday of the last weekly one.
 LAST_MONTH = datetime.date(2026, 10, 1)
 LAST_WEEK = datetime.date(2026, 11, 9)
+#: The day of the latest rare event (the series of days between events end on it).
+LAST_EVENT = datetime.date(2026, 11, 12)
 #: Measures of the main trust at ``large`` (the curated ones included), and the
 #: weeks of data each extra one gets (five years).
 LARGE_MEASURES = 500
@@ -202,12 +207,14 @@ def _cdiff_between(rng: _Rng) -> _Series:
 
 def _never_events_between(rng: _Rng) -> _Series:
     # Days between never events in theatres: rare, about three months apart.
+    # Dated back from the latest event: counted forward from a start date, the
+    # random gaps ran past the demo's date into 2027.
     gaps = np.maximum(1, np.round(rng.exponential(95, 16)))
-    dates, when = [], datetime.date(2022, 12, 12)
-    for gap in gaps:
-        when += datetime.timedelta(days=int(gap))
+    dates, when = [], LAST_EVENT
+    for gap in gaps[::-1]:
         dates.append(when)
-    return dates, _floats(gaps), None
+        when -= datetime.timedelta(days=int(gap))
+    return dates[::-1], _floats(gaps), None
 
 
 def _initial_assessment(rng: _Rng) -> _Series:

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
-from openqi.core.forms import NHSDateField
+from openqi.core.forms import NHSDateField, NumberField, WholeNumberField
 from openqi.organisations.models import Organisation, Unit
+from openqi.spc.charts import MIN_FIX_AFTER
 
 from . import importing
 from .models import Annotation, DataPoint, Measure, PhaseBreak
@@ -21,6 +23,21 @@ IMPORT_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
 class MeasureForm(forms.ModelForm):
     """A measure; the rules that tie fields together come from ``Measure.clean``."""
+
+    fix_after = WholeNumberField(
+        label="Fix the limits after this many points (optional)",
+        required=False,
+        min_value=MIN_FIX_AFTER,
+        max_value=Measure.MAX_FIX_AFTER,
+        help_text="Freeze the baseline: the centre line and limits of each phase come "
+        f"from its first points only (at least {MIN_FIX_AFTER}), and later points are "
+        "judged against them. Leave empty to use every point.",
+        error_messages={
+            "min_value": f"Fix the limits after at least {MIN_FIX_AFTER} points: "
+            "fewer make limits too uncertain to judge later points by.",
+            "max_value": f"Fix the limits after at most {Measure.MAX_FIX_AFTER:,} points.",
+        },
+    )
 
     class Meta:
         model = Measure
@@ -35,9 +52,14 @@ class MeasureForm(forms.ModelForm):
             "improvement",
             "target",
             "chart_type",
+            "fix_after",
             "multiplier",
             "unit",
         ]
+        field_classes = {
+            "target": NumberField,
+            "multiplier": NumberField,
+        }
         labels = {
             "name": "Name",
             "definition": "Operational definition",
@@ -86,10 +108,9 @@ class MeasureForm(forms.ModelForm):
         instance = self.instance
         if not instance.pk:
             self.initial.setdefault("multiplier", 1)
-        if instance.pk and instance.chart_type == Measure.DEFAULT_CHART.get(
-            Measure.Kind(instance.kind)
-        ):
-            # Keep following the kind, so a change of kind brings its own chart.
+        if instance.pk and instance.is_chart_automatic:
+            # Keep following the kind (and the data), so a change of kind brings
+            # its own chart.
             self.initial["chart_type"] = ""
 
     def clean_name(self) -> str:
@@ -108,6 +129,8 @@ class MeasureForm(forms.ModelForm):
         if cleaned.get("kind") not in Measure.HAS_DENOMINATOR:
             cleaned["numerator_definition"] = ""
             cleaned["denominator_definition"] = ""
+        # Empty: the usual chart, which Measure.save() fills in and marks automatic.
+        self.instance.is_chart_automatic = not cleaned.get("chart_type")
         return cleaned
 
     def chart_items(self) -> list[dict[str, Any]]:
@@ -121,7 +144,9 @@ class MeasureForm(forms.ModelForm):
             if not value:
                 hint = (
                     "XmR for counts and measurements, p for proportions, u for rates, "
-                    "t and g for rare events."
+                    "t and g for rare events; p′ or u′ instead of p or u once there "
+                    "are enough points to show that the data vary more than a p or "
+                    "u chart allows."
                 )
             items.append(
                 {
@@ -134,15 +159,21 @@ class MeasureForm(forms.ModelForm):
         return items
 
 
-def _number_field(label: str, required: bool) -> forms.FloatField:
-    return forms.FloatField(
+def _number_field(label: str, required: bool) -> NumberField:
+    return NumberField(
         label=label,
         required=required,
         error_messages={
             "required": f"Enter the {label.lower()}.",
-            "invalid": f"Enter the {label.lower()} as a number, such as 42 or 3.5.",
+            "invalid": f"Enter the {label.lower()} as a number, such as 42, 3.5 or "
+            "5,000.",
         },
     )
+
+
+def _not_in_future(period: Any, frequency: str) -> None:
+    if problem := importing.future_problem(period, frequency, timezone.localdate()):
+        raise forms.ValidationError(problem[0].upper() + problem[1:] + ".")
 
 
 class PointForm(forms.ModelForm):
@@ -156,8 +187,26 @@ class PointForm(forms.ModelForm):
 
     class Meta:
         model = DataPoint
-        fields = ["period", "value", "denominator", "note"]
-        labels = {"note": "Note (optional)"}
+        fields = [
+            "period",
+            "value",
+            "denominator",
+            "note",
+            "is_excluded",
+            "exclusion_reason",
+        ]
+        labels = {
+            "note": "Note (optional)",
+            "is_excluded": "Leave this point out of the calculations",
+            "exclusion_reason": "Why it is left out",
+        }
+        help_texts = {
+            "is_excluded": "It stays on the chart, drawn hollow, but the centre line, "
+            "the limits and the rules ignore it: for a point known to be wrong or "
+            "from a one-off event that is not part of the process.",
+            "exclusion_reason": "Shown on the chart, for example: IT outage, half "
+            "the month not recorded.",
+        }
 
     def __init__(self, *args: Any, measure: Measure, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -173,11 +222,16 @@ class PointForm(forms.ModelForm):
                 self.fields["denominator"].help_text = measure.denominator_definition
         else:
             del self.fields["denominator"]
+        if not self.instance.pk:
+            # A new point is left in; excluding it is a change made afterwards.
+            del self.fields["is_excluded"]
+            del self.fields["exclusion_reason"]
 
     def clean_period(self) -> Any:
         period = importing.period_start(
             self.cleaned_data["period"], self.measure.frequency
         )
+        _not_in_future(period, self.measure.frequency)
         twins = self.measure.points.filter(period=period)
         if self.instance.pk:
             twins = twins.exclude(pk=self.instance.pk)
@@ -227,8 +281,8 @@ class PhaseBreakForm(forms.ModelForm):
             self.cleaned_data["period"], self.measure.frequency
         )
         if self.measure.phase_breaks.filter(period=period).exists():
-            words = importing.period_words(period, self.measure.frequency)
-            raise forms.ValidationError(f"A new phase already starts in {words}.")
+            when = importing.period_phrase(period, self.measure.frequency)
+            raise forms.ValidationError(f"A new phase already starts {when}.")
         return period
 
 
@@ -347,3 +401,30 @@ class ColumnForm(forms.Form):
             column: self.cleaned_data.get(column) or None
             for column in ("period", "value", "denominator")
         }
+
+
+class ImportFilterForm(forms.Form):
+    """Keep only the rows whose ``column`` holds ``value``: one trust's series
+    from a national file, say (org_code = RJZ)."""
+
+    column = forms.ChoiceField(
+        label="Column",
+        error_messages={"required": "Choose the column to pick rows by."},
+    )
+    value = forms.CharField(
+        label="Value",
+        max_length=200,
+        help_text="Rows whose cell in that column holds exactly this (any case), "
+        "such as RJZ.",
+        error_messages={"required": "Enter the value the rows to keep hold."},
+    )
+
+    def __init__(self, *args: Any, names: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["column"].choices = [
+            ("", "Choose a column"),
+            *((n, n) for n in names),
+        ]
+
+    def clean_value(self) -> str:
+        return str(self.cleaned_data["value"]).strip()

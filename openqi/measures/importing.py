@@ -28,6 +28,7 @@ __all__ = [
     "RowError",
     "check_rows",
     "classify",
+    "future_problem",
     "match_columns",
     "missing_columns",
     "next_period",
@@ -131,6 +132,25 @@ def period_start(day: datetime.date, frequency: str) -> datetime.date:
     raise ValueError(f"unknown frequency {frequency!r}")
 
 
+def future_problem(
+    period: datetime.date, frequency: str, today: datetime.date
+) -> str | None:
+    """Why ``period`` cannot have data yet, or None when it can.
+
+    The current period is the one holding ``today`` (its day, week, month or
+    quarter); a period after it has not happened, and a typo such as 2030 for
+    2023 would otherwise widen the limits without anyone noticing.
+    """
+    current = period_start(today, frequency)
+    if period_start(period, frequency) <= current:
+        return None
+    return (
+        f"{period_words(period_start(period, frequency), frequency)} has not happened "
+        f"yet: the latest period that can have data is the current one, "
+        f"{period_words(current, frequency)}; check the year"
+    )
+
+
 def next_period(period: datetime.date, frequency: str) -> datetime.date:
     """The first day of the period after the one holding ``period``."""
     start = period_start(period, frequency)
@@ -155,6 +175,17 @@ def period_words(period: datetime.date, frequency: str) -> str:
         last = calendar.month_name[min(period.month + 2, 12)]
         return f"{calendar.month_name[period.month]} to {last} {period.year}"
     return day
+
+
+def period_phrase(period: datetime.date, frequency: str) -> str:
+    """The period with the preposition it takes in a sentence: "on 4 March 2024",
+    "in the week of 4 March 2024", "in March 2024", "in January to March 2024"."""
+    words = period_words(period, frequency)
+    if frequency == "daily":
+        return f"on {words}"
+    if frequency == "weekly":
+        return f"in the {words}"
+    return f"in {words}"
 
 
 def _year(text: str) -> int:
@@ -322,12 +353,15 @@ def check_rows(
     kind: str,
     frequency: str,
     seen: Mapping[datetime.date, int] | None = None,
+    today: datetime.date | None = None,
 ) -> CheckedRows:
     """Check rows of (row number, period, value, denominator) cells.
 
     Every row ends up either good or with at least one error: nothing is left
     out. ``seen`` holds the periods of rows checked before (when a file is
     checked in chunks), so a period given twice is an error on its second row.
+    With ``today``, a period after the current one (see :func:`future_problem`)
+    is an error.
     """
     periods = dict(seen or {})
     rows: list[Row] = []
@@ -345,6 +379,9 @@ def check_rows(
                 numbers[column] = parse_number(cell)
             except ValueError as error:
                 problems.append((column, f"the {column} {error}"))
+        if period is not None and today is not None:
+            if future := future_problem(period, frequency, today):
+                problems.append(("period", future))
         if period is not None:
             if period in periods:
                 problems.append(

@@ -1,7 +1,8 @@
 """Measures for improvement: definitions, data points, phase breaks and annotations.
 
 The chart itself is computed by :mod:`openqi.spc` (see ``services.py``); nothing
-computed is stored.
+computed is stored but the automatic choice of chart (``Measure.chart_type``
+while ``is_chart_automatic``), which follows the data.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from openqi.organisations.models import Organisation, OrganisationOwnedQuerySet, Unit
+from openqi.spc.charts import MIN_FIX_AFTER
 
 
 class Measure(models.Model):
@@ -56,6 +58,11 @@ class Measure(models.Model):
     }
     #: Kinds whose data points carry a denominator.
     HAS_DENOMINATOR = frozenset({Kind.PROPORTION, Kind.RATE})
+    #: Laney's version of each attribute chart, for over-dispersed data.
+    LANEY_CHART = {ChartType.P: ChartType.PP, ChartType.U: ChartType.UP}
+    #: The most points ``fix_after`` may name (any whole number from the engine's
+    #: minimum of 12 works; this bounds the input).
+    MAX_FIX_AFTER = 10_000
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="measures"
@@ -77,6 +84,16 @@ class Measure(models.Model):
     )
     target = models.FloatField(null=True, blank=True)
     chart_type = models.CharField(max_length=4, choices=ChartType.choices, blank=True)
+    #: The chart was left at "the usual chart for this kind of measure": XmR, p,
+    #: u, t or g by kind, and p′ or u′ for a proportion or rate whose data are
+    #: over-dispersed (``services.refresh_chart_choice``). False once someone
+    #: chooses a chart.
+    is_chart_automatic = models.BooleanField(default=False, db_default=False)
+    #: Freeze each phase's centre line and limits on its first N points; later
+    #: points are judged against them (None: every point of the phase counts).
+    fix_after = models.PositiveSmallIntegerField(
+        "fix the limits after", null=True, blank=True
+    )
     #: Shown values are multiplied by this (100 for a percentage, 1,000 for a rate per 1,000).
     multiplier = models.FloatField(default=1.0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -97,7 +114,9 @@ class Measure(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self.chart_type:
+            # Left empty: the usual chart for the kind, and it follows the data.
             self.chart_type = self.DEFAULT_CHART[self.Kind(self.kind)]
+            self.is_chart_automatic = True
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def clean(self) -> None:
@@ -107,6 +126,16 @@ class Measure(models.Model):
             )
         if self.unit_id and self.unit.organisation_id != self.organisation_id:  # type: ignore[union-attr]
             raise ValidationError({"unit": "Choose a unit of this organisation."})
+        if self.fix_after is not None and not (
+            MIN_FIX_AFTER <= self.fix_after <= self.MAX_FIX_AFTER
+        ):
+            raise ValidationError(
+                {
+                    "fix_after": f"Fix the limits after {MIN_FIX_AFTER} to "
+                    f"{self.MAX_FIX_AFTER:,} points: fewer than {MIN_FIX_AFTER} "
+                    "make limits too uncertain to judge later points by."
+                }
+            )
         needs = self.chart_type in ("p", "pp", "u", "up")
         if needs and self.kind not in self.HAS_DENOMINATOR:
             raise ValidationError(
@@ -117,6 +146,10 @@ class Measure(models.Model):
 
     def has_denominator(self) -> bool:
         return self.kind in self.HAS_DENOMINATOR
+
+    def laney_chart(self) -> str | None:
+        """The p′ or u′ chart this measure's p or u chart would become (None otherwise)."""
+        return self.LANEY_CHART.get(self.chart_type)  # type: ignore[call-overload, no-any-return]
 
     def audit_organisation(self) -> Organisation:
         return self.organisation
@@ -151,6 +184,11 @@ class DataPoint(_MeasureChild):
     value = models.FloatField(null=True, blank=True)
     denominator = models.FloatField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
+    #: Plotted, but left out of the centre line, the limits and the rules.
+    is_excluded = models.BooleanField(default=False, db_default=False)
+    exclusion_reason = models.CharField(
+        max_length=200, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["period"]
@@ -162,6 +200,17 @@ class DataPoint(_MeasureChild):
 
     def __str__(self) -> str:
         return f"{self.measure}: {self.period.isoformat()}"
+
+    def clean(self) -> None:
+        if self.is_excluded and not self.exclusion_reason.strip():
+            raise ValidationError(
+                {
+                    "exclusion_reason": "Say why the point is left out, so readers of "
+                    "the chart know."
+                }
+            )
+        if not self.is_excluded:
+            self.exclusion_reason = ""
 
 
 class PhaseBreak(_MeasureChild):

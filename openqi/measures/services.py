@@ -24,8 +24,9 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
-from openqi.spc import ChartResult, render_svg, spc_chart
+from openqi.spc import ChartResult, Dispersion, overdispersion, render_svg, spc_chart
 from openqi.tabular import TableError, read_table
 
 from . import importing
@@ -36,15 +37,27 @@ RATIO_CHARTS = frozenset({"p", "pp", "u", "up"})
 
 
 def chart_svg(measure: Measure, result: ChartResult) -> str:
-    """The measure's chart drawn as SVG, with its annotations as numbered marks.
+    """The measure's chart drawn as SVG, with its annotations, and the reason for
+    each point left out of the calculations, as numbered marks.
 
     A note on a period with no data point is not drawn (pages list every note).
     """
     charted = set(result.periods)
-    marks = [
-        (label, note.text)
+    notes = [
+        (note.period, note.text)
         for note in measure.annotations.order_by("period", "pk")
-        if (label := period_label(measure, note.period)) in charted
+    ]
+    notes += [
+        (period, f"Left out of the calculations: {reason}")
+        for period, reason in measure.points.filter(is_excluded=True).values_list(
+            "period", "exclusion_reason"
+        )
+    ]
+    notes.sort(key=lambda note: note[0])
+    marks = [
+        (label, text)
+        for period, text in notes
+        if (label := period_label(measure, period)) in charted
     ]
     return render_svg(
         result,
@@ -68,9 +81,10 @@ def chart_for(
     """The measure's SPC chart, or None while it has no data.
 
     Phase breaks become ``rebase`` periods (a break on a date with no data point
-    starts the phase at the next point); the target is in the plotted units.
-    Raises ``ValueError`` (from :mod:`openqi.spc`) when the data cannot make the
-    chart, with a message fit to show.
+    starts the phase at the next point); the target is in the plotted units;
+    excluded points and ``fix_after`` pass to the engine as they are. Raises
+    ``ValueError`` (from :mod:`openqi.spc`) when the data cannot make the chart,
+    with a message fit to show.
     """
     if points is None:
         points = list(measure.points.order_by("period"))
@@ -97,7 +111,120 @@ def chart_for(
                 break
     if rebase:
         options["rebase"] = rebase
+    # Points from the portfolio's bulk loader carry only period, value and denominator.
+    excluded = [
+        label
+        for point, label in zip(points, labels, strict=True)
+        if getattr(point, "is_excluded", False)
+    ]
+    if excluded:
+        options["exclude"] = excluded
+    if measure.fix_after is not None:
+        options["fix_after"] = measure.fix_after
     return spc_chart(chart, values, denominators, labels, **options)
+
+
+# ---------------------------------------------------------------------------
+# Over-dispersion: when a p or u chart's limits are too narrow for the data
+
+
+def _dispersion(
+    measure: Measure, series: Sequence[tuple[datetime.date, Any, Any, bool]]
+) -> Dispersion | None:
+    """The over-dispersion check (:func:`openqi.spc.overdispersion`) of a
+    proportion's or rate's (period, numerator, denominator, excluded) series, in
+    period order; None for other kinds, or for data no p or u chart can take.
+
+    Only the latest phase counts: a sustained change between phases is not
+    over-dispersion, and the latest phase's limits are the ones read. Excluded and
+    incomplete points are left out, as the chart leaves them out of its limits.
+    """
+    if not measure.has_denominator():
+        return None
+    breaks = [b.period for b in measure.phase_breaks.all()]
+    if series and breaks:
+        # As in chart_for: a break starts its phase at the first point on or after it.
+        starts = [b for b in breaks if series[0][0] < b <= series[-1][0]]
+        if starts:
+            series = [row for row in series if row[0] >= max(starts)]
+    if measure.fix_after is not None:
+        series = series[: measure.fix_after]  # the baseline the limits come from
+    kept = [
+        (float(n), float(d))
+        for _, n, d, is_excluded in series
+        if n is not None and d is not None and d > 0 and not is_excluded
+    ]
+    chart = "p" if measure.kind == Measure.Kind.PROPORTION else "u"
+    try:
+        return overdispersion([n for n, _ in kept], [d for _, d in kept], chart=chart)
+    except ValueError:  # data no chart can use (a numerator above its denominator)
+        return None
+
+
+def dispersion_for(
+    measure: Measure, points: Sequence[DataPoint] | None = None
+) -> Dispersion | None:
+    """The over-dispersion check of the measure's data (None for kinds without a
+    denominator); see :func:`openqi.spc.overdispersion`."""
+    if points is None:
+        points = list(measure.points.order_by("period"))
+    return _dispersion(
+        measure,
+        [
+            (p.period, p.value, p.denominator, getattr(p, "is_excluded", False))
+            for p in points
+        ],
+    )
+
+
+def is_overdispersed(dispersion: Dispersion | None) -> bool:
+    return bool(
+        dispersion is not None
+        and dispersion.is_assessed
+        and dispersion.is_overdispersed
+    )
+
+
+def automatic_chart(measure: Measure, dispersion: Dispersion | None) -> str:
+    """The chart a measure gets when its chart is left to the app.
+
+    The kind's usual chart (XmR, p, u, t or g); for a proportion or rate whose
+    data are over-dispersed once there are enough points to tell
+    (``MIN_DISPERSION_POINTS``), Laney's p′ or u′ chart instead, as Making Data
+    Count advises for large denominators. It follows the data both ways.
+    """
+    usual = Measure.DEFAULT_CHART[Measure.Kind(measure.kind)]
+    if is_overdispersed(dispersion):
+        return Measure.LANEY_CHART.get(usual, usual)
+    return usual
+
+
+def refresh_chart_choice(measure: Measure) -> bool:
+    """Move a measure whose chart is automatic to the chart its data call for.
+
+    Called after every change to the measure or its data; saves (and so audits)
+    only a change of chart. Returns whether the chart changed.
+    """
+    if not measure.is_chart_automatic:
+        return False
+    chart = automatic_chart(measure, dispersion_for(measure))
+    if chart == measure.chart_type:
+        return False
+    measure.chart_type = chart
+    measure.save(update_fields=["chart_type", "updated_at"])
+    return True
+
+
+def switch_to_laney(measure: Measure) -> bool:
+    """Draw a p or u chart measure as p′ or u′ from now on (an editor's choice,
+    so it no longer follows the data). False when it is not on a p or u chart."""
+    laney = measure.laney_chart()
+    if laney is None:
+        return False
+    measure.chart_type = laney
+    measure.is_chart_automatic = False
+    measure.save(update_fields=["chart_type", "is_chart_automatic", "updated_at"])
+    return True
 
 
 # ---------------------------------------------------------------------------
@@ -206,13 +333,22 @@ def assurance_sentence(measure: Measure, result: ChartResult) -> str:
 # Data points
 
 
-def next_period(measure: Measure) -> datetime.date:
-    """The period after the latest point; with no points, the last complete period."""
+def current_period(measure: Measure) -> datetime.date:
+    """The first day of the period holding today: the latest that may have data."""
+    return importing.period_start(timezone.localdate(), measure.frequency)
+
+
+def next_period(measure: Measure) -> datetime.date | None:
+    """The period after the latest point; with no points, the last complete period.
+
+    None when the latest point is already the current period: the next one has
+    not happened yet.
+    """
     latest = measure.points.order_by("-period").values_list("period", flat=True)
+    current = current_period(measure)
     if latest:
-        return importing.next_period(latest[0], measure.frequency)
-    today = datetime.date.today()
-    current = importing.period_start(today, measure.frequency)
+        following = importing.next_period(latest[0], measure.frequency)
+        return following if following <= current else None
     return importing.period_start(
         current - datetime.timedelta(days=1), measure.frequency
     )
@@ -239,6 +375,8 @@ IMPORT_DIR = Path(tempfile.gettempdir()) / "openqi-imports"
 IMPORT_LIFETIME = datetime.timedelta(hours=24)
 #: Rows checked between two progress reports.
 IMPORT_CHUNK = 2000
+#: Row errors listed on the preview; the rest are in the CSV download.
+SHOWN_ERROR_ROWS = 50
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}\Z")
 
 
@@ -251,7 +389,9 @@ class ImportJob:
     """An upload on its way to the database, saved as JSON under its token.
 
     ``stage`` runs waiting → reading → checking → ready, or stops at ``choose``
-    (the columns need naming) or ``failed`` (the file cannot be read).
+    (the columns need naming) or ``failed`` (the file cannot be read). With a
+    filter, ``records`` (and ``total``) hold only the rows whose
+    ``filter_column`` holds ``filter_value``, of the ``read_rows`` in the file.
     """
 
     token: str
@@ -269,6 +409,9 @@ class ImportJob:
     errors: list[list[Any]] = field(default_factory=list)
     message: str = ""
     created: float = field(default_factory=time.time)
+    filter_column: str = ""
+    filter_value: str = ""
+    read_rows: int = 0
 
     @property
     def path(self) -> Path:
@@ -385,16 +528,44 @@ def start_import(
     return job
 
 
-def read_import(job: ImportJob, measure: Measure) -> None:
-    """Read the kept file (CSV or .xlsx) and match its columns; stops at ``choose``
-    when a column needs naming."""
+#: The file reader serves the command line too, which also reads Parquet; the
+#: upload page takes only CSV and Excel, so its advice must not offer Parquet.
+_NOT_HERE = (
+    ("a CSV, .xlsx or .parquet file", "a CSV or .xlsx file"),
+    ("an .xlsx or .parquet file", "an .xlsx file"),
+)
+
+
+def _file_message(error: TableError, job: ImportJob) -> str:
+    message = str(error).replace(str(job.upload_path), job.filename)
+    for offered, here in _NOT_HERE:
+        message = message.replace(offered, here)
+    return message
+
+
+def _read(job: ImportJob) -> Any:
+    """The kept file as a table, or None (the job marked failed) when it cannot be read."""
     try:
-        table = read_table(str(job.upload_path))
+        return read_table(str(job.upload_path))
     except TableError as error:
         job.stage = "failed"
-        job.message = str(error).replace(str(job.upload_path), job.filename)
+        job.message = _file_message(error, job)
         job.save()
-        return
+        return None
+
+
+def _matching(table: Any, column: str, value: str) -> list[bool]:
+    wanted = value.strip().casefold()
+    return [cell.casefold() == wanted for cell in table.texts(column)]
+
+
+def read_import(job: ImportJob, measure: Measure, table: Any = None) -> None:
+    """Read the kept file (CSV or .xlsx) and match its columns; stops at ``choose``
+    when a column needs naming. Keeps only the rows the job's filter picks."""
+    if table is None:
+        table = _read(job)
+        if table is None:
+            return
     job.names = list(table.names)
     mapping = job.mapping or importing.match_columns(table.names)
     if not measure.has_denominator():
@@ -410,16 +581,20 @@ def read_import(job: ImportJob, measure: Measure) -> None:
             return [None] * len(table)
         return list(table.columns[column])
 
-    job.records = [
-        list(record)
-        for record in zip(
-            table.rows,
-            cells(mapping["period"]),
-            cells(mapping["value"]),
-            cells(mapping["denominator"]),
-            strict=True,
-        )
-    ]
+    records = zip(
+        table.rows,
+        cells(mapping["period"]),
+        cells(mapping["value"]),
+        cells(mapping["denominator"]),
+        strict=True,
+    )
+    if job.filter_column in table.names:
+        keep = _matching(table, job.filter_column, job.filter_value)
+        records = (r for r, is_kept in zip(records, keep, strict=True) if is_kept)
+    else:
+        job.filter_column = job.filter_value = ""
+    job.records = [list(record) for record in records]
+    job.read_rows = len(table)
     job.total = len(job.records)
     job.done = 0
     job.rows, job.errors = [], []
@@ -435,6 +610,7 @@ def _check(
         kind=measure.kind,
         frequency=measure.frequency,
         seen=seen,
+        today=timezone.localdate(),
     )
 
 
@@ -473,8 +649,98 @@ def choose_columns(
     run_import(job, measure)
 
 
+class NoRowsMatch(ValueError):
+    """No row of the file holds the value asked for in the column asked for."""
+
+
+def filter_import(job: ImportJob, measure: Measure, column: str, value: str) -> None:
+    """Keep only the rows whose ``column`` holds ``value`` (compared without regard
+    to case), then check them again; empty ``column`` keeps every row.
+
+    Raises :class:`NoRowsMatch`, leaving the job as it was, when no row matches.
+    """
+    table = _read(job)
+    if table is None:
+        return
+    if column:
+        if column not in table.names:
+            raise NoRowsMatch(f"The file has no column called {column}.")
+        if not any(_matching(table, column, value)):
+            seen: dict[str, None] = {}
+            for cell in table.texts(column):
+                if cell and len(seen) < 8:
+                    seen.setdefault(cell, None)
+            examples = ", ".join(seen) or "nothing: it is empty"
+            raise NoRowsMatch(
+                f"No row has {value} in {column}: check the spelling. The column "
+                f"holds, for example, {examples}."
+            )
+    job.filter_column, job.filter_value = (column, value) if column else ("", "")
+    job.stage = "reading"
+    read_import(job, measure, table)
+    if job.stage == "checking":
+        check_import(job, measure)
+
+
 def preview_import(job: ImportJob, measure: Measure) -> list[importing.Change]:
     return importing.classify(job.checked_rows(), existing_points(measure))
+
+
+def shown_row_errors(job: ImportJob) -> tuple[list[importing.RowError], int]:
+    """The errors of the first :data:`SHOWN_ERROR_ROWS` rows with errors, and how
+    many rows have errors in all."""
+    errors = job.row_errors()
+    rows: set[int] = set()
+    shown = []
+    for error in errors:
+        if error.number not in rows and len(rows) == SHOWN_ERROR_ROWS:
+            continue
+        rows.add(error.number)
+        shown.append(error)
+    return shown, len({e.number for e in errors})
+
+
+def import_errors_csv(job: ImportJob) -> str:
+    """Every row error, with the row's cells as read, as CSV (one line per error)."""
+    cells = {record[0]: record[1:] for record in job.records}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    mapping = job.mapping
+    writer.writerow(["row", "column", "problem", "period", "value", "denominator"])
+    for error in job.row_errors():
+        period, value, denominator = cells.get(error.number, (None, None, None))
+        writer.writerow(
+            [
+                error.number,
+                mapping.get(error.column) or error.column,
+                error.message[:1].upper() + error.message[1:] + ".",
+                *(
+                    "" if c is None else _cell_csv(c)
+                    for c in (period, value, denominator)
+                ),
+            ]
+        )
+    return out.getvalue()
+
+
+def _cell_csv(cell: Any) -> str:
+    return _csv_number(cell) if isinstance(cell, float) else str(cell)
+
+
+def import_dispersion(job: ImportJob, measure: Measure) -> Dispersion | None:
+    """The over-dispersion check of the data as they would be after the import
+    (the measure's points, with the file's rows added or changed)."""
+    if not measure.has_denominator():
+        return None
+    series = {
+        p.period: (p.value, p.denominator, p.is_excluded) for p in measure.points.all()
+    }
+    for row in job.checked_rows():
+        excluded = series.get(row.period, (None, None, False))[2]
+        series[row.period] = (row.value, row.denominator, excluded)
+    return _dispersion(
+        measure, [(period, *series[period]) for period in sorted(series)]
+    )
 
 
 def commit_import(job: ImportJob, measure: Measure) -> dict[str, int]:
@@ -518,6 +784,7 @@ def save_rows(measure: Measure, rows: Sequence[importing.Row]) -> dict[str, int]
                 point = points[row.period]
                 point.value, point.denominator = row.value, row.denominator
                 point.save(update_fields=["value", "denominator"])
+        refresh_chart_choice(measure)
     return counts
 
 
@@ -532,23 +799,51 @@ def save_point(
     value: float | None,
     denominator: float | None = None,
     note: str = "",
+    is_excluded: bool | None = None,
+    exclusion_reason: str | None = None,
     point: DataPoint | None = None,
 ) -> DataPoint:
-    """Add the period's point, or change ``point``."""
+    """Add the period's point, or change ``point``; ``is_excluded`` and
+    ``exclusion_reason`` left as None keep what the point had."""
     if point is None:
         point = DataPoint(measure=measure)
     point.period = period
     point.value = value
     point.denominator = denominator if measure.has_denominator() else None
     point.note = note
+    if is_excluded is not None:
+        point.is_excluded = is_excluded
+        point.exclusion_reason = (exclusion_reason or "").strip() if is_excluded else ""
     point.save()
+    refresh_chart_choice(measure)
     return point
+
+
+def delete_point(measure: Measure, point: DataPoint) -> None:
+    point.delete()
+    refresh_chart_choice(measure)
+
+
+def save_measure(form: Any) -> Measure:
+    """Save the measure form, then let an automatic chart follow the data."""
+    measure: Measure = form.save()
+    refresh_chart_choice(measure)
+    return measure
 
 
 def add_phase_break(
     measure: Measure, *, period: datetime.date, reason: str
 ) -> PhaseBreak:
-    return PhaseBreak.objects.create(measure=measure, period=period, reason=reason)
+    phase_break = PhaseBreak.objects.create(
+        measure=measure, period=period, reason=reason
+    )
+    refresh_chart_choice(measure)  # the latest phase decides an automatic chart
+    return phase_break
+
+
+def remove_phase_break(measure: Measure, phase_break: PhaseBreak) -> None:
+    phase_break.delete()
+    refresh_chart_choice(measure)
 
 
 def add_annotation(measure: Measure, *, period: datetime.date, text: str) -> Annotation:
@@ -605,6 +900,8 @@ def export_json(measure: Measure) -> dict[str, Any]:
             "improvement": measure.improvement,
             "target": measure.target,
             "chart_type": measure.chart_type,
+            "is_chart_automatic": measure.is_chart_automatic,
+            "fix_after": measure.fix_after,
             "multiplier": measure.multiplier,
             "unit": measure.unit.name if measure.unit else None,
         },
@@ -614,6 +911,8 @@ def export_json(measure: Measure) -> dict[str, Any]:
                 "value": p.value,
                 "denominator": p.denominator,
                 "note": p.note,
+                "is_excluded": p.is_excluded,
+                "exclusion_reason": p.exclusion_reason,
             }
             for p in points
         ],

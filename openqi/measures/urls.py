@@ -16,6 +16,7 @@ urlpatterns = [
     path(f"{_one}/edit/", views.edit, name="edit"),
     path(f"{_one}/delete/", views.delete, name="delete"),
     path(f"{_one}/export/", views.export, name="export"),
+    path(f"{_one}/chart/laney/", views.switch_chart, name="switch_chart"),
     path(f"{_one}/points/new/", views.add_point, name="add_point"),
     path(f"{_one}/points/<int:point>/", views.point_edit, name="point_edit"),
     path(f"{_one}/points/<int:point>/delete/", views.point_delete, name="point_delete"),
@@ -31,4 +32,6 @@ urlpatterns = [
     path(f"{_import}/", views.import_preview, name="import_preview"),
     path(f"{_import}/progress/", views.import_progress, name="import_progress"),
     path(f"{_import}/commit/", views.import_commit, name="import_commit"),
+    path(f"{_import}/filter/", views.import_filter, name="import_filter"),
+    path(f"{_import}/errors.csv", views.import_errors, name="import_errors"),
 ]

@@ -8,6 +8,7 @@ viewers may look but not change), finds the measure through the organisation
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -28,6 +29,7 @@ from . import importing, services
 from .forms import (
     AnnotationForm,
     ColumnForm,
+    ImportFilterForm,
     ImportForm,
     MeasureFilterForm,
     MeasureForm,
@@ -140,7 +142,7 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
     require_edit(membership)
     form = MeasureForm(_posted(request), organisation=membership.organisation)
     if request.method == "POST" and form.is_valid():
-        measure = form.save()
+        measure = services.save_measure(form)
         messages.success(request, f"{measure.name} added. Now add its data.")
         return _to_detail(measure)
     return render(request, "measures/form.html", _context(membership, form=form))
@@ -154,7 +156,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         _posted(request), instance=measure, organisation=membership.organisation
     )
     if request.method == "POST" and form.is_valid():
-        measure = form.save()
+        measure = services.save_measure(form)
         messages.success(request, f"{measure.name} saved.")
         return _to_detail(measure)
     context = _context(
@@ -204,9 +206,16 @@ def _chart_context(measure: Measure) -> dict[str, Any]:
     annotations: dict[Any, list[str]] = {}
     for note in notes:
         annotations.setdefault(note.period, []).append(note.text)
+    dispersion = None
+    if result is not None and measure.laney_chart():
+        dispersion = services.dispersion_for(measure, points)
     table = []
     chart_points = result.points() if result is not None else [None] * len(points)
     for point, charted in zip(points, chart_points, strict=True):
+        # A point left out is plotted, but no rule judges it.
+        judged = charted if charted and not point.is_excluded else None
+        rule = services.RULE_WORDS.get(judged["rule"], "") if judged else ""
+        signal = judged["signal"] if judged else ""
         table.append(
             {
                 "point": point,
@@ -214,16 +223,21 @@ def _chart_context(measure: Measure) -> dict[str, Any]:
                 "value": services.number_text(point.value),
                 "denominator": services.number_text(point.denominator),
                 "plotted": services.number_text(charted["value"]) if charted else "",
-                "rule": services.RULE_WORDS.get(charted["rule"], "") if charted else "",
-                "signal": charted["signal"] if charted else "",
-                "signal_words": services.SIGNAL_WORDS.get(charted["signal"], "")
-                if charted
-                else "",
+                "rule": "Left out" if point.is_excluded else rule,
+                "signal": signal,
+                "signal_words": services.SIGNAL_WORDS.get(signal, ""),
                 "notes": annotations.get(point.period, []),
             }
         )
+    warnings = list(result.warnings) if result is not None else []
+    if services.is_overdispersed(dispersion):
+        # The warning callout says it, with the button: not again under "Read with care".
+        warnings = [w for w in warnings if not w.endswith(dispersion.message)]
     return {
         "result": result,
+        "warnings": warnings,
+        "dispersion": dispersion if services.is_overdispersed(dispersion) else None,
+        "excluded": [row for row in table if row["point"].is_excluded],
         "svg": svg,
         "chart_error": error,
         "table": table,
@@ -237,6 +251,7 @@ def _chart_context(measure: Measure) -> dict[str, Any]:
 @login_required
 def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership, measure = _measure_for(request, slug, pk)
+    following = services.next_period(measure)
     context = _context(
         membership,
         measure,
@@ -244,9 +259,9 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         projects=_project_links(measure),
         phase_breaks=list(measure.phase_breaks.all()),
         annotations=list(measure.annotations.all()),
-        next_period=importing.period_words(
-            services.next_period(measure), measure.frequency
-        ),
+        next_period=importing.period_words(following, measure.frequency)
+        if following
+        else None,
     )
     if _is_htmx(request):
         return render(request, "measures/_chart.html", context)
@@ -259,23 +274,29 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def add_point(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """The next period's value in one step: the period comes filled in."""
+    """The next period's value in one step: the period comes filled in (unless
+    the current period already has one: the next has not happened yet)."""
     membership, measure = _measure_for(request, slug, pk, edit=True)
+    following = services.next_period(measure)
     form = PointForm(
         _posted(request),
         measure=measure,
-        initial={"period": services.next_period(measure)},
+        initial={"period": following} if following else {},
     )
     if request.method == "POST" and form.is_valid():
         point = services.save_point(measure, **form.cleaned_data)
         words = importing.period_words(point.period, measure.frequency)
-        messages.success(request, f"{words} added.")
+        messages.success(request, f"{words[:1].upper()}{words[1:]} added.")
         if "another" in request.POST:
             return redirect("measures:add_point", slug=slug, pk=pk)
         return _to_detail(measure)
-    return render(
-        request, "measures/point_form.html", _context(membership, measure, form=form)
+    current = importing.period_words(
+        services.current_period(measure), measure.frequency
     )
+    context = _context(
+        membership, measure, form=form, is_up_to_date=following is None, current=current
+    )
+    return render(request, "measures/point_form.html", context)
 
 
 @login_required
@@ -286,7 +307,7 @@ def point_edit(request: HttpRequest, slug: str, pk: int, point: int) -> HttpResp
     if request.method == "POST" and form.is_valid():
         saved = services.save_point(measure, point=instance, **form.cleaned_data)
         words = importing.period_words(saved.period, measure.frequency)
-        messages.success(request, f"{words} saved.")
+        messages.success(request, f"{words[:1].upper()}{words[1:]} saved.")
         return _to_detail(measure)
     context = _context(
         measure=measure, membership=membership, form=form, point=instance
@@ -299,9 +320,28 @@ def point_edit(request: HttpRequest, slug: str, pk: int, point: int) -> HttpResp
 def point_delete(request: HttpRequest, slug: str, pk: int, point: int) -> HttpResponse:
     _, measure = _measure_for(request, slug, pk, edit=True)
     instance = get_object_or_404(measure.points, pk=point)
-    instance.delete()
+    services.delete_point(measure, instance)
     words = importing.period_words(instance.period, measure.frequency)
-    messages.success(request, f"{words} deleted.")
+    messages.success(request, f"{words[:1].upper()}{words[1:]} deleted.")
+    return _to_detail(measure)
+
+
+@login_required
+@require_POST
+def switch_chart(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Draw a p or u chart measure as Laney's p′ or u′ chart (the warning's button)."""
+    _, measure = _measure_for(request, slug, pk, edit=True)
+    if services.switch_to_laney(measure):
+        messages.success(
+            request,
+            f"{measure.name} is now drawn as a {measure.get_chart_type_display()}.",
+        )
+    else:
+        messages.error(
+            request,
+            f"{measure.name} is drawn as a {measure.get_chart_type_display()}, not a p or "
+            "u chart: change the chart on the measure's form.",
+        )
     return _to_detail(measure)
 
 
@@ -321,6 +361,7 @@ def _child_form(
     form = form_class(_posted(request), measure=measure)
     if request.method == "POST" and form.is_valid():
         form.save()
+        services.refresh_chart_choice(measure)
         messages.success(request, saved)
         return _to_detail(measure)
     return render(request, template, _context(membership, measure, form=form))
@@ -342,11 +383,12 @@ def phase_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def phase_remove(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
     _, measure = _measure_for(request, slug, pk, edit=True)
-    get_object_or_404(
+    phase_break = get_object_or_404(
         PhaseBreak.objects.for_organisation(measure.organisation),
         measure=measure,
         pk=item,
-    ).delete()
+    )
+    services.remove_phase_break(measure, phase_break)
     messages.success(request, "Phase break removed.")
     return _to_detail(measure)
 
@@ -473,6 +515,16 @@ def import_preview(
             return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
         context = _context(membership, measure, job=job, form=form)
         return render(request, "measures/import_columns.html", context)
+    return _preview(request, membership, measure, job)
+
+
+def _preview(
+    request: HttpRequest,
+    membership: Membership,
+    measure: Measure,
+    job: services.ImportJob,
+    filter_form: ImportFilterForm | None = None,
+) -> HttpResponse:
     changes = services.preview_import(job, measure) if job.stage == "ready" else []
     counts = {"new": 0, "changed": 0, "unchanged": 0}
     for change in changes:
@@ -489,6 +541,16 @@ def import_preview(
         }
         for change in page
     ]
+    errors, error_rows = services.shown_row_errors(job)
+    if filter_form is None:
+        filter_form = ImportFilterForm(
+            names=job.names,
+            initial={"column": job.filter_column, "value": job.filter_value},
+        )
+    dispersion = None
+    if job.stage == "ready" and not errors:
+        dispersion = services.import_dispersion(job, measure)
+    automatic = services.automatic_chart(measure, dispersion)
     context = _context(
         membership,
         measure,
@@ -496,10 +558,59 @@ def import_preview(
         rows=rows,
         page=page,
         counts=counts,
-        errors=job.row_errors(),
-        error_rows=len({e.number for e in job.row_errors()}),
+        errors=errors,
+        error_rows=error_rows,
+        shown_error_rows=min(error_rows, services.SHOWN_ERROR_ROWS),
+        filter_form=filter_form,
+        dispersion=dispersion if services.is_overdispersed(dispersion) else None,
+        will_switch=measure.is_chart_automatic and automatic != measure.chart_type,
+        automatic_chart=Measure.ChartType(automatic).label,
     )
-    return render(request, "measures/import_preview.html", context)
+    status = 422 if filter_form.errors else 200
+    return render(request, "measures/import_preview.html", context, status=status)
+
+
+@login_required
+@require_POST
+def import_filter(request: HttpRequest, slug: str, pk: int, token: str) -> HttpResponse:
+    """Keep only the rows whose chosen column holds the chosen value (or, with
+    ``every_row``, all of them again), and check them afresh."""
+    membership, measure = _measure_for(request, slug, pk, edit=True)
+    job = _job_or_restart(request, measure, token)
+    if isinstance(job, HttpResponse):
+        return job
+    if job.stage != "ready":
+        messages.error(request, "The file has not been checked yet.")
+        return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
+    if "every_row" in request.POST:
+        services.filter_import(job, measure, "", "")
+        return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
+    form = ImportFilterForm(request.POST, names=job.names)
+    if form.is_valid():
+        try:
+            services.filter_import(
+                job, measure, form.cleaned_data["column"], form.cleaned_data["value"]
+            )
+        except services.NoRowsMatch as error:
+            form.add_error("value", str(error))
+        else:
+            return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
+    return _preview(request, membership, measure, job, form)
+
+
+@login_required
+def import_errors(request: HttpRequest, slug: str, pk: int, token: str) -> HttpResponse:
+    """Every row error of the upload as CSV: the page lists only the first rows."""
+    _, measure = _measure_for(request, slug, pk, edit=True)
+    job = _job_or_restart(request, measure, token)
+    if isinstance(job, HttpResponse):
+        return job
+    name = slugify(Path(job.filename).stem) or "import"
+    response = HttpResponse(
+        services.import_errors_csv(job), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}-errors.csv"'
+    return response
 
 
 @login_required

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Membership, Organisation
+from .models import Membership, Organisation, Role
+
+#: The roles that may create and change the organisation's work (``Membership.can_edit``).
+EDIT_ROLES = frozenset(Role) - {Role.VIEWER}
 
 
 def membership_for(user: Any, slug: str) -> Membership:
@@ -39,6 +44,19 @@ def require_manage(membership: Membership) -> None:
         raise PermissionDenied(
             "Only an administrator of this organisation can do this."
         )
+
+
+def people_who_may_edit(organisation: Organisation) -> QuerySet[Any]:
+    """The organisation's members whose role may change its work: the only people
+    who may lead a project, be on its team, or own an action or a barrier."""
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation=organisation,
+            memberships__role__in=EDIT_ROLES,
+        )
+        .order_by("full_name", "email")
+    )
 
 
 def organisations_for(user: Any) -> Any:

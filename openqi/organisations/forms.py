@@ -2,11 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 
+from .access import people_who_may_edit
 from .models import Membership, Organisation, Role, Unit
+
+
+def offer_people_who_may_edit(
+    field: forms.ModelChoiceField,  # type: ignore[type-arg]
+    organisation: Organisation,
+    *,
+    refusal: str,
+    current: Iterable[Any] = (),
+) -> None:
+    """Offer in a person picker (one person or several) only the members who may
+    edit: a viewer may not lead a project or own an action or a barrier.
+
+    Anyone else posted is refused with ``refusal``. People already chosen
+    (``current``) stay listed so that the form shows who holds the place now,
+    but if their role no longer lets them edit, saving them again is refused
+    too, rather than the place being emptied without a word.
+    """
+    editors = people_who_may_edit(organisation)
+    kept = [person.pk for person in current if person is not None]
+    field.queryset = (
+        get_user_model()
+        .objects.filter(Q(pk__in=editors.values("pk")) | Q(pk__in=kept))
+        .order_by("full_name", "email")
+    )
+    field.error_messages["invalid_choice"] = refusal
+
+    def may_edit(value: Any) -> None:
+        chosen = value if isinstance(value, list | tuple) else [value]
+        pks = {str(getattr(person, "pk", person)) for person in chosen}
+        if editors.filter(pk__in=pks).count() != len(pks):
+            raise ValidationError(refusal, code="invalid_choice")
+
+    field.validators.append(may_edit)
 
 
 class UnitForm(forms.ModelForm):

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from openqi.accounts.mail import shows_mail_links
 from openqi.core.views import CURRENT_ORGANISATION
 
 from . import services
@@ -227,6 +228,7 @@ def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@shows_mail_links  # development: the next page shows the link the e-mail carries
 def invitations(request: HttpRequest, slug: str) -> HttpResponse:
     """Open and past invitations, and the form to invite someone (administrators only)."""
     membership = membership_for(request.user, slug)

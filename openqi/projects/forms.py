@@ -8,19 +8,14 @@ from django import forms
 from django.utils import timezone
 
 from openqi.accounts.models import User
-from openqi.core.forms import NHSDateField
+from openqi.core.forms import NHSDateField, WholeNumberField
 from openqi.measures.models import Measure
+from openqi.organisations.forms import offer_people_who_may_edit
 from openqi.organisations.models import Organisation, Unit
 from openqi.strategy.models import StrategicPriority
 
 from .models import PROGRESS_SCALE, Partner, ProgressRating, Project, ProjectMeasure
 from .services import tag_names
-
-
-def _members(organisation: Organisation) -> Any:
-    return User.objects.filter(memberships__organisation=organisation).order_by(
-        "full_name", "email"
-    )
 
 
 def _person(user: User) -> str:
@@ -106,11 +101,21 @@ class ProjectForm(forms.ModelForm):
         self.fields["priorities"].queryset = StrategicPriority.objects.for_organisation(
             organisation
         )
-        members = _members(organisation)
-        self.fields["lead"].queryset = members
+        is_saved = self.instance.pk is not None
+        offer_people_who_may_edit(
+            self.fields["lead"],
+            organisation,
+            refusal="Choose a member who may edit: a viewer cannot lead a project.",
+            current=[self.instance.lead] if is_saved else [],
+        )
         self.fields["lead"].empty_label = "No lead yet"
         self.fields["lead"].label_from_instance = _person
-        self.fields["team"].queryset = members
+        offer_people_who_may_edit(
+            self.fields["team"],
+            organisation,
+            refusal="Choose members who may edit: a viewer cannot be on a project team.",
+            current=self.instance.team.all() if is_saved else [],
+        )
         self.fields["team"].label_from_instance = _person
         self.fields["method"].choices = Project.Method.choices
         self.fields["status"].choices = Project.Status.choices
@@ -167,7 +172,7 @@ class SimilarForm(forms.Form):
         label="The problem", required=False, widget=forms.Textarea
     )
     #: The project being edited, left out of its own matches.
-    exclude = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    exclude = WholeNumberField(required=False, widget=forms.HiddenInput)
 
 
 class NoteForm(forms.Form):

@@ -656,26 +656,34 @@ def status_from_chart(measure: Measure, chart: ChartResult | None) -> MeasureSta
 
 @dataclass(frozen=True)
 class _Point:
-    """The three fields ``chart_for`` reads from a data point."""
+    """The fields ``chart_for`` reads from a data point."""
 
     period: datetime.date
     value: float | None
     denominator: float | None
+    is_excluded: bool = False
 
 
 @dataclass(frozen=True)
 class Series:
-    """One measure's data in period order: periods, values (NaN for missing), denominators."""
+    """One measure's data in period order: periods, values (NaN for missing),
+    denominators, and which points are left out of the calculations."""
 
     periods: Sequence[datetime.date]
     values: np.ndarray
     denominators: Sequence[float | None]
+    excluded: Sequence[bool] = ()
+
+    @property
+    def has_exclusions(self) -> bool:
+        return any(self.excluded)
 
     def points(self) -> list[_Point]:
+        excluded = self.excluded or [False] * len(self.values)
         return [
-            _Point(p, None if math.isnan(v) else float(v), d)
-            for p, v, d in zip(
-                self.periods, self.values, self.denominators, strict=True
+            _Point(p, None if math.isnan(v) else float(v), d, bool(x))
+            for p, v, d, x in zip(
+                self.periods, self.values, self.denominators, excluded, strict=True
             )
         ]
 
@@ -696,7 +704,7 @@ def load_series(points: QuerySet[DataPoint]) -> dict[int, Series]:
     Django's per-value conversions) would cost more than the charts.
     """
     rows = points.order_by("measure_id", "period").values_list(
-        "measure_id", "period", "value", "denominator"
+        "measure_id", "period", "value", "denominator", "is_excluded"
     )
     try:
         sql, params = rows.query.sql_with_params()
@@ -707,13 +715,20 @@ def load_series(points: QuerySet[DataPoint]) -> dict[int, Series]:
         fetched = cursor.fetchall()
     if not fetched:
         return {}
-    ids_column, periods, values_column, denominators = zip(*fetched, strict=True)
+    ids_column, periods, values_column, denominators, excluded = zip(
+        *fetched, strict=True
+    )
     ids = np.asarray(ids_column, dtype=np.int64)
     values = np.asarray(values_column, dtype=np.float64)
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     ends = np.r_[starts[1:], len(ids)]
     return {
-        int(ids[a]): Series(_LazyDates(periods, a, b), values[a:b], denominators[a:b])
+        int(ids[a]): Series(
+            _LazyDates(periods, a, b),
+            values[a:b],
+            denominators[a:b],
+            [bool(x) for x in excluded[a:b]],
+        )
         for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
     }
 
@@ -737,10 +752,14 @@ class _LazyDates(Sequence[datetime.date]):
         return _as_date(self.raw[self.start + i])
 
 
-def _is_batchable(measure: Measure) -> bool:
-    # xmr_batch is one phase, no exclusions: phase breaks need chart_for.
+def _is_batchable(measure: Measure, data: Series) -> bool:
+    # xmr_batch is one phase with every point counted and limits from all of them:
+    # phase breaks, left-out points and fixed limits need chart_for.
     return (
-        measure.chart_type == Measure.ChartType.XMR and not measure.phase_breaks.all()
+        measure.chart_type == Measure.ChartType.XMR
+        and measure.fix_after is None
+        and not data.has_exclusions
+        and not measure.phase_breaks.all()
     )
 
 
@@ -752,9 +771,10 @@ def measure_statuses(
 ) -> dict[int, MeasureStatus]:
     """Each measure's status from its series (see :func:`load_series`).
 
-    XmR measures without phase breaks go through one :func:`openqi.spc.xmr_batch`
-    call on a NaN-padded array (``batch=False`` sends them through ``chart_for``
-    like every other measure); the answers are the same either way.
+    XmR measures without phase breaks, left-out points or fixed limits go through
+    one :func:`openqi.spc.xmr_batch` call on a NaN-padded array (``batch=False``
+    sends them through ``chart_for`` like every other measure); the answers are
+    the same either way.
     """
     out: dict[int, MeasureStatus] = {}
     batched = []
@@ -762,7 +782,7 @@ def measure_statuses(
         data = series.get(measure.pk)
         if data is None or np.isnan(data.values).all():
             out[measure.pk] = _no_chart(measure, "No data yet.")
-        elif batch and _is_batchable(measure):
+        elif batch and _is_batchable(measure, data):
             batched.append(measure)
         else:
             try:

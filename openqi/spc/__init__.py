@@ -26,6 +26,7 @@ from .charts import (
     up_chart,
     xmr,
 )
+from .dispersion import MIN_DISPERSION_POINTS, overdispersion
 from .results import (
     ASSURANCES,
     RULES,
@@ -33,6 +34,7 @@ from .results import (
     VARIATIONS,
     BatchResult,
     ChartResult,
+    Dispersion,
     Exclusion,
     FunnelResult,
     FunnelUnit,
@@ -45,11 +47,13 @@ __all__ = [
     "ASSURANCES",
     "CHARTS",
     "COLOURS",
+    "MIN_DISPERSION_POINTS",
     "RULES",
     "SIGNALS",
     "VARIATIONS",
     "BatchResult",
     "ChartResult",
+    "Dispersion",
     "Exclusion",
     "FunnelResult",
     "FunnelUnit",
@@ -61,6 +65,7 @@ __all__ = [
     "funnel",
     "g_chart",
     "mr_chart",
+    "overdispersion",
     "p_chart",
     "pp_chart",
     "render_funnel_svg",

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from openqi.spc.arithmetic import accurate_sums, means_from_sums, screened_row_means
 from openqi.spc.limits import NEAR_FACTOR, SCREEN_FACTOR, XMR_LIMIT_FACTOR
 from openqi.spc.results import BatchResult
 
@@ -296,40 +297,29 @@ def _whole(name: str, value: Any, least: int) -> int:
 def _centre_and_amr(
     x: FloatArray, valid: BoolArray, fix_after: int | None, screen: bool
 ) -> tuple[FloatArray, FloatArray]:
-    """Mean and (screened) mean moving range of each row's baseline columns."""
+    """Mean and (screened) mean moving range of each row's baseline columns.
+
+    Every mean is R's ``mean()``, computed for all rows at once by
+    :mod:`openqi.spc.arithmetic` exactly as the single-series chart computes it.
+    """
     if fix_after is not None:
         x = x[:, :fix_after]
         valid = valid[:, :fix_after]
-    n_rows = x.shape[0]
     is_complete = bool(valid.all())
     filled = x
     if not is_complete:
         filled = x.copy()
         np.putmask(filled, ~valid, 0.0)
-    count = np.count_nonzero(valid, axis=1)
-    centre = np.divide(
-        filled.sum(axis=1), count, out=np.full(n_rows, np.nan), where=count > 0
-    )
-
     # A moving range needs both neighbours: zero it where either is missing.
     has_mr = valid[:, 1:] & valid[:, :-1]
     mr = filled[:, 1:] - filled[:, :-1]
     np.abs(mr, out=mr)
     if not is_complete:
         mr *= has_mr
-    n_mr = np.count_nonzero(has_mr, axis=1)
-    amr = np.divide(mr.sum(axis=1), n_mr, out=np.full(n_rows, np.nan), where=n_mr > 0)
-    if not screen:
-        return centre, amr
-    with np.errstate(invalid="ignore"):
-        keep = mr < (SCREEN_FACTOR * amr)[:, None]
-    keep &= has_mr
-    n_keep = np.count_nonzero(keep, axis=1)
-    mr *= keep
-    # Screening that would drop every moving range (a constant series: each
-    # MR is 0 ≥ 3.267 × 0) keeps the unscreened mean, as the single-series xmr.
-    screened = np.divide(mr.sum(axis=1), n_keep, out=amr.copy(), where=n_keep > 0)
-    return centre, screened
+    count = np.count_nonzero(valid, axis=1).astype(np.int64)
+    centre = means_from_sums(*accurate_sums(filled, count), count)
+    amr, screened = screened_row_means(mr, has_mr, SCREEN_FACTOR, is_scratch=True)
+    return centre, screened if screen else amr
 
 
 def _doubling_offsets(length: int) -> list[int]:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .dispersion import overdispersion
 from .explain import episodes
 from .limits import (
     LinesFunction,
@@ -84,6 +85,17 @@ class InsufficientDataError(ValueError):
 
 
 def _as_floats(name: str, values: Iterable[Any]) -> FloatArray:
+    if not isinstance(values, (list, tuple, np.ndarray)):
+        values = list(values)
+    try:
+        # The fast path: NumPy converts numbers, numeric text and None (as NaN).
+        fast = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        fast = None
+    if fast is not None and fast.ndim == 1:
+        if not np.isinf(fast).any():
+            return fast
+    # The slow path finds the first bad value and names it.
     out = []
     for i, v in enumerate(values):
         if v is None:
@@ -123,6 +135,9 @@ def _periods(periods: Sequence[Any] | None, n: int) -> tuple[str, ...]:
 
 
 def _positions(name: str, wanted: Iterable[Any], periods: tuple[str, ...]) -> list[int]:
+    wanted = list(wanted)
+    if not wanted:
+        return []
     index = {p: i for i, p in enumerate(periods)}
     out = []
     for w in wanted:
@@ -184,28 +199,37 @@ def _check_denominators(
             f"{chart} needs a denominator for every observation; got {len(numerators)} "
             f"values and {len(denominators)} denominators"
         )
-    for i, (y, n) in enumerate(zip(numerators, denominators, strict=True)):
-        if math.isnan(y):
-            continue
-        if math.isnan(n):
-            raise ValueError(
-                f"{chart}: denominator[{i}] is missing but its numerator is {y:g}; "
-                "give the denominator or leave both empty"
-            )
-        if n <= 0:
-            raise ValueError(
-                f"{chart}: denominator[{i}] is {n:g}; denominators must be greater than "
-                "zero — leave the row empty if nothing was measured"
-            )
-        if y < 0:
-            raise ValueError(
-                f"{chart}: numerator[{i}] is {y:g}; counts cannot be negative"
-            )
-        if chart in ("p_chart", "pp_chart") and y > n:
-            raise ValueError(
-                f"{chart}: numerator[{i}] ({y:g}) is above its denominator ({n:g}); "
-                "a proportion cannot exceed 1 — check the row"
-            )
+    present = ~np.isnan(numerators)
+    is_proportion = chart in ("p_chart", "pp_chart")
+    with np.errstate(invalid="ignore"):
+        bad = present & (
+            np.isnan(denominators)
+            | (denominators <= 0)
+            | (numerators < 0)
+            | (is_proportion & (numerators > denominators))
+        )
+    if not bad.any():
+        return
+    # The first bad row, named by the check it fails (in this order).
+    i = int(np.flatnonzero(bad)[0])
+    y, n = float(numerators[i]), float(denominators[i])
+    if math.isnan(n):
+        raise ValueError(
+            f"{chart}: denominator[{i}] is missing but its numerator is {y:g}; "
+            "give the denominator or leave both empty"
+        )
+    if n <= 0:
+        raise ValueError(
+            f"{chart}: denominator[{i}] is {n:g}; denominators must be greater than "
+            "zero — leave the row empty if nothing was measured"
+        )
+    if y < 0:
+        raise ValueError(f"{chart}: numerator[{i}] is {y:g}; counts cannot be negative")
+    if is_proportion and y > n:
+        raise ValueError(
+            f"{chart}: numerator[{i}] ({y:g}) is above its denominator ({n:g}); "
+            "a proportion cannot exceed 1 — check the row"
+        )
 
 
 # --------------------------------------------------------------------------- engine
@@ -293,11 +317,12 @@ def _chart(
         phase_index[a:b] = k
         x = values[a:b]
         den = None if denominators is None else denominators[a:b]
+        num = None if numerators is None else numerators[a:b]
         j = judged[a:b]
         base = j.copy()
         if fix_after is not None:
             base[fix_after:] = False
-        lines = limits_fn(x, den, base, options.get("screen", True))
+        lines = limits_fn(x, den, base, options.get("screen", True), num)
         centre[a:b] = lines.centre
         lower[a:b] = lines.lower
         upper[a:b] = lines.upper
@@ -321,14 +346,31 @@ def _chart(
             warnings.append(
                 f"{label[0].upper()}{label[1:]} has too few values to set limits"
             )
+        if chart in ("p", "u") and num is not None and den is not None:
+            dispersion = overdispersion(np.where(base, num, np.nan), den, chart=chart)
+            if dispersion.is_overdispersed:
+                warnings.append(
+                    dispersion.message
+                    if len(starts) == 1
+                    else f"{label[0].upper()}{label[1:]}: {dispersion.message}"
+                )
 
+        # The rules judge on the scale the lines were computed on (the t chart's
+        # transformed scale), so a point equal to its centre there is on neither
+        # side; for the other charts that is the plotted scale.
+        judged_lines = lines if lines.judged_lines is None else lines.judged_lines
+        jx = x if lines.judged_values is None else lines.judged_values
         # Rules, in priority order: the first rule to claim a point keeps it.
         if "outside_limits" in rules_in_force:
             _claim(
-                rule_code, sides, a, 1, outside_limits(x, lines.lower, lines.upper, j)
+                rule_code,
+                sides,
+                a,
+                1,
+                outside_limits(jx, judged_lines.lower, judged_lines.upper, j),
             )
         if "trend" in rules_in_force:
-            _claim(rule_code, sides, a, 2, trend(x, j, options["trend_length"]))
+            _claim(rule_code, sides, a, 2, trend(jx, j, options["trend_length"]))
         if "two_of_three" in rules_in_force:
             _claim(
                 rule_code,
@@ -336,12 +378,12 @@ def _chart(
                 a,
                 3,
                 two_of_three(
-                    x,
-                    lines.centre,
-                    lines.near_lower,
-                    lines.near_upper,
-                    lines.lower,
-                    lines.upper,
+                    jx,
+                    judged_lines.centre,
+                    judged_lines.near_lower,
+                    judged_lines.near_upper,
+                    judged_lines.lower,
+                    judged_lines.upper,
                     j,
                     options["two_of_three"],
                 ),
@@ -351,15 +393,17 @@ def _chart(
                 # On a run chart a shift is a run longer than Anhøj's maximum.
                 length = (
                     anhoej_longest_run_max(
-                        longest_run_and_crossings(x, lines.centre, j)[0]
+                        longest_run_and_crossings(jx, judged_lines.centre, j)[0]
                     )
                     + 1
                 )
             else:
                 length = options["shift_length"]
-            _claim(rule_code, sides, a, 4, shift(x, lines.centre, j, length))
+            _claim(rule_code, sides, a, 4, shift(jx, judged_lines.centre, j, length))
 
-        useful, longest, crossings = longest_run_and_crossings(x, lines.centre, j)
+        useful, longest, crossings = longest_run_and_crossings(
+            jx, judged_lines.centre, j
+        )
         run_max = anhoej_longest_run_max(useful)
         cross_min = anhoej_crossings_min(useful)
         runs = RunsAnalysis(
@@ -388,11 +432,14 @@ def _chart(
             )
         )
 
-    rule = tuple(RULES[c] for c in rule_code)
-    signal = tuple(
-        "common_cause" if c == 0 else _signal_name(int(s), improvement)
-        for c, s in zip(rule_code, sides, strict=True)
+    rule = tuple(np.array(RULES, dtype=object)[rule_code].tolist())
+    names = np.array(
+        ["common_cause", _signal_name(1, improvement), _signal_name(-1, improvement)],
+        dtype=object,
     )
+    # 0 unflagged, 1 high, 2 low: one look-up per point, no Python loop.
+    signal_code = np.where(rule_code == 0, 0, np.where(sides > 0, 1, 2))
+    signal = tuple(names[signal_code].tolist())
 
     scaled = {
         name: arr * multiply
@@ -424,18 +471,14 @@ def _chart(
         improvement, target, scaled["lower"][at], scaled["upper"][at]
     )
 
+    missing_reason = "missing value: left out of the centre line and limits"
+    excluded_reason = (
+        "excluded on request: plotted, but left out of the calculations and rules"
+    )
     excluded = [
-        Exclusion(periods[i], "missing value: left out of the centre line and limits")
-        for i in np.flatnonzero(missing)
-    ] + [
-        Exclusion(
-            periods[i],
-            "excluded on request: plotted, but left out of the calculations and rules",
-        )
-        for i in excluded_at
-        if not missing[i]
+        Exclusion(periods[i], missing_reason if missing[i] else excluded_reason)
+        for i in np.flatnonzero(missing | is_excluded).tolist()
     ]
-    excluded.sort(key=lambda e: periods.index(e.period))
 
     lengths = {
         "shift": options.get("shift_length", 7),
@@ -735,7 +778,14 @@ def p_chart(
     near lines p̄ ± 2σᵢ, clipped to [0, 1] (Montgomery, *Introduction to
     Statistical Quality Control*, 7th ed., §7.2; qicharts2 ``p`` chart). The
     rules and icons are those of :func:`xmr`. ``target`` is in plotted units
-    (after ``multiply``).
+    (after ``multiply``). p̄ is Σy/Σn with R's ``sum()``, so a constant
+    proportion sits exactly on its centre line.
+
+    When a phase's baseline is over-dispersed (:func:`openqi.spc.overdispersion`:
+    the Pearson chi-square test at 1% and Laney's σ_z > 1), ``warnings`` says
+    so in a sentence and suggests the p′ chart (:func:`pp_chart`): with large
+    denominators most points of a p chart would otherwise look like special
+    causes.
 
     Examples
     --------
@@ -771,7 +821,8 @@ def u_chart(
     Notes
     -----
     ū = Σy / Σn; σᵢ = √(ū/nᵢ); limits ū ± 3σᵢ, lower ≥ 0 (Montgomery §7.3.1;
-    qicharts2 ``u`` chart).
+    qicharts2 ``u`` chart). As :func:`p_chart`, ``warnings`` suggests the u′
+    chart (:func:`up_chart`) when the data are over-dispersed.
 
     Examples
     --------
@@ -795,6 +846,7 @@ def pp_chart(
     multiply: float = 1.0,
     improvement: str = "neither",
     target: float | None = None,
+    screen: bool = True,
     rebase: Iterable[Any] = (),
     fix_after: int | None = None,
     exclude: Iterable[Any] = (),
@@ -804,22 +856,33 @@ def pp_chart(
 ) -> ChartResult:
     """Laney p′ chart: a p chart whose limits allow for over-dispersion.
 
+    Parameters are those of :func:`p_chart`, and ``screen``: drop the moving
+    ranges of the z-scores at or above 3.267 × their mean before σ_z is taken
+    (default ``True``, as qicharts2; ``False`` for Laney's unscreened σ_z).
+
     Notes
     -----
-    zᵢ = (pᵢ − p̄)/σᵢ; σ_z = mean |zᵢ − zᵢ₋₁| / 1.128; limits p̄ ± 3σᵢσ_z,
+    zᵢ = (pᵢ − p̄)/σᵢ with σᵢ = √(p̄(1 − p̄)/nᵢ); σ_z = AMR / 1.128, AMR the mean
+    moving range |zᵢ − zᵢ₋₁|, screened (moving ranges ≥ 3.267 × AMR dropped,
+    AMR taken again: Nelson 1982; qicharts2 0.8 ``qic.pp`` with its option
+    ``qic.screenedmr``, which it sets when attached); limits p̄ ± 3σᵢσ_z,
     clipped to [0, 1] (Laney, "Improved control charts for attributes",
-    *Quality Engineering* 14(4), 2002; qicharts2 ``pp`` chart). Use it when
-    denominators are large and a p chart shows most points outside its limits.
+    *Quality Engineering* 14(4), 2002). Use it when denominators are large and
+    a p chart shows most points outside its limits (:func:`p_chart` warns).
 
     Examples
     --------
     >>> r = pp_chart([100, 120, 80, 110], [1000, 1000, 1000, 1000])
     >>> round(float(r.centre[0]), 4)
     0.1025
+    >>> r = pp_chart([520, 505, 498, 510, 640, 502, 515, 507, 499, 511], [1000] * 10)
+    >>> round(float(r.lower[0]), 4), round(float(r.upper[0]), 4)
+    (0.4922, 0.5492)
     """
     return _attribute(
         "pp", "pp_chart", pp_lines, numerators, denominators, periods,
-        multiply=multiply, improvement=improvement, target=target, rebase=rebase,
+        multiply=multiply, improvement=improvement, target=target, screen=bool(screen),
+        rebase=rebase,
         fix_after=fix_after, exclude=exclude, shift_length=shift_length,
         trend_length=trend_length, two_of_three=two_of_three,
     )  # fmt: skip
@@ -833,6 +896,7 @@ def up_chart(
     multiply: float = 1.0,
     improvement: str = "neither",
     target: float | None = None,
+    screen: bool = True,
     rebase: Iterable[Any] = (),
     fix_after: int | None = None,
     exclude: Iterable[Any] = (),
@@ -842,10 +906,14 @@ def up_chart(
 ) -> ChartResult:
     """Laney u′ chart: a u chart whose limits allow for over-dispersion.
 
+    Parameters are those of :func:`u_chart`, and ``screen`` as for
+    :func:`pp_chart` (default ``True``).
+
     Notes
     -----
-    zᵢ = (uᵢ − ū)/σᵢ with σᵢ = √(ū/nᵢ); σ_z = mean |Δz| / 1.128; limits
-    ū ± 3σᵢσ_z, lower ≥ 0 (Laney 2002; qicharts2 ``up`` chart).
+    zᵢ = (uᵢ − ū)/σᵢ with σᵢ = √(ū/nᵢ); σ_z = AMR / 1.128 with the moving ranges
+    of z screened as for :func:`pp_chart`; limits ū ± 3σᵢσ_z, lower ≥ 0
+    (Laney 2002; qicharts2 0.8 ``qic.up``).
 
     Examples
     --------
@@ -855,7 +923,8 @@ def up_chart(
     """
     return _attribute(
         "up", "up_chart", up_lines, numerators, denominators, periods,
-        multiply=multiply, improvement=improvement, target=target, rebase=rebase,
+        multiply=multiply, improvement=improvement, target=target, screen=bool(screen),
+        rebase=rebase,
         fix_after=fix_after, exclude=exclude, shift_length=shift_length,
         trend_length=trend_length, two_of_three=two_of_three,
     )  # fmt: skip
@@ -888,10 +957,11 @@ def c_chart(
     >>> round(float(r.centre[0]), 2), round(float(r.upper[0]), 3)
     (6.0, 13.348)
     """
-    if any(v is not None and not math.isnan(float(v)) and float(v) < 0 for v in values):
+    y = _as_floats("values", values)
+    if (y < 0).any():
         raise ValueError("c_chart counts cannot be negative; check the values")
     return _attribute(
-        "c", "c_chart", c_lines, values, None, periods,
+        "c", "c_chart", c_lines, y, None, periods,
         multiply=multiply, improvement=improvement, target=target, rebase=rebase,
         fix_after=fix_after, exclude=exclude, shift_length=shift_length,
         trend_length=trend_length, two_of_three=two_of_three,
@@ -926,12 +996,13 @@ def g_chart(
     >>> float(r.centre[0]), round(float(r.upper[0]), 2)
     (20.0, 81.48)
     """
-    if any(v is not None and not math.isnan(float(v)) and float(v) < 0 for v in values):
+    y = _as_floats("values", values)
+    if (y < 0).any():
         raise ValueError(
             "g_chart counts between events cannot be negative; check the values"
         )
     return _attribute(
-        "g", "g_chart", g_lines, values, None, periods, centre_name="median",
+        "g", "g_chart", g_lines, y, None, periods, centre_name="median",
         multiply=multiply, improvement=improvement, target=target, rebase=rebase,
         fix_after=fix_after, exclude=exclude, shift_length=shift_length,
         trend_length=trend_length, two_of_three=two_of_three,
@@ -968,14 +1039,17 @@ def t_chart(
     >>> bool(r.lower[0] >= 0)
     True
     """
-    for i, v in enumerate(values):
-        if v is not None and not math.isnan(float(v)) and float(v) <= 0:
-            raise ValueError(
-                f"t_chart: values[{i}] is {float(v):g}; times between events must be "
-                "greater than zero"
-            )
+    y = _as_floats("values", values)
+    with np.errstate(invalid="ignore"):
+        not_positive = np.flatnonzero(y <= 0)
+    if not_positive.size:
+        i = int(not_positive[0])
+        raise ValueError(
+            f"t_chart: values[{i}] is {y[i]:g}; times between events must be "
+            "greater than zero"
+        )
     return _attribute(
-        "t", "t_chart", t_lines, values, None, periods,
+        "t", "t_chart", t_lines, y, None, periods,
         multiply=multiply, improvement=improvement, target=target, screen=bool(screen),
         rebase=rebase, fix_after=fix_after, exclude=exclude, shift_length=shift_length,
         trend_length=trend_length, two_of_three=two_of_three,
@@ -1018,11 +1092,9 @@ def mr_chart(
     )
     x = _as_floats("values", values)
     labels = _periods(periods, len(x))
-    phase_starts = set(_positions("rebase", options["rebase"], labels))
     mr = np.full(len(x), np.nan)
-    for i in range(1, len(x)):
-        if i not in phase_starts:
-            mr[i] = abs(x[i] - x[i - 1])
+    mr[1:] = np.abs(np.diff(x))
+    mr[_positions("rebase", options["rebase"], labels)] = np.nan
     return _chart(
         "mr",
         mr,

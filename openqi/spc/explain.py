@@ -7,6 +7,7 @@ January 2025: special cause improvement (shift).".
 
 from __future__ import annotations
 
+import bisect
 import re
 
 import numpy as np
@@ -54,7 +55,7 @@ def describe_signal(
 ) -> str:
     """One special-cause episode in words, for people who do not read charts."""
     span = (
-        f"in {period_words(start)}"
+        f"{'on' if _DAY.match(start) else 'in'} {period_words(start)}"
         if start == end
         else f"from {period_words(start)} to {period_words(end)}"
     )
@@ -101,8 +102,11 @@ def episodes(
     near is one finding, not two).
     """
     out: list[Signal] = []
-    i = 0
     n = len(rule)
+    # Visit flagged points only: a long chart is mostly common cause.
+    flagged = [k for k, r in enumerate(rule) if r != "common_cause"]
+    position = 0
+    i = 0
 
     def same(k: int) -> bool:
         return (
@@ -112,10 +116,8 @@ def episodes(
             and phase[k] == phase[i]
         )
 
-    while i < n:
-        if rule[i] == "common_cause":
-            i += 1
-            continue
+    while position < len(flagged):
+        i = flagged[position]
         j = i
         count = 1
         while True:
@@ -154,5 +156,5 @@ def episodes(
                 ),
             )
         )
-        i = j + 1
+        position = bisect.bisect_right(flagged, j, lo=position)
     return tuple(out)

@@ -7,8 +7,10 @@ NHS-R package FunnelPlotR 0.6.0 (Mainey; CRAN release, ``R/funnel_plot.R``,
 ``R/calculate_limits.R``, ``R/od_adjustment.R``), as fixed in the SPC contract.
 
 The exact Poisson limits need chi-square quantiles; as the core may not import
-SciPy they are computed here from the regularised lower incomplete gamma
-function (power series) and Newton's method on the log scale.
+SciPy they come from :mod:`openqi.spc.distributions` (the regularised lower
+incomplete gamma function by its power series, and Newton's method on the log
+scale). Expected counts are rounded with R's ``round()``
+(:func:`openqi.spc.arithmetic.r_round`).
 """
 
 from __future__ import annotations
@@ -19,9 +21,14 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from openqi.spc.arithmetic import r_round, r_sum
+from openqi.spc.distributions import chi_square_quantile, gamma_quantile
 from openqi.spc.results import FunnelResult, FunnelUnit
 
 __all__ = ["Z95", "Z998", "funnel"]
+
+# Kept under its old private name for existing callers.
+_chi_square_quantile = chi_square_quantile
 
 FloatArray = NDArray[np.float64]
 
@@ -45,20 +52,6 @@ _TRIM = 0.1
 
 #: Points on the curves traced for drawing the funnel.
 _CURVE_POINTS = 200
-
-#: Stirling series coefficients for ln Γ(a), B₂ₖ / (2k(2k − 1)) for k = 1..7
-#: (Abramowitz & Stegun 6.1.40–6.1.41): 1/12, −1/360, 1/1260, −1/1680, 1/1188,
-#: −691/360360, 1/156, multiplying a^-1, a^-3, …, a^-13. For a ≥ 10 the first
-#: term left out is below 3e-17.
-_STIRLING = (
-    1.0 / 12.0,
-    -1.0 / 360.0,
-    1.0 / 1260.0,
-    -1.0 / 1680.0,
-    1.0 / 1188.0,
-    -691.0 / 360360.0,
-    1.0 / 156.0,
-)
 
 _TYPES = ("proportion", "ratio")
 _LIMITS = ("95", "99.8")
@@ -169,8 +162,11 @@ def funnel(
 
     For ratios, expected counts are rounded to 2 decimal places before the
     limits and the over-dispersion estimate are computed, as FunnelPlotR does
-    for the SHMI method (an expected count below 0.005 is kept as given, as
-    rounding would make it 0); the plotted value O/E uses the unrounded E.
+    for the SHMI method, with R's ``round(x, 2)``
+    (:func:`openqi.spc.arithmetic.r_round`: the nearer of the two 2-decimal
+    candidates to the stored value, so 1.425 → 1.43 where ``np.round`` gives
+    1.42). An expected count that would round to 0 (about 0.005 or less) is
+    kept as given; the plotted value O/E uses the unrounded E.
 
     **Over-dispersion** (Spiegelhalter 2005, §4; Spiegelhalter et al. 2012,
     §3.3; DerSimonian & Laird 1986). Proportions: z-scores as above, winsorised
@@ -231,17 +227,18 @@ def funnel(
     warnings: list[str] = []
     if kind == "ratio":
         target = 1.0
-        rounded = np.round(den, 2)
+        # R's round(x, 2), as FunnelPlotR calls it: 1.425 → 1.43 (np.round: 1.42).
+        rounded = r_round(den, 2)
         tiny = rounded <= 0.0
         if np.any(tiny):
             warnings.append(
-                "Expected counts below 0.005 for "
+                "Expected counts of about 0.005 or less for "
                 + _list_units(names, tiny)
                 + " were not rounded to 2 decimal places (they would round to 0)."
             )
         limit_den = np.where(tiny, den, rounded)
     else:
-        target = float(np.sum(num) / np.sum(den))
+        target = r_sum(num) / r_sum(den)
         limit_den = den
 
     phi: float | None = None
@@ -326,10 +323,10 @@ def _limits(
             np.exp(Z998 * spread),
         )
     return (
-        _gamma_quantile(_P95[0], den, -Z95) / den,
-        _gamma_quantile(_P95[1], den + 1.0, Z95) / den,
-        _gamma_quantile(_P998[0], den, -Z998) / den,
-        _gamma_quantile(_P998[1], den + 1.0, Z998) / den,
+        gamma_quantile(_P95[0], den, -Z95) / den,
+        gamma_quantile(_P95[1], den + 1.0, Z95) / den,
+        gamma_quantile(_P998[0], den, -Z998) / den,
+        gamma_quantile(_P998[1], den + 1.0, Z998) / den,
     )
 
 
@@ -406,84 +403,6 @@ def _shmi_overdispersion(
         return None, 0.0, [*notes, _too_few(n)]
     phi, tau2 = _dersimonian_laird(z[kept], 1.0 / np.sqrt(expected[kept]))
     return phi, tau2, notes
-
-
-# --- chi-square / gamma quantiles -------------------------------------------
-
-
-def _stirling_offset(a: FloatArray) -> FloatArray:
-    """ln Γ(a + 1) − a ln a + a, accurate for large *a* (no cancellation)."""
-    out = np.empty_like(a)
-    small = a < 10.0
-    for i in np.flatnonzero(small):
-        ai = float(a[i])
-        out[i] = math.lgamma(ai + 1.0) - ai * math.log(ai) + ai
-    big = a[~small]
-    series = np.zeros_like(big)
-    for k, coefficient in enumerate(_STIRLING):
-        series += coefficient / big ** (2 * k + 1)
-    out[~small] = 0.5 * np.log(2.0 * math.pi * big) + series
-    return out
-
-
-def _log_gamma_cdf(
-    a: FloatArray, u: FloatArray, offset: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """ln P(a, x) at x = a·e^u, and the series sum S (d ln P / du = a / S).
-
-    ``offset`` is :func:`_stirling_offset` of ``a``. The prefactor
-    ln(x^a e^-x / Γ(a + 1)) is written a(u − expm1 u) − offset to avoid the
-    cancellation of a ln x − x − ln Γ(a + 1) when x ≈ a is large.
-    """
-    x = a * np.exp(u)
-    total = np.ones_like(x)
-    # Sum the series only where it has not yet converged (terms below 1e-17 of
-    # the sum); once k > 2x each term is under half the last, so it always ends.
-    active = np.arange(x.size)
-    term, x_active, a_active = np.ones_like(x), x, a
-    k = 0.0
-    while active.size:
-        k += 1.0
-        term = term * x_active / (a_active + k)
-        total[active] += term
-        going = term > 1e-17 * total[active]
-        if not np.all(going):
-            active, term = active[going], term[going]
-            x_active, a_active = x_active[going], a_active[going]
-    log_prefix = a * (u - np.expm1(u)) - offset
-    return log_prefix + np.log(total), total
-
-
-def _gamma_quantile(p: float, a: FloatArray, z: float = 0.0) -> FloatArray:
-    """The *p* quantile of gamma(a, 1): x with P(a, x) = p; χ²_p(2a) = 2x.
-
-    ``z`` (the standard normal *p* quantile) only sets the starting value, by
-    the Wilson–Hilferty approximation x ≈ a(1 − 1/(9a) + z/(3√a))³ (Johnson,
-    Kotz & Balakrishnan, *Continuous Univariate Distributions* 1, 2nd ed.,
-    §18.5), or x ≈ (p Γ(a + 1))^(1/a) where that is not positive; Newton's
-    method then converges from any start, so the answer does not depend on it.
-    """
-    a = np.asarray(a, dtype=np.float64)
-    offset = _stirling_offset(a)
-    log_p = math.log(p)
-    base = 1.0 - 1.0 / (9.0 * a) + z / (3.0 * np.sqrt(a))
-    log_gamma = np.array([math.lgamma(v + 1.0) for v in a])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u = np.where(
-            base > 0.05, 3.0 * np.log(base), (log_p + log_gamma) / a - np.log(a)
-        )
-    for _ in range(200):
-        log_cdf, total = _log_gamma_cdf(a, u, offset)
-        step = (log_cdf - log_p) * total / a
-        u = u - step
-        if np.all(np.abs(step) <= 1e-12):
-            break
-    return a * np.exp(u)
-
-
-def _chi_square_quantile(p: float, df: ArrayLike) -> FloatArray:
-    """The *p* quantile of chi-square on ``df`` degrees of freedom (R's ``qchisq``)."""
-    return 2.0 * _gamma_quantile(p, np.asarray(df, dtype=np.float64) / 2.0)
 
 
 # --- input checks ------------------------------------------------------------

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from .arithmetic import r_mean, r_median, r_sum, screened_row_means
+
 __all__ = [
     "LinesFunction",
     "PhaseLines",
@@ -105,6 +107,9 @@ def mean_moving_range(values: FloatArray, *, screen: bool = True) -> float:
     -----
     AMR = mean |x_i − x_(i−1)|; with screening, AMR' = mean of the moving ranges
     below 3.267 × AMR (NHSRplotthedots 0.2.2; Provost & Murray 2011, p. 155).
+    Both means are R's ``mean()`` (:func:`openqi.spc.arithmetic.r_mean`). When
+    screening would drop every moving range (all equal to 0) the unscreened mean
+    is kept.
 
     >>> mean_moving_range(np.array([1.0, 2.0, 1.0, 2.0, 30.0]), screen=False)
     7.75
@@ -112,37 +117,40 @@ def mean_moving_range(values: FloatArray, *, screen: bool = True) -> float:
     1.0
     """
     mr = moving_ranges(values)
-    mr = mr[~np.isnan(mr)]
+    mr = mr[~np.isnan(mr)][None, :]
     if mr.size == 0:
         return math.nan
-    amr = float(mr.mean())
-    if screen:
-        kept = mr[mr < SCREEN_FACTOR * amr]
-        if kept.size:
-            amr = float(kept.mean())
-    return amr
+    amr, screened = screened_row_means(mr, np.ones(mr.shape, dtype=bool), SCREEN_FACTOR)
+    return float(screened[0] if screen else amr[0])
 
 
-def laney_sigma_z(z: FloatArray) -> float:
+def laney_sigma_z(z: FloatArray, *, screen: bool = True) -> float:
     """Laney's σ_z: the short-term spread of standardised points.
 
-    σ_z = mean |z_i − z_(i−1)| / 1.128 over consecutive available z-scores
-    (Laney 2002; qicharts2 ``pp``/``up`` charts). ``NaN`` when there are fewer
-    than two consecutive values.
+    σ_z = AMR / 1.128, where AMR is the mean moving range |z_i − z_(i−1)| of
+    consecutive available z-scores (Laney 2002; qicharts2 ``pp``/``up``
+    charts). With ``screen`` (the default), moving ranges at or above
+    3.267 × AMR are dropped and AMR is taken again, as qicharts2 0.8 does when
+    the package is attached (its option ``qic.screenedmr``, set by
+    ``.onAttach``; Nelson, "Control charts for individual measurements",
+    *Journal of Quality Technology* 14(3), 1982, 172–173), so that one freak
+    jump does not widen every limit. ``NaN`` when there are fewer than two
+    consecutive values.
 
     >>> round(laney_sigma_z(np.array([0.0, 1.128, 0.0])), 6)
     1.0
+    >>> z = np.array([0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 30.0])
+    >>> round(laney_sigma_z(z, screen=False), 3), round(laney_sigma_z(z), 3)
+    (3.743, 0.887)
     """
-    mr = moving_ranges(z)
-    mr = mr[~np.isnan(mr)]
-    if mr.size == 0:
-        return math.nan
-    return float(mr.mean()) / D2
+    return mean_moving_range(z, screen=screen) / D2
 
 
 # --------------------------------------------------------------------------- per-chart lines
 # Each function gets one phase's plotted values, its denominators (or None), the
-# baseline mask and the screening option, and returns the phase's lines.
+# baseline mask, the screening option and the numerators (or None), and returns
+# the phase's lines. Centres are R's mean(), median() and sum() (see
+# openqi.spc.arithmetic), so that a point equal to the centre is on neither side.
 
 
 @dataclass
@@ -156,11 +164,18 @@ class PhaseLines:
     near_upper: FloatArray
     phase_centre: float
     mean_moving_range: float | None = None
+    #: Where the rules should judge on another scale than the plotted one (the
+    #: t chart's transformed scale): the values and lines on that scale.
+    judged_values: FloatArray | None = None
+    judged_lines: PhaseLines | None = None
 
 
 # A limits function gets the phase's plotted values, its denominators (or None),
-# the baseline mask, the screening option, and returns the lines.
-LinesFunction = Callable[[FloatArray, FloatArray | None, BoolArray, bool], PhaseLines]
+# the baseline mask, the screening option and the numerators (or None), and
+# returns the lines.
+LinesFunction = Callable[
+    [FloatArray, FloatArray | None, BoolArray, bool, FloatArray | None], PhaseLines
+]
 
 
 def _constant(n: int, value: float) -> FloatArray:
@@ -170,8 +185,7 @@ def _constant(n: int, value: float) -> FloatArray:
 def _xmr_phase_lines(values: FloatArray, base: BoolArray, screen: bool) -> PhaseLines:
     n = len(values)
     baseline = np.where(base, values, np.nan)
-    valid = baseline[~np.isnan(baseline)]
-    centre = float(valid.mean()) if valid.size else math.nan
+    centre = r_mean(baseline)
     # Moving ranges only within the baseline stretch: points after a frozen
     # baseline must not feed the limits they are judged against.
     last = int(np.flatnonzero(base)[-1]) + 1 if base.any() else 0
@@ -188,7 +202,11 @@ def _xmr_phase_lines(values: FloatArray, base: BoolArray, screen: bool) -> Phase
 
 
 def xmr_lines(
-    values: FloatArray, _den: FloatArray | None, base: BoolArray, screen: bool
+    values: FloatArray,
+    _den: FloatArray | None,
+    base: BoolArray,
+    screen: bool,
+    _num: FloatArray | None = None,
 ) -> PhaseLines:
     return _xmr_phase_lines(values, base, screen)
 
@@ -221,87 +239,124 @@ def _denominators(den: FloatArray | None) -> FloatArray:
     return den
 
 
-def _pooled(values: FloatArray, den: FloatArray, base: BoolArray) -> float:
+def _pooled(
+    values: FloatArray, den: FloatArray, base: BoolArray, num: FloatArray | None
+) -> float:
+    """Σy / Σn over the baseline, each sum as R's ``sum()`` (qicharts2 ``qic.p``)."""
     use = base & ~np.isnan(values)
-    total = float(den[use].sum())
-    return float((values[use] * den[use]).sum()) / total if total > 0 else math.nan
+    total = r_sum(den[use])
+    # The numerators themselves, not value × denominator: y/n·n need not give y
+    # back exactly, and then a constant proportion would miss its own centre.
+    counts = values[use] * den[use] if num is None else num[use]
+    return r_sum(counts) / total if total > 0 else math.nan
 
 
 def p_lines(
-    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
+    values: FloatArray,
+    den: FloatArray | None,
+    base: BoolArray,
+    _s: bool,
+    num: FloatArray | None = None,
 ) -> PhaseLines:
     den = _denominators(den)
-    p = _pooled(values, den, base)
+    p = _pooled(values, den, base, num)
     sigma = np.sqrt(p * (1 - p) / den)
     return _sigma_lines(p, sigma, floor=0.0, ceiling=1.0)
 
 
 def u_lines(
-    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
+    values: FloatArray,
+    den: FloatArray | None,
+    base: BoolArray,
+    _s: bool,
+    num: FloatArray | None = None,
 ) -> PhaseLines:
     den = _denominators(den)
-    u = _pooled(values, den, base)
+    u = _pooled(values, den, base, num)
     sigma = np.sqrt(u / den)
     return _sigma_lines(u, sigma, floor=0.0, ceiling=None)
 
 
 def _laney(
-    values: FloatArray, sigma: FloatArray, centre: float, base: BoolArray
+    values: FloatArray, sigma: FloatArray, centre: float, base: BoolArray, screen: bool
 ) -> FloatArray:
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(base, (values - centre) / sigma, np.nan)
     z[~np.isfinite(z)] = np.nan
     last = int(np.flatnonzero(base)[-1]) + 1 if base.any() else 0
-    return sigma * laney_sigma_z(z[:last])
+    return sigma * laney_sigma_z(z[:last], screen=screen)
 
 
 def pp_lines(
-    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
+    values: FloatArray,
+    den: FloatArray | None,
+    base: BoolArray,
+    screen: bool,
+    num: FloatArray | None = None,
 ) -> PhaseLines:
     den = _denominators(den)
-    p = _pooled(values, den, base)
+    p = _pooled(values, den, base, num)
     sigma = np.sqrt(p * (1 - p) / den)
-    return _sigma_lines(p, _laney(values, sigma, p, base), floor=0.0, ceiling=1.0)
+    return _sigma_lines(
+        p, _laney(values, sigma, p, base, screen), floor=0.0, ceiling=1.0
+    )
 
 
 def up_lines(
-    values: FloatArray, den: FloatArray | None, base: BoolArray, _s: bool
+    values: FloatArray,
+    den: FloatArray | None,
+    base: BoolArray,
+    screen: bool,
+    num: FloatArray | None = None,
 ) -> PhaseLines:
     den = _denominators(den)
-    u = _pooled(values, den, base)
+    u = _pooled(values, den, base, num)
     sigma = np.sqrt(u / den)
-    return _sigma_lines(u, _laney(values, sigma, u, base), floor=0.0, ceiling=None)
+    return _sigma_lines(
+        u, _laney(values, sigma, u, base, screen), floor=0.0, ceiling=None
+    )
 
 
 def c_lines(
-    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
+    values: FloatArray,
+    _den: FloatArray | None,
+    base: BoolArray,
+    _s: bool,
+    _num: FloatArray | None = None,
 ) -> PhaseLines:
-    use = values[base & ~np.isnan(values)]
-    c = float(use.mean()) if use.size else math.nan
+    c = r_mean(values[base])
     return _sigma_lines(
         c, _constant(len(values), math.sqrt(c)), floor=0.0, ceiling=None
     )
 
 
 def g_lines(
-    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
+    values: FloatArray,
+    _den: FloatArray | None,
+    base: BoolArray,
+    _s: bool,
+    _num: FloatArray | None = None,
 ) -> PhaseLines:
     use = values[base & ~np.isnan(values)]
-    m = float(use.mean()) if use.size else math.nan
+    m = r_mean(use)
     lines = _sigma_lines(
         m, _constant(len(values), math.sqrt(m * (m + 1))), floor=0.0, ceiling=None
     )
     # The g chart draws the median as its centre line; the limits stay about the mean
     # (Benneyan, "Number-between g-type statistical quality control charts",
     # Health Care Management Science 4, 2001, 305–318; qicharts2 ``g`` chart).
-    median = float(np.median(use)) if use.size else math.nan
+    median = r_median(use)
     lines.centre = _constant(len(values), median)
     lines.phase_centre = median
     return lines
 
 
 def t_lines(
-    values: FloatArray, _den: FloatArray | None, base: BoolArray, screen: bool
+    values: FloatArray,
+    _den: FloatArray | None,
+    base: BoolArray,
+    screen: bool,
+    _num: FloatArray | None = None,
 ) -> PhaseLines:
     transformed = values ** (1.0 / T_CHART_EXPONENT)
     lines = _xmr_phase_lines(transformed, base, screen)
@@ -317,14 +372,22 @@ def t_lines(
         near_upper=back(lines.near_upper),
         phase_centre=float(back(np.array([lines.phase_centre]))[0]),
         mean_moving_range=lines.mean_moving_range,
+        # Judge on the transformed scale, where the centre is R's mean(): the
+        # back-transform can move a line by a bit, so that a constant series
+        # would sit just off its own centre on the plotted scale.
+        judged_values=transformed,
+        judged_lines=lines,
     )
 
 
 def mr_lines(
-    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
+    values: FloatArray,
+    _den: FloatArray | None,
+    base: BoolArray,
+    _s: bool,
+    _num: FloatArray | None = None,
 ) -> PhaseLines:
-    use = values[base & ~np.isnan(values)]
-    amr = float(use.mean()) if use.size else math.nan
+    amr = r_mean(values[base])
     n = len(values)
     return PhaseLines(
         centre=_constant(n, amr),
@@ -338,10 +401,13 @@ def mr_lines(
 
 
 def run_lines(
-    values: FloatArray, _den: FloatArray | None, base: BoolArray, _s: bool
+    values: FloatArray,
+    _den: FloatArray | None,
+    base: BoolArray,
+    _s: bool,
+    _num: FloatArray | None = None,
 ) -> PhaseLines:
-    use = values[base & ~np.isnan(values)]
-    median = float(np.median(use)) if use.size else math.nan
+    median = r_median(values[base])
     n = len(values)
     nan = _constant(n, math.nan)
     return PhaseLines(

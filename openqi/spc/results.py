@@ -23,6 +23,7 @@ __all__ = [
     "VARIATIONS",
     "BatchResult",
     "ChartResult",
+    "Dispersion",
     "Exclusion",
     "FunnelResult",
     "FunnelUnit",
@@ -275,6 +276,41 @@ class ChartResult:
             "options": dict(self.options),
             "points": self.points(),
             "summary": summary,
+        }
+
+
+@dataclass(frozen=True)
+class Dispersion:
+    """Whether a p or u chart's data vary more than its limits assume.
+
+    Returned by :func:`openqi.spc.overdispersion`. ``sigma_z`` is Laney's σ_z
+    (the screened mean moving range of the z-scores / 1.128; 1 when the data
+    vary as the binomial or Poisson model says), ``ratio`` the dispersion ratio
+    φ = Σz² / (n − 1) and ``p_value`` that of the Pearson chi-square test of
+    Σz² against χ²(n − 1); each is ``NaN`` when it cannot be assessed.
+    ``points`` counts the usable points (a value and a denominator above 0);
+    ``is_assessed`` is true from :data:`MIN_DISPERSION_POINTS` points;
+    ``is_overdispersed`` gives the verdict and ``message`` one plain sentence
+    for people ("" when not over-dispersed).
+    """
+
+    sigma_z: float
+    ratio: float
+    p_value: float
+    points: int
+    is_assessed: bool
+    is_overdispersed: bool
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sigma_z": _num(self.sigma_z),
+            "ratio": _num(self.ratio),
+            "p_value": _num(self.p_value),
+            "points": self.points,
+            "is_assessed": self.is_assessed,
+            "is_overdispersed": self.is_overdispersed,
+            "message": self.message,
         }
 
 

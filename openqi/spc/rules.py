@@ -13,6 +13,8 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
+from .distributions import binomial_quantile
+
 __all__ = [
     "OUTSIDE_LIMITS",
     "SHIFT",
@@ -36,19 +38,18 @@ IntArray = NDArray[np.int64]
 OUTSIDE_LIMITS, TREND, TWO_OF_THREE, SHIFT = 1, 2, 3, 4
 
 
-def _runs(mask: BoolArray) -> list[tuple[int, int]]:
-    """(start, stop) of each run of consecutive true values, stop exclusive."""
-    runs = []
-    start = -1
-    for i, flag in enumerate(mask):
-        if flag and start < 0:
-            start = i
-        elif not flag and start >= 0:
-            runs.append((start, i))
-            start = -1
-    if start >= 0:
-        runs.append((start, len(mask)))
-    return runs
+def _run_bounds(mask: BoolArray) -> tuple[IntArray, IntArray]:
+    """Starts and (exclusive) stops of each run of consecutive true values."""
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+def _cover(n: int, starts: IntArray, stops: IntArray) -> BoolArray:
+    """True over every [start, stop) interval (intervals do not overlap)."""
+    marks = np.zeros(n + 1, dtype=np.int64)
+    marks[starts] += 1  # runs of one mask never touch, so no index repeats
+    marks[stops] -= 1
+    return np.cumsum(marks[:n]) > 0
 
 
 def outside_limits(
@@ -89,9 +90,9 @@ def shift(
         above = judged & (values > centre)
         below = judged & (values < centre)
     for mask, side in ((above, 1), (below, -1)):
-        for start, stop in _runs(mask):
-            if stop - start >= length:
-                out[start:stop] = side
+        starts, stops = _run_bounds(mask)
+        is_long = stops - starts >= length
+        out[_cover(len(values), starts[is_long], stops[is_long])] = side
     return out
 
 
@@ -118,14 +119,14 @@ def trend(values: FloatArray, judged: BoolArray, length: int = 7) -> IntArray:
     # A trend is a run of same-direction steps; step k joins points k and k+1.
     step_in_trend = np.zeros(n - 1, dtype=bool)
     for direction in (1.0, -1.0):
-        for start, stop in _runs(step == direction):
-            if stop - start + 1 >= length:
-                step_in_trend[start:stop] = True
-    for i in range(n):
-        if i < n - 1 and step_in_trend[i]:
-            out[i] = int(step[i])  # the next point is in this point's trend
-        elif i > 0 and step_in_trend[i - 1]:
-            out[i] = int(step[i - 1])
+        starts, stops = _run_bounds(step == direction)
+        is_long = stops - starts + 1 >= length
+        step_in_trend |= _cover(n - 1, starts[is_long], stops[is_long])
+    direction_of_step = np.where(step_in_trend, step, 0.0).astype(np.int64)
+    # The next point is in this point's trend: the step to it; otherwise the
+    # step from the previous point, if that step is in a trend.
+    out[1:] = direction_of_step
+    out[:-1] = np.where(step_in_trend, direction_of_step, out[:-1])
     return out
 
 
@@ -168,42 +169,18 @@ def two_of_three(
         else:
             near_high = above & (values > near_upper)
             near_low = below & (values < near_lower)
+    if n < 3:
+        return out
     for side_mask, near, side in ((above, near_high, 1), (below, near_low, -1)):
-        for j in range(n - 2):
-            if side_mask[j : j + 3].all() and near[j : j + 3].sum() >= 2:
-                for k in range(j, j + 3):
-                    if near[k]:
-                        out[k] = side
+        # Window j covers points j, j + 1 and j + 2.
+        window = side_mask[:-2] & side_mask[1:-1] & side_mask[2:]
+        window &= near[:-2].astype(np.int8) + near[1:-1] + near[2:] >= 2
+        in_window = np.zeros(n, dtype=bool)
+        in_window[:-2] |= window
+        in_window[1:-1] |= window
+        in_window[2:] |= window
+        out[near & in_window] = side
     return out
-
-
-def binomial_quantile(p: float, size: int, prob: float = 0.5) -> int:
-    """The smallest x with P(X ≤ x) ≥ p for X ~ Binomial(size, prob), as R's ``qbinom``.
-
-    Computed exactly with integer arithmetic for ``prob = 0.5`` and in floating
-    point otherwise.
-
-    >>> binomial_quantile(0.05, 19)
-    6
-    """
-    if size < 0:
-        raise ValueError(f"size must be at least 0; got {size}")
-    if size == 0:
-        return 0
-    if prob == 0.5:
-        total = 2**size
-        cumulative = 0
-        for x in range(size + 1):
-            cumulative += math.comb(size, x)
-            if cumulative >= p * total:
-                return x
-        return size
-    cumulative_f = 0.0
-    for x in range(size + 1):
-        cumulative_f += math.comb(size, x) * prob**x * (1 - prob) ** (size - x)
-        if cumulative_f >= p * (1 - 64 * 2.220446049250313e-16):
-            return x
-    return size
 
 
 def anhoej_longest_run_max(useful: int) -> int:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from openqi.core.forms import NHSDateField
+from openqi.core.forms import NHSDateField, WholeNumberField
 from openqi.measures.models import Measure
 from openqi.organisations.models import Organisation
 
@@ -43,6 +43,7 @@ class PriorityForm(forms.ModelForm):
             "position": "Priorities are listed from the lowest number.",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"position": WholeNumberField}
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

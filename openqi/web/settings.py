@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Inside SecurityMiddleware, so its headers still reach the JSON it answers.
+    "openqi.api.errors.JsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,6 +127,10 @@ STATICFILES_DIRS = [
     ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"),
     ("htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
+# Off: no page asks another host for anything; the NHS.UK frontend stylesheet is
+# served without its @font-face rules for the NHS CDN (openqi/core/nhsuk_stylesheet.py),
+# so text is in Arial. On: the Frutiger fonts load from https://assets.nhs.uk.
+OPENQI_NHS_FONTS_CDN = env_bool("OPENQI_NHS_FONTS_CDN", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -134,8 +140,10 @@ STORAGES = {
     },
 }
 
+# Development prints e-mail in the console, and the page that sent it shows its
+# link (openqi/accounts/mail.py); a server sets the SMTP backend.
 EMAIL_BACKEND = env_str(
-    "OPENQI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "OPENQI_EMAIL_BACKEND", "openqi.accounts.mail.ConsoleEmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("OPENQI_FROM_EMAIL", "OpenQI <no-reply@openqi.invalid>")
 EMAIL_HOST = env_str("OPENQI_EMAIL_HOST", "localhost")

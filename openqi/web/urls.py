@@ -1,9 +1,17 @@
 """The URL map: one include per app, namespaced (house style §3)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from openqi.api import errors as api_errors
+from openqi.core import nhsuk_stylesheet
 
 urlpatterns = [
     path("", include("openqi.core.urls")),
+    path(
+        "styles/nhsuk-frontend.<str:digest>.css",
+        nhsuk_stylesheet.stylesheet,
+        name=nhsuk_stylesheet.ROUTE,
+    ),
     path("accounts/", include("openqi.accounts.urls")),
     path("organisations/", include("openqi.organisations.urls")),
     path("organisations/", include("openqi.audit.urls")),
@@ -15,6 +23,9 @@ urlpatterns = [
     path("organisations/", include("openqi.barriers.urls")),
     path("survey/", include("openqi.assessments.survey_urls")),
     path("api/v1/", include("openqi.api.urls")),
+    # Last: anything else under /api/ answers the API's JSON 404, also with DEBUG on
+    # (whose HTML 404 page would otherwise win) and with or without a trailing slash.
+    re_path(r"^api(?:/.*)?$", api_errors.not_found, name=api_errors.NOT_FOUND_ROUTE),
 ]
 
 handler404 = "openqi.core.errors.not_found"

@@ -262,6 +262,67 @@ class ResultsTests(ApiTestCase):
         self.assertTrue(body["suggestions"], "the weak section becomes a suggestion")
         self.assertEqual(body["suggestions"][0]["section"], "time")
 
+    def test_results_say_why_each_group_is_hidden(self) -> None:
+        assessment_round = make_round(self.org, status=AssessmentRound.Status.CLOSED)
+        add_responses(assessment_round, [STRONG_SAFETY_WEAK_TIME] * 6, unit=self.team)
+        add_responses(
+            assessment_round, [STRONG_SAFETY_WEAK_TIME] * 2, unit=self.directorate
+        )
+        body = self.call(
+            "get",
+            _url("api:round-results", round_id=assessment_round.pk),
+            self.viewer,
+        ).json()
+        self.assertIsNone(body["overall"]["suppressed_because"])
+        self.assertIsNone(body["overall"]["sections"]["safety"]["suppressed_because"])
+        units = {row["key"]: row for row in body["by_unit"]}
+        small, complement = units[str(self.directorate.pk)], units[str(self.team.pk)]
+        self.assertEqual(small["suppressed_because"], "few_responses")
+        self.assertEqual(
+            small["sections"]["safety"]["suppressed_because"], "few_responses"
+        )
+        # The team's six are hidden only so that the directorate's two cannot be
+        # worked out from the total.
+        self.assertTrue(complement["is_suppressed"])
+        self.assertEqual(complement["suppressed_because"], "complementary")
+        self.assertEqual(
+            complement["sections"]["safety"]["suppressed_because"], "complementary"
+        )
+        self.assertIsNone(complement["sections"]["safety"]["score"])
+
+    def test_a_score_and_its_band_are_as_the_page_shows_them(self) -> None:
+        assessment_round = make_round(self.org, status=AssessmentRound.Status.CLOSED)
+        # Speaking up: (5 × 37.5 + 50) / 6 = 39.58…, shown as 40, so Developing
+        # (40–70), not Weak (0–40).
+        add_responses(
+            assessment_round,
+            [{"s1": 2, "s2": 3, "t1": 3, "t2": 3}] * 5
+            + [{"s1": 3, "s2": 3, "t1": 3, "t2": 3}],
+        )
+        body = self.call(
+            "get",
+            _url("api:round-results", round_id=assessment_round.pk),
+            self.viewer,
+        ).json()
+        safety = body["overall"]["sections"]["safety"]
+        self.assertEqual(safety["score"], 40)
+        self.assertEqual(safety["band"], "Developing")
+
+    def test_no_change_is_given_against_a_round_over_other_units(self) -> None:
+        instrument = make_instrument(self.org)
+        earlier = make_round(
+            self.org, instrument=instrument, status=AssessmentRound.Status.CLOSED
+        )
+        earlier.units.set([self.team])
+        add_responses(earlier, [STRONG_SAFETY_WEAK_TIME] * 5, unit=self.team)
+        later = make_round(self.org, instrument=instrument)
+        add_responses(later, [STRONG_SAFETY_WEAK_TIME] * 5, unit=self.team)
+        body = self.call(
+            "get", _url("api:round-results", round_id=later.pk), self.viewer
+        ).json()
+        self.assertIsNone(body["previous_round_id"])
+        self.assertEqual(body["change"], {})
+
     def test_a_round_with_few_answers_shows_no_spread(self) -> None:
         assessment_round = make_round(self.org, status=AssessmentRound.Status.OPEN)
         add_responses(assessment_round, [STRONG_SAFETY_WEAK_TIME] * 3)
@@ -287,6 +348,20 @@ class ResultsTests(ApiTestCase):
 
 
 class ActionTests(ApiTestCase):
+    def test_a_viewer_cannot_own_an_action(self) -> None:
+        body = self.assert_error(
+            self.call(
+                "post",
+                _url("api:actions"),
+                self.editor,
+                data={"title": "Protect time", "owner_id": self.viewer.pk},
+            ),
+            422,
+        )
+        self.assertEqual(body["details"][0]["field"], "owner_id")
+        self.assertIn("a viewer cannot own an action", body["details"][0]["message"])
+        self.assertFalse(ActionItem.objects.exists())
+
     def test_editor_turns_a_gap_into_an_action_with_owner_and_due_date(self) -> None:
         assessment_round = make_round(self.org)
         response = self.call(
@@ -298,7 +373,7 @@ class ActionTests(ApiTestCase):
                 "category": "infrastructure",
                 "round_id": assessment_round.pk,
                 "section_key": "time",
-                "owner_id": self.viewer.pk,
+                "owner_id": self.editor.pk,
                 "due_date": "2026-09-30",
             },
         )
@@ -306,7 +381,7 @@ class ActionTests(ApiTestCase):
         action = ActionItem.objects.get()
         self.assertEqual(action.organisation, self.org)
         self.assertEqual(action.round, assessment_round)
-        self.assertEqual(action.owner, self.viewer)
+        self.assertEqual(action.owner, self.editor)
         self.assertEqual(action.due_date, datetime.date(2026, 9, 30))
         self.assertEqual(response.json()["status"], "open")
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 from unittest import mock
 
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.api.base import ApiTestCase
@@ -127,3 +129,90 @@ class ErrorShapeTests(ApiTestCase):
         body = self.assert_error(response, 500)
         self.assertNotIn("boom", body["error"])
         self.assertIn("RuntimeError", "\n".join(logs.output))
+
+
+UNKNOWN_PATHS = [
+    "/api",
+    "/api/",
+    "/api/v2/x",
+    "/api/v1/nope",
+    "/api/v1/projects/1/nope",
+    "/api/v1/organisations/northfield/nope/1",
+]
+
+
+class EveryPathUnderApiTests(ApiTestCase):
+    """Nothing under /api/ ever answers HTML: unknown paths, slashes and methods included."""
+
+    def assert_everywhere(self, method: str, path: str, status: int) -> dict[str, Any]:
+        # DEBUG on is the laptop (`make run`), where Django's own pages are HTML.
+        for debug in (False, True):
+            with self.subTest(debug=debug), override_settings(DEBUG=debug):
+                response = self.call(method, path, self.editor)
+                body = self.assert_error(response, status)
+        return body
+
+    def test_unknown_paths_answer_404_in_the_shape(self) -> None:
+        for path in UNKNOWN_PATHS:
+            with self.subTest(path):
+                body = self.assert_everywhere("get", path, 404)
+                self.assertIn(path, body["error"])
+                self.assertIn("/api/v1/openapi.json", body["error"])
+
+    def test_unknown_paths_answer_404_to_every_method(self) -> None:
+        for method in ("post", "put", "patch", "delete", "options"):
+            with self.subTest(method):
+                self.assert_everywhere(method, "/api/v1/nope", 404)
+
+    def test_an_extra_trailing_slash_answers_404_naming_the_path_without(self) -> None:
+        path = reverse("api:units", kwargs={"slug": "northfield"})
+        body = self.assert_everywhere("get", path + "/", 404)
+        self.assertIn(f"did you mean {path}?", body["error"])
+
+    def test_a_missing_trailing_slash_answers_404_naming_the_path_with(self) -> None:
+        for method in ("get", "post"):  # a POST cannot follow Django's slash redirect
+            with self.subTest(method):
+                body = self.assert_everywhere(method, "/api/v1", 404)
+                self.assertIn("did you mean /api/v1/?", body["error"])
+
+    def test_no_hint_when_neither_form_of_the_path_exists(self) -> None:
+        body = self.assert_everywhere("get", "/api/v1/nope/", 404)
+        self.assertNotIn("did you mean", body["error"])
+
+    def test_wrong_method_answers_405_in_the_shape(self) -> None:
+        cases = [
+            ("put", reverse("api:units", kwargs={"slug": "northfield"})),
+            ("delete", reverse("api:api-root")),
+            ("post", reverse("api:openapi-json")),
+            ("put", reverse("api:openapi-view")),
+            ("post", reverse("api:docs-asset", kwargs={"name": "swagger-ui.css"})),
+        ]
+        for method, path in cases:
+            with self.subTest(method=method, path=path):
+                self.assert_everywhere(method, path, 405)
+
+    def test_an_unknown_host_answers_400_in_the_shape(self) -> None:
+        for debug in (False, True):
+            with self.subTest(debug=debug), override_settings(DEBUG=debug):
+                response = self.client.get("/api/v1/", HTTP_HOST="evil.example")
+                self.assert_error(response, 400)
+
+    def test_an_error_outside_the_operations_answers_500_in_the_shape_with_debug_on(
+        self,
+    ) -> None:
+        client = Client(raise_request_exception=False)
+        with (
+            override_settings(DEBUG=True),
+            mock.patch("openqi.api.urls.reverse", side_effect=RuntimeError("boom")),
+            self.assertLogs("django.request", level="ERROR"),
+        ):
+            response = client.get(reverse("api:api-root"))
+        body = self.assert_error(response, 500)
+        self.assertNotIn("boom", body["error"])
+
+    def test_pages_outside_the_api_keep_their_html_404(self) -> None:
+        for path in ("/apiary/", "/no-such-page/"):
+            with self.subTest(path):
+                response = self.client.get(path)
+                self.assertEqual(response.status_code, 404)
+                self.assertIn("text/html", response["Content-Type"])

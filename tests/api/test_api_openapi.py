@@ -10,6 +10,7 @@ from django.urls import reverse
 from tests.api.base import ApiTestCase
 from tests.api.routes import ROUTES
 from tests.api.test_api_assessments import ISSUE_5_PATHS  # noqa: E402
+from tests.api.test_api_measures_exclusions import EXCLUSION_PATHS
 from tests.api.test_api_strategy import ISSUE_4_PATHS  # noqa: E402
 
 
@@ -37,6 +38,7 @@ class OpenApiTests(ApiTestCase):
             }
             | ISSUE_4_PATHS
             | ISSUE_5_PATHS
+            | EXCLUSION_PATHS
         )
         self.assertEqual(set(document["paths"]), expected)
 

@@ -18,6 +18,11 @@ SLUG = {"slug": "northfield"}
 
 
 class ProjectTests(ApiTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.member = make_member(cls.org, Role.MEMBER, full_name="Mo Member")
+
     def setUp(self) -> None:
         self.projects = reverse("api:projects", kwargs=SLUG)
 
@@ -38,7 +43,7 @@ class ProjectTests(ApiTestCase):
             "priority_ids": [priority.pk],
             "method": "mfi",
             "lead_id": self.editor.pk,
-            "team_ids": [self.viewer.pk],
+            "team_ids": [self.member.pk],
             "partners": [{"name": "Rowan", "kind": "carer"}],
             "status": "active",
             "start_date": "2025-05-01",
@@ -62,7 +67,7 @@ class ProjectTests(ApiTestCase):
         self.assertEqual(
             body["lead"], {"id": self.editor.pk, "full_name": "Ada Editor"}
         )
-        self.assertEqual([p["full_name"] for p in body["team"]], ["Vic Viewer"])
+        self.assertEqual([p["full_name"] for p in body["team"]], ["Mo Member"])
         self.assertEqual(
             [(p["name"], p["kind"]) for p in body["partners"]], [("Rowan", "carer")]
         )
@@ -122,7 +127,7 @@ class ProjectTests(ApiTestCase):
 
     def test_patch_changes_what_is_sent_and_notes_the_new_status(self) -> None:
         project = make_project(self.org, title="Falls", aim_how_much="by half")
-        project.team.add(self.viewer)
+        project.team.add(self.member)
         response = self.call(
             "patch",
             self.url(project),
@@ -134,8 +139,25 @@ class ProjectTests(ApiTestCase):
         self.assertEqual(body["status"], "active")
         self.assertEqual(body["aim"]["how_much"], "by half")
         self.assertEqual(body["aim"]["by_when"], "2026-06-30")
-        self.assertEqual([p["id"] for p in body["team"]], [self.viewer.pk])
+        self.assertEqual([p["id"] for p in body["team"]], [self.member.pk])
         self.assertIn("Idea to Active", project.notes.get().text)
+
+    def test_a_viewer_cannot_be_made_lead_or_team_member(self) -> None:
+        project = make_project(self.org, title="Falls")
+        for data, field in (
+            ({"lead_id": self.viewer.pk}, "lead_id"),
+            ({"team_ids": [self.member.pk, self.viewer.pk]}, "team_ids"),
+        ):
+            with self.subTest(field=field):
+                body = self.assert_error(
+                    self.call("patch", self.url(project), self.editor, data=data),
+                    422,
+                )
+                self.assertEqual(body["details"][0]["field"], field)
+                self.assertIn("a viewer cannot", body["details"][0]["message"])
+        project.refresh_from_db()
+        self.assertIsNone(project.lead)
+        self.assertFalse(project.team.exists())
 
     def test_patch_replaces_partners_when_sent(self) -> None:
         project = make_project(self.org)

@@ -96,6 +96,7 @@ ROUTES: list[Route] = [
         manage_only=True,
         writes=(Write(data=_definition_file),),
     ),
+    Route("assessments:instrument_format", kwargs=_org),
     Route("assessments:instrument_export", kwargs=_builtin),
     Route(
         "assessments:round_create",

@@ -7,8 +7,10 @@ import datetime
 
 from openqi.assessments import services
 from openqi.assessments.models import ActionItem
+from openqi.organisations.models import Membership, Role
 from tests.assessments.round_helpers import make_responses, make_round
 from tests.base import BaseTestCase
+from tests.factories import make_member
 
 WEAK = {"l1": 2, "l2": 4, "t1": "no", "k1": 3}
 
@@ -125,12 +127,13 @@ class ActionFromGapTests(BaseTestCase):
         self.assertIn(f'name="round" value="{self.assessment_round.pk}"', page)
         self.assertIn('name="section_key" value="time"', page)
 
+        member = make_member(self.org, Role.MEMBER, full_name="Mo Member")
         response = self.client.post(
             self.url,
             action_data(
                 title="Improve time for improvement",
                 category="leadership",
-                owner=str(self.viewer.pk),
+                owner=str(member.pk),
                 round=str(self.assessment_round.pk),
                 section_key="time",
             ),
@@ -141,7 +144,7 @@ class ActionFromGapTests(BaseTestCase):
         self.assertEqual(action.round, self.assessment_round)
         self.assertEqual(action.section_key, "time")
         self.assertEqual(action.category, "leadership")
-        self.assertEqual(action.owner, self.viewer)
+        self.assertEqual(action.owner, member)
         self.assertEqual(action.due_date, datetime.date(2026, 9, 30))
 
     def test_an_enabler_section_keeps_its_category(self) -> None:
@@ -172,6 +175,23 @@ class ActionFromGapTests(BaseTestCase):
         response = self.client.post(self.url, action_data(owner=str(self.outsider.pk)))
         self.assertEqual(response.status_code, 200)
         self.assertIn("There is a problem", response.content.decode())
+        self.assertFalse(ActionItem.objects.exists())
+
+    def test_viewers_are_not_offered_as_owners(self) -> None:
+        make_member(self.org, Role.MEMBER, full_name="Mo Member")
+        self.sign_in(self.editor)
+        page = self.client.get(self.url).content.decode()
+        self.assertIn("Mo Member", page)
+        self.assertNotIn("Vic Viewer", page)
+
+    def test_a_viewer_posted_as_owner_is_refused_with_a_form_error(self) -> None:
+        self.sign_in(self.editor)
+        response = self.client.post(self.url, action_data(owner=str(self.viewer.pk)))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(
+            "Choose a member who may edit: a viewer cannot own an action.",
+            response.content.decode(),
+        )
         self.assertFalse(ActionItem.objects.exists())
 
     def test_missing_title_and_bad_date_reshow_with_errors(self) -> None:
@@ -215,6 +235,26 @@ class ActionEditDeleteTests(BaseTestCase):
         self.assertRedirects(response, "/organisations/northfield/assessments/actions/")
         self.action.refresh_from_db()
         self.assertEqual(self.action.status, "in_progress")
+        self.assertEqual(self.action.owner, self.editor)
+
+    def test_an_owner_since_made_a_viewer_is_shown_but_cannot_be_kept(self) -> None:
+        owner = make_member(self.org, Role.MEMBER, full_name="Mo Member")
+        self.action.owner = owner
+        self.action.save()
+        Membership.objects.filter(user=owner).update(role=Role.VIEWER)
+        self.sign_in(self.editor)
+        page = self.client.get(self.url).content.decode()
+        self.assertIn(f'value="{owner.pk}" selected', page)
+        response = self.client.post(
+            self.url, action_data(title="Protect time", owner=str(owner.pk))
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("a viewer cannot own an action", response.content.decode())
+        response = self.client.post(
+            self.url, action_data(title="Protect time", owner=str(self.editor.pk))
+        )
+        self.assertEqual(response.status_code, 302)
+        self.action.refresh_from_db()
         self.assertEqual(self.action.owner, self.editor)
 
     def test_bad_status_changes_nothing(self) -> None:

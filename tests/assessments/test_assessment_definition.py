@@ -228,6 +228,10 @@ CASES = [
         "scales.likert5.labels: has 2 labels for 5 points; give one label for each point",
     ),
     (
+        _set("scales.likert5.labels", ["One"]),
+        "scales.likert5.labels: has 1 label for 5 points; give one label for each point",
+    ),
+    (
         _set("scales.stages.points", 3),
         "scales.stages.points: a levels scale describes each level in 'levels'; remove 'points'",
     ),

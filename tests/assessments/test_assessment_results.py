@@ -85,10 +85,11 @@ class ResultsTests(BaseTestCase):
     def test_section_and_category_scores_from_hand_made_responses(self) -> None:
         results = services.results_for(self.assessment_round)
         self.assertEqual(results.overall.n, 11)
-        # lead: (5 × 75 + 6 × 25) / 11; time: (5 × 50 + 6 × 0) / 11.
-        self.assertAlmostEqual(results.overall.cells["lead"].score, 525 / 11)
-        self.assertAlmostEqual(results.overall.cells["time"].score, 250 / 11)
-        self.assertAlmostEqual(results.overall.cells["team"].score, 800 / 11)
+        # lead: (5 × 75 + 6 × 25) / 11 = 47.7; time: (5 × 50 + 6 × 0) / 11 = 22.7;
+        # team: (5 × 100 + 6 × 50) / 11 = 72.7; each rounded as shown.
+        self.assertEqual(results.overall.cells["lead"].score, 48)
+        self.assertEqual(results.overall.cells["time"].score, 23)
+        self.assertEqual(results.overall.cells["team"].score, 73)
         self.assertEqual(results.overall.cells["time"].band.label, "Low")
         self.assertEqual(
             results.categories,
@@ -97,9 +98,7 @@ class ResultsTests(BaseTestCase):
                 ("barrier:timing", "Timing (barrier)"),
             ],
         )
-        self.assertAlmostEqual(
-            results.overall.categories["enabler:leadership"].score, 525 / 11
-        )
+        self.assertEqual(results.overall.categories["enabler:leadership"].score, 48)
 
     def test_heatmap_values_per_unit(self) -> None:
         self.sign_in(self.editor)
@@ -177,11 +176,18 @@ class SuppressionTests(BaseTestCase):
     def test_a_small_unit_and_its_complement_are_suppressed(self) -> None:
         self.sign_in(self.editor)
         page = self.client.get(self.url).content.decode()
-        for unit in (self.directorate, self.team):
+        for unit, reason in (
+            # The directorate's 3 are too few; the team's 5 are hidden only so
+            # that the directorate's cannot be worked out from the total.
+            (self.directorate, "fewer than 5 responses"),
+            (
+                self.team,
+                "hidden so that the group of fewer than 5 cannot be worked out",
+            ),
+        ):
             for section in ("lead", "time", "team"):
                 self.assertEqual(
-                    cell_text(page, "heatmap-units", str(unit.pk), section),
-                    "fewer than 5 responses",
+                    cell_text(page, "heatmap-units", str(unit.pk), section), reason
                 )
         self.assertEqual(
             cell_text(page, "heatmap-units", str(self.division.pk), "lead"), "25 Low"
@@ -196,6 +202,42 @@ class SuppressionTests(BaseTestCase):
                 self.assertIsNone(cell.score)
                 self.assertIsNone(cell.band)
                 self.assertTrue(cell.is_suppressed)
+
+    def test_a_group_hidden_only_to_protect_a_smaller_one_says_so(self) -> None:
+        results = services.results_for(self.assessment_round)
+        rows = {row.key: row for row in results.by_unit}
+        small, complement = rows[str(self.directorate.pk)], rows[str(self.team.pk)]
+        self.assertEqual(small.suppression, services.FEW_RESPONSES)
+        self.assertFalse(small.is_complementary)
+        self.assertEqual(complement.suppression, services.COMPLEMENTARY)
+        self.assertTrue(complement.is_complementary)
+        for cell in complement.cells.values():
+            self.assertEqual(cell.suppression, services.COMPLEMENTARY)
+            self.assertIsNone(cell.score)
+        for cell in small.cells.values():
+            self.assertEqual(cell.suppression, services.FEW_RESPONSES)
+        self.assertEqual(rows[str(self.division.pk)].suppression, "")
+
+    def test_a_column_hidden_to_protect_a_smaller_cell_says_so(self) -> None:
+        sparse = make_round(self.org, title="Sparse")
+        skipped = {key: value for key, value in A.items() if key != "k1"}
+        make_responses(sparse, A, 6, unit=self.team)
+        make_responses(sparse, A, 3, unit=self.division)
+        make_responses(sparse, skipped, 5, unit=self.division)
+        self.sign_in(self.viewer)
+        url = f"/organisations/northfield/assessments/rounds/{sparse.pk}/results/"
+        page = self.client.get(url).content.decode()
+        self.assertEqual(
+            cell_text(page, "heatmap-units", str(self.division.pk), "team"),
+            "fewer than 5 responses",
+        )
+        self.assertEqual(
+            cell_text(page, "heatmap-units", str(self.team.pk), "team"),
+            "hidden so that the group of fewer than 5 cannot be worked out",
+        )
+        self.assertEqual(
+            cell_text(page, "heatmap-units", str(self.team.pk), "lead"), "75 Strong"
+        )
 
     def test_the_total_and_shown_groups_cannot_give_away_a_hidden_one(self) -> None:
         results = services.results_for(self.assessment_round)
@@ -339,3 +381,99 @@ class ChangeSincePreviousRoundTests(BaseTestCase):
         results = services.results_for(self.current)
         self.assertEqual(results.previous, thin)
         self.assertEqual(results.change, {"lead": None, "time": None, "team": None})
+
+    def test_change_is_not_measured_against_a_round_over_other_units(self) -> None:
+        ward = make_round(
+            self.org,
+            self.instrument,
+            title="Ward only",
+            status="closed",
+            units=[self.team],
+        )
+        make_responses(ward, B, 5, unit=self.team)
+        ward.created_at = timezone.now() - datetime.timedelta(days=27)
+        ward.save()
+        # The current round covers the whole organisation: Autumn 2025 did too.
+        self.assertEqual(services.results_for(self.current).previous, self.first)
+        # A later round of the ward alone compares only with the ward round.
+        later = make_round(
+            self.org, self.instrument, title="Ward again", units=[self.team]
+        )
+        make_responses(later, A, 5, unit=self.team)
+        results = services.results_for(later)
+        self.assertEqual(results.previous, ward)
+        self.assertEqual(results.change["lead"], 50)
+
+    def test_with_no_comparable_round_the_page_says_so(self) -> None:
+        directorate_round = make_round(
+            self.org,
+            self.instrument,
+            title="Emergency care pulse",
+            units=[self.directorate],
+        )
+        make_responses(directorate_round, A, 5, unit=self.directorate)
+        results = services.results_for(directorate_round)
+        self.assertIsNone(results.previous)
+        self.assertEqual(results.change, {})
+        self.sign_in(self.viewer)
+        url = f"/organisations/northfield/assessments/rounds/{directorate_round.pk}/results/"
+        page = self.client.get(url).content.decode()
+        self.assertIn("There is no comparable earlier round", page)
+        self.assertNotIn("Since Autumn 2025", page)
+        self.assertNotIn("data-change", page)
+
+    def test_the_note_names_the_round_compared_against(self) -> None:
+        self.sign_in(self.viewer)
+        url = f"/organisations/northfield/assessments/rounds/{self.current.pk}/results/"
+        page = self.client.get(url).content.decode()
+        self.assertIn("of this instrument over the same units", page)
+        self.assertNotIn("There is no comparable earlier round", page)
+
+
+#: Lead scores 37.5 (l1 2 → 25, l2 3 reversed → 50) and 50 (l1 3, l2 3).
+LEAD_37_5 = {"l1": 2, "l2": 3, "t1": "partly", "k1": 3}
+LEAD_50 = {"l1": 3, "l2": 3, "t1": "partly", "k1": 3}
+
+
+class ShownScoreBandTests(BaseTestCase):
+    """A score's band is the band of the score as shown, so a score shown as 40
+    is never in the band below 40 (round_helpers: Low 0–40, Developing 40–70)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.assessment_round = make_round(cls.org, title="Boundary")
+        # Lead: (5 × 37.5 + 50) / 6 = 39.58…, shown as 40.
+        make_responses(cls.assessment_round, LEAD_37_5, 5, unit=cls.team)
+        make_responses(cls.assessment_round, LEAD_50, 1, unit=cls.team)
+        cls.url = f"/organisations/northfield/assessments/rounds/{cls.assessment_round.pk}/results/"
+
+    def test_a_score_shown_as_40_is_in_the_band_from_40(self) -> None:
+        cell = services.results_for(self.assessment_round).overall.cells["lead"]
+        self.assertEqual(cell.score, 40)
+        self.assertEqual(cell.band.label, "Developing")
+
+    def test_the_page_shows_the_score_with_its_own_band_everywhere(self) -> None:
+        self.sign_in(self.viewer)
+        page = self.client.get(self.url).content.decode()
+        self.assertEqual(
+            cell_text(page, "heatmap-units", str(self.team.pk), "lead"),
+            "40 Developing",
+        )
+        row = page[page.index('data-section="lead"') :]
+        row = row[: row.index("</tr>")]
+        self.assertIn("<strong>40</strong>", row)
+        self.assertIn("Developing", row)
+        self.assertNotIn("Low", row)
+
+    def test_a_score_shown_as_40_is_not_a_weak_area(self) -> None:
+        suggestions = services.results_for(self.assessment_round).suggestions
+        self.assertNotIn("lead", [s.section.key for s in suggestions])
+
+    def test_halves_round_up_as_shown(self) -> None:
+        from openqi.assessments.scoring import shown_score
+
+        self.assertEqual(
+            [shown_score(x) for x in (39.49, 39.5, 39.96, 40.5, 0.5, 100)],
+            [39, 40, 40, 41, 1, 100],
+        )

@@ -144,7 +144,10 @@ def test_an_answer_off_the_scale_is_refused_naming_the_item(definition):
     ("score", "label"),
     [
         (0, "Low"),
-        (49.99, "Low"),
+        (49.49, "Low"),
+        # A band is chosen on the score as shown: 49.5 and 49.99 are shown as 50.
+        (49.5, "High"),
+        (49.99, "High"),
         (50, "High"),
         (99.9, "High"),
         (100, "High"),

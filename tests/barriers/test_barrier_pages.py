@@ -104,6 +104,23 @@ class CreateTests(BaseTestCase):
         self.assertEqual(barrier.owner, member)
         self.assertEqual(barrier.unit, self.team)
 
+    def test_viewers_are_not_offered_as_owners(self) -> None:
+        make_member(self.org, Role.MEMBER, full_name="Mo Member")
+        self.sign_in(self.editor)
+        page = self.client.get(self.url).content.decode()
+        self.assertIn("Mo Member", page)
+        self.assertNotIn("Vic Viewer", page)
+
+    def test_a_viewer_posted_as_owner_is_refused_with_a_form_error(self) -> None:
+        self.sign_in(self.editor)
+        response = self.client.post(self.url, barrier_data(owner=str(self.viewer.pk)))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(
+            "Choose a member who may edit: a viewer cannot own a barrier.",
+            response.content.decode(),
+        )
+        self.assertFalse(Barrier.objects.exists())
+
     def test_another_organisations_project_is_refused(self) -> None:
         theirs = make_project(self.other_org, title="Southmere project")
         self.sign_in(self.editor)

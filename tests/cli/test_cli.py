@@ -887,3 +887,65 @@ def test_docs_describe_every_verb_and_option() -> None:
                     assert f"`{flag}" in docs, (verb, flag)
             for choice in action.choices or ():
                 assert str(choice) in docs, (verb, choice)
+
+
+# --------------------------------------------------------------------------- over-dispersion
+
+
+def _rjz_csv(shared_data: Path, column: str = "breaches") -> str:
+    """RJZ type 1 A&E: breaches (or admissions) out of attendances, by month."""
+    rows = []
+    with (shared_data / "ae_attendances.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            if row["org_code"] == "RJZ" and row["type"] == "1":
+                rows.append(f"{row['period']},{row[column]},{row['attendances']}")
+    return "period,value,denominator\n" + "\n".join(sorted(rows)) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("chart", "column", "prime"), [("p", "breaches", "p′"), ("u", "admissions", "u′")]
+)
+def test_overdispersed_p_and_u_charts_warn_on_stderr_and_succeed(
+    run: Run,
+    write: Write,
+    shared_data: Path,
+    tmp_path: Path,
+    chart: str,
+    column: str,
+    prime: str,
+) -> None:
+    # RJZ's monthly proportions and rates vary far beyond binomial/Poisson
+    # (tests/spc/test_dispersion.py works the figures by hand).
+    path = write("rjz.csv", _rjz_csv(shared_data, column))
+    out_file = tmp_path / "chart.json"
+    status, out, err = run("spc", path, "--chart", chart, "--output", out_file)
+    assert status == 0, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: ")
+    assert f"use a {prime} (Laney) chart instead." in lines[0]
+    data = json.loads(out_file.read_text(encoding="utf-8"))
+    assert lines[0].removeprefix("warning: ") in data["summary"]["warnings"]
+
+
+def test_prime_charts_do_not_warn_and_take_no_screen(
+    run: Run, write: Write, shared_data: Path
+) -> None:
+    path = write("rjz.csv", _rjz_csv(shared_data))
+    status, screened, err = run("spc", path, "--chart", "pp")
+    assert status == 0 and err == ""
+    status, raw, err = run("spc", path, "--chart", "pp", "--no-screen")
+    assert status == 0 and err == ""
+    assert json.loads(screened)["options"]["screen"] is True
+    assert json.loads(raw)["options"]["screen"] is False
+    status, _, err = run("spc", path, "--chart", "up", "--no-screen")
+    assert status == 0, err
+
+
+def test_binomial_like_p_chart_prints_no_warning(run: Run, write: Write) -> None:
+    # Deviations from 200 of 1,000 chosen by hand (phi = 0.43; see
+    # tests/spc/test_dispersion.py): not over-dispersed.
+    deviations = [0, 13, -13, 6, -6, 10, -10, 3, -3, 8, -8, 0]
+    rows = [f"{p},{200 + d},1000" for p, d in zip(_months(12), deviations, strict=True)]
+    path = write("p.csv", "period,value,denominator\n" + "\n".join(rows) + "\n")
+    status, _, err = run("spc", path, "--chart", "p")
+    assert status == 0 and err == ""

@@ -39,7 +39,7 @@ class LayoutTests(BaseTestCase):
         self.assertIn(f'href="{reverse("accounts:sign_in")}"', html)
         self.assertNotIn("Sign out", html)
         self.assertNotIn("Switch organisation", html)
-        self.assertIn("/static/nhsuk/nhsuk-frontend.min.css", html)
+        self.assertIn('href="/styles/nhsuk-frontend.', html)
         self.assertIn("/static/htmx/htmx.min.js", html)
 
     def test_signed_in_page_shows_the_person_and_a_sign_out_form(self) -> None:

@@ -38,6 +38,18 @@ def _measure(cast: Any) -> Measure:
     return measure
 
 
+def _ratio_measure(cast: Any) -> Measure:
+    """A proportion on a p chart, for the switch to p′."""
+    measure = make_measure(
+        cast.org,
+        name=f"Walk proportion {Measure.objects.count()}",
+        kind="proportion",
+        chart_type="p",
+    )
+    add_points(measure, [30, 40, 50], denominators=[100, 100, 100])
+    return measure
+
+
 def _one(cast: Any) -> dict[str, Any]:
     return {"slug": cast.org.slug, "pk": _measure(cast).pk}
 
@@ -140,12 +152,18 @@ ROUTES: list[Route] = [
     ),
     Route("measures:export", kwargs=_one),
     Route(
+        "measures:switch_chart",
+        kwargs=_write_only,
+        get=False,
+        writes=(Write(setup=lambda c: {"pk": _ratio_measure(c).pk}, ok=(302,)),),
+    ),
+    Route(
         "measures:add_point",
         kwargs=_one,
         manage_only=True,
         writes=(
             Write(
-                data=lambda c: {**_date("period", 1, 6, 2030), "value": "7"}, ok=(302,)
+                data=lambda c: {**_date("period", 1, 6, 2024), "value": "7"}, ok=(302,)
             ),
         ),
     ),
@@ -222,6 +240,19 @@ ROUTES: list[Route] = [
             Write(data=lambda c: {"period": "period", "value": "value"}, ok=(302,)),
         ),
     ),
+    Route(
+        "measures:import_filter",
+        kwargs=lambda c: {"slug": c.org.slug, "pk": 0, "token": "x" * 32},
+        get=False,
+        writes=(
+            Write(
+                setup=_job_setup,
+                data=lambda c: {"column": "period", "value": "2024-01-01"},
+                ok=(302,),
+            ),
+        ),
+    ),
+    Route("measures:import_errors", kwargs=_job, manage_only=True),
     Route(
         "measures:import_commit",
         kwargs=lambda c: {"slug": c.org.slug, "pk": 0, "token": "x" * 32},

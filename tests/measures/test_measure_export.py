@@ -50,7 +50,14 @@ class ExportTests(BaseTestCase):
         self.assertEqual(len(body["points"]), 3)
         self.assertEqual(
             body["points"][1],
-            {"period": "2023-02-01", "value": 80.5, "denominator": 100.0, "note": ""},
+            {
+                "period": "2023-02-01",
+                "value": 80.5,
+                "denominator": 100.0,
+                "note": "",
+                "is_excluded": False,
+                "exclusion_reason": "",
+            },
         )
         self.assertEqual(body["chart"]["chart"], "p")
         self.assertEqual(body["chart"]["points"][0]["value"], 90.0)

@@ -208,6 +208,20 @@ class PhaseAndNoteTests(BaseTestCase):
         self.assertContains(response, "Say what changed")
         self.assertFalse(PhaseBreak.objects.exists())
 
+    def test_a_second_phase_on_the_same_day_reads_on_that_day(self) -> None:
+        daily = make_measure(self.org, name="Daily discharges", frequency="daily")
+        add_points(daily, [10.0, 11.0, 12.0], start=datetime.date(2024, 1, 1))
+        PhaseBreak.objects.create(
+            measure=daily, period=datetime.date(2024, 1, 2), reason="Rota"
+        )
+        self.sign_in(self.editor)
+        response = self.client.post(
+            reverse("measures:phase_add", kwargs={**self.kwargs, "pk": daily.pk}),
+            {**date_fields(datetime.date(2024, 1, 2)), "reason": "Again"},
+        )
+        # A day takes "on": "on 2 January 2024", never "in 2 January 2024".
+        self.assertContains(response, "A new phase already starts on 2 January 2024.")
+
     def test_phase_remove(self) -> None:
         item = PhaseBreak.objects.create(
             measure=self.measure, period=datetime.date(2024, 3, 1), reason="Rota"

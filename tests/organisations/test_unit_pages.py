@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+import re
+
 from openqi.audit.models import AuditEvent
 from openqi.organisations.models import Role, Unit
 from tests.base import BaseTestCase
 from tests.factories import make_member, make_unit
 from tests.organisations.helpers import HTMX, events_for
+
+
+def missing_htmx_targets(page: str) -> list[str]:
+    """The hx-target selectors of ``page`` that name an id the page does not have:
+    an htmx request aimed at one of them goes nowhere, so its button does nothing."""
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    targets = re.findall(r'hx-target="#([^"]+)"', page)
+    return [target for target in targets if target not in ids]
 
 
 class UnitListTests(BaseTestCase):
@@ -157,6 +167,26 @@ class UnitCreateTests(BaseTestCase):
         self.assertIn("Select a valid choice", response.content.decode())
         self.assertFalse(Unit.objects.filter(name="Sneaky").exists())
 
+    def test_own_page_aims_htmx_only_at_what_it_holds(self) -> None:
+        self.sign_in(self.editor)
+        page = self.client.get(self.url).content.decode()
+        self.assertIn('id="unit-form"', page)
+        self.assertEqual(missing_htmx_targets(page), [])
+        self.assertNotIn("hx-post", page)
+
+    def test_own_page_post_saves_and_returns_to_the_list_with_a_message(self) -> None:
+        self.sign_in(self.editor)
+        response = self.client.post(self.url, self.valid(), follow=True)
+        self.assertRedirects(response, "/organisations/northfield/units/")
+        self.assertIn("Acute medicine added.", response.content.decode())
+        self.assertTrue(Unit.objects.filter(name="Acute medicine").exists())
+
+    def test_list_page_form_posts_through_htmx_into_the_list(self) -> None:
+        self.sign_in(self.editor)
+        page = self.client.get("/organisations/northfield/units/").content.decode()
+        self.assertIn(f'hx-post="{self.url}" hx-target="#units"', page)
+        self.assertEqual(missing_htmx_targets(page), [])
+
     def test_htmx_post_returns_the_refreshed_tree_fragment(self) -> None:
         self.sign_in(self.editor)
         response = self.client.post(self.url, self.valid(), **HTMX)
@@ -201,6 +231,40 @@ class UnitEditTests(BaseTestCase):
             event.changes(),
             [("name", "Emergency department", "Emergency department (adults)")],
         )
+
+    def test_own_page_aims_htmx_only_at_what_it_holds(self) -> None:
+        self.sign_in(self.editor)
+        page = self.client.get(self.url()).content.decode()
+        self.assertIn("<h1>Change Emergency department</h1>", page)
+        self.assertEqual(missing_htmx_targets(page), [])
+        self.assertNotIn("hx-post", page)
+        self.assertNotIn("hx-get", page)
+
+    def test_own_page_post_saves_and_returns_to_the_list_with_a_message(self) -> None:
+        self.sign_in(self.editor)
+        response = self.client.post(
+            self.url(),
+            {"name": "Urgent care", "level": "team", "parent": self.directorate.pk},
+            follow=True,
+        )
+        self.assertRedirects(response, "/organisations/northfield/units/")
+        self.assertIn("Urgent care saved.", response.content.decode())
+        self.team.refresh_from_db()
+        self.assertEqual(self.team.name, "Urgent care")
+
+    def test_htmx_post_saves_and_returns_the_tree_fragment(self) -> None:
+        self.sign_in(self.editor)
+        response = self.client.post(
+            self.url(),
+            {"name": "Urgent care", "level": "team", "parent": self.directorate.pk},
+            **HTMX,
+        )
+        self.assertEqual(response.status_code, 200)
+        page = response.content.decode()
+        self.assertTrue(page.lstrip().startswith('<div id="units">'), page[:80])
+        self.assertIn("Urgent care saved.", page)
+        self.team.refresh_from_db()
+        self.assertEqual(self.team.name, "Urgent care")
 
     def test_viewer_gets_403(self) -> None:
         self.sign_in(self.viewer)

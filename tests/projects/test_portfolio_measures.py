@@ -6,7 +6,13 @@ from __future__ import annotations
 import numpy as np
 
 from openqi.measures.models import DataPoint, Measure
-from openqi.projects.portfolio import load_series, measure_statuses, measures_overview
+from openqi.measures.services import chart_for
+from openqi.projects.portfolio import (
+    load_series,
+    measure_statuses,
+    measures_overview,
+    status_from_chart,
+)
 from tests.base import BaseTestCase
 from tests.projects.portfolio_data import (
     FLAT,
@@ -202,3 +208,42 @@ class BatchMatchesChartForTests(BaseTestCase):
         measure = make_measure(self.org, [None, None], name="Gaps only")
         (status,) = measures_overview(self.org)
         self.assertEqual((status.measure, status.group), (measure, "no_data"))
+
+
+class LeftOutPointsAndFixedLimitsTests(BaseTestCase):
+    """The overview judges a measure as its own page does (chart_for), honouring the
+    points an editor left out and limits fixed after N points."""
+
+    # Steady around 50 with a wild early point; the last point is 54.5.
+    VALUES = [50, 51, 49, 90, 50, 51, 49, 50, 51, 49, 50, 50, 51, 49, 50, 51, 49, 54.5]
+
+    def _page_status(self, measure: Measure) -> tuple[str, str | None]:
+        status = status_from_chart(measure, chart_for(measure))
+        return status.variation, status.assurance
+
+    def test_a_left_out_point_is_left_out_of_the_overview_too(self) -> None:
+        measure = make_measure(self.org, self.VALUES, improvement="increase")
+        wild = measure.points.order_by("period")[3]
+        DataPoint.objects.filter(pk=wild.pk).update(
+            is_excluded=True, exclusion_reason="Data entry error"
+        )
+        (status,) = measures_overview(self.org)
+        # Without the wild point the mean is 50.3 and the mean moving range 1.4,
+        # so the upper limit is near 50.3 + 2.66 × 1.4 ≈ 54.0 and 54.5 is special
+        # cause; counting it (mean 52.6) would make 54.5 common cause.
+        self.assertEqual(status.variation, "improvement_high")
+        self.assertEqual(
+            (status.variation, status.assurance), self._page_status(measure)
+        )
+
+    def test_limits_fixed_after_n_points_hold_in_the_overview(self) -> None:
+        # Twelve steady points fix the limits at 50 ± 2.66 × 1.45 (upper ≈ 53.9),
+        # so the last point, 54.3, is special cause; limits from all 16 points
+        # (with the moving ranges of 3 and 5.3) would be wider and call it common.
+        values = [50, 51, 49, 50, 51, 49, 50, 51, 49, 50, 51, 49, 52, 50, 49, 54.3]
+        measure = make_measure(self.org, values, improvement="increase", fix_after=12)
+        (status,) = measures_overview(self.org)
+        self.assertEqual(status.variation, "improvement_high")
+        self.assertEqual(
+            (status.variation, status.assurance), self._page_status(measure)
+        )

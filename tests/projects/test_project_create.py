@@ -38,6 +38,31 @@ class ProjectCreateTests(BaseTestCase):
         self.assertNotIn("Olu Outsider", page)
         self.assertIn('hx-get="/organisations/northfield/projects/similar/"', page)
 
+    def test_viewers_are_not_offered_as_lead_or_team_members(self) -> None:
+        self.sign_in(self.editor)
+        page = self.client.get(self.url).content.decode()
+        self.assertIn("Noor Nurse", page)
+        self.assertIn("Ada Editor", page)
+        self.assertNotIn("Vic Viewer", page)
+
+    def test_a_viewer_posted_as_lead_or_team_member_is_refused(self) -> None:
+        self.sign_in(self.editor)
+        cases = [
+            ({"lead": str(self.viewer.pk)}, "a viewer cannot lead a project"),
+            (
+                {"team": [str(self.nurse.pk), str(self.viewer.pk)]},
+                "a viewer cannot be on a project team",
+            ),
+        ]
+        for overrides, message in cases:
+            with self.subTest(overrides=overrides):
+                response = self.client.post(self.url, project_data(**overrides))
+                self.assertEqual(response.status_code, 200)
+                page = response.content.decode()
+                self.assertIn("There is a problem", page)
+                self.assertIn(message, page)
+        self.assertFalse(Project.objects.exists())
+
     def test_editor_creates_a_project_with_everything(self) -> None:
         self.sign_in(self.editor)
         data = project_data(
@@ -100,8 +125,8 @@ class ProjectCreateTests(BaseTestCase):
                 "The end date must be after the start date.",
             ),
             ({"aim_by_when_month": "14"}, "Enter a real date"),
-            ({"lead": str(self.outsider.pk)}, "Select a valid choice"),
-            ({"team": [str(self.outsider.pk)]}, "Select a valid choice"),
+            ({"lead": str(self.outsider.pk)}, "a viewer cannot lead a project"),
+            ({"team": [str(self.outsider.pk)]}, "a viewer cannot be on a project team"),
             ({"tags": "x" * 61}, "60 characters or fewer"),
         ]
         for overrides, message in cases:

@@ -13,6 +13,7 @@ from tests.projects.project_helpers import (
     make_project,
     make_rating,
 )
+from tests.projects.routes_drivers import make_diagram, make_node
 
 
 class ProjectDetailTests(BaseTestCase):
@@ -170,4 +171,43 @@ class ProjectDetailTests(BaseTestCase):
         self.assertIn("No driver diagram yet.", page)
         self.assertNotIn(
             '<h2 class="nhsuk-heading-s nhsuk-u-margin-bottom-1">Aim</h2>', page
+        )
+
+
+class DriverCountWordingTests(BaseTestCase):
+    """The change ideas sentence reads as English for none, one and several."""
+
+    def sentence(self, project_pk: int) -> str:
+        self.sign_in(self.viewer)
+        page = self.client.get(
+            f"/organisations/northfield/projects/{project_pk}/"
+        ).content.decode()
+        start = page.index("The driver diagram has")
+        return " ".join(page[start : page.index(".", start) + 1].split())
+
+    def test_one_change_idea_is_a_change_idea(self) -> None:
+        project = make_project(self.org)
+        make_diagram(project)
+        self.assertEqual(
+            self.sentence(project.pk),
+            "The driver diagram has 3 entries, 1 of them a change idea.",
+        )
+
+    def test_several_change_ideas_are_change_ideas(self) -> None:
+        project = make_project(self.org)
+        nodes = make_diagram(project)
+        make_node(
+            project, "change_idea", "Night-time toileting round", nodes["secondary"]
+        )
+        self.assertEqual(
+            self.sentence(project.pk),
+            "The driver diagram has 4 entries, 2 of them change ideas.",
+        )
+
+    def test_no_change_ideas_says_so(self) -> None:
+        project = make_project(self.org)
+        make_node(project, "primary", "Reliable risk assessment")
+        self.assertEqual(
+            self.sentence(project.pk),
+            "The driver diagram has 1 entry, but no change ideas yet.",
         )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from openqi.audit.models import AuditEvent
-from openqi.organisations.models import Role
+from openqi.organisations.models import Membership, Role
 from openqi.projects.models import Project, ProjectNote
 from tests.base import BaseTestCase
 from tests.factories import make_member
@@ -74,6 +74,23 @@ class ProjectEditTests(BaseTestCase):
         )
         [note] = ProjectNote.objects.all()
         self.assertIn("from Active to Completed. Reason: Aim met.", note.text)
+
+    def test_a_lead_since_made_a_viewer_is_shown_but_cannot_be_kept(self) -> None:
+        lead = make_member(self.org, Role.MEMBER, full_name="Lee Lead")
+        self.project.lead = lead
+        self.project.save()
+        Membership.objects.filter(user=lead).update(role=Role.VIEWER)
+        self.sign_in(self.editor)
+        page = self.client.get(self.url).content.decode()
+        self.assertIn(f'value="{lead.pk}" selected', page)
+        self.assertNotIn("Vic Viewer", page)
+        response = self.client.post(self.url, project_data(lead=str(lead.pk)))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("a viewer cannot lead a project", response.content.decode())
+        response = self.client.post(self.url, project_data(lead=str(self.editor.pk)))
+        self.assertEqual(response.status_code, 302)
+        self.project.refresh_from_db()
+        self.assertEqual(self.project.lead, self.editor)
 
     def test_plain_member_may_edit(self) -> None:
         self.sign_in(make_member(self.org, Role.MEMBER))

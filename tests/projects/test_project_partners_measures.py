@@ -106,6 +106,23 @@ class MeasureLinkTests(BaseTestCase):
         )
         self.assertFalse(ProjectMeasure.objects.exists())
 
+    def test_the_message_reads_an_outcome_measure(self) -> None:
+        self.sign_in(self.editor)
+        for role, words in (
+            ("outcome", "linked as an outcome measure."),
+            ("process", "linked as a process measure."),
+        ):
+            with self.subTest(role=role):
+                ProjectMeasure.objects.all().delete()
+                response = self.client.post(
+                    self.link_url,
+                    {"measure": self.measure.pk, "role": role},
+                    follow=True,
+                )
+                self.assertIn(
+                    f"Falls per 1,000 bed days {words}", response.content.decode()
+                )
+
     def test_a_measure_is_linked_once_and_only_this_organisations(self) -> None:
         self.project.measure_links.create(measure=self.measure, role="outcome")
         theirs = make_measure(self.other_org, name="Southmere falls")

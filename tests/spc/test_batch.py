@@ -17,6 +17,7 @@ import ast
 import inspect
 import math
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,17 @@ NAN = math.nan
 # --------------------------------------------------------------------------
 # The naive oracle: the contract read line by line, one series at a time.
 # --------------------------------------------------------------------------
+
+
+def _r_mean(values: Sequence[float]) -> float:
+    """R's mean(): the exact mean rounded once to a double (SPC contract amendment).
+
+    R sums in long double and adds a correcting pass (src/main/summary.c), which
+    gives the double nearest the exact mean; fractions.Fraction gives it here.
+    """
+    if not values:
+        return NAN
+    return float(sum(Fraction(v) for v in values) / len(values))
 
 
 def _contract_xmr(
@@ -48,17 +60,17 @@ def _contract_xmr(
     n = len(vals)
     base = vals if fix_after is None else vals[:fix_after]
     present = [v for v in base if v is not None]
-    mean = sum(present) / len(present) if present else NAN
+    mean = _r_mean(present)
     mrs = [
         abs(base[i] - base[i - 1])  # type: ignore[operator]
         for i in range(1, len(base))
         if base[i] is not None and base[i - 1] is not None
     ]
-    amr = sum(mrs) / len(mrs) if mrs else NAN
+    amr = _r_mean(mrs)
     if screen and mrs:
         kept = [m for m in mrs if m < 3.267 * amr]
         if kept:
-            amr = sum(kept) / len(kept)
+            amr = _r_mean(kept)
     upper, lower = mean + 2.66 * amr, mean - 2.66 * amr
     near_upper, near_lower = mean + (2 / 3 * 2.66) * amr, mean - (2 / 3 * 2.66) * amr
 
@@ -527,6 +539,40 @@ def _random_matrix(seed: int, n_series: int, n_periods: int) -> np.ndarray:
     return x
 
 
+def _decimal_matrix(seed: int, n_series: int, n_periods: int) -> np.ndarray:
+    """Decimals (tenths and hundredths), many constant rows, gaps: where a plain
+    float mean misses the value a point equals."""
+    rng = np.random.default_rng(seed)
+    level = np.round(rng.uniform(0, 50, (n_series, 1)), 1)
+    x = level + np.round(rng.normal(0, 1, (n_series, n_periods)), 1)
+    x[rng.random(n_series) < 0.3] = np.round(rng.uniform(0, 5, (1, n_periods)), 2)
+    constant = rng.random(n_series) < 0.4
+    x[constant] = level[constant]
+    x[rng.random((n_series, n_periods)) < 0.05] = np.nan
+    return x
+
+
+@pytest.mark.parametrize("screen", [True, False])
+def test_batch_on_decimals_equals_single_and_contract(screen: bool) -> None:
+    matrix = _decimal_matrix(seed=11, n_series=150, n_periods=24)
+    _check_against_contract(matrix, screen=screen)
+    _check_against_single(matrix, screen=screen)
+
+
+def test_constant_decimal_rows_have_their_value_as_centre() -> None:
+    # R: mean(rep(0.1, 3)) == 0.1; a plain mean gives 0.10000000000000002 and
+    # puts every point below the lower limit.
+    values = np.array([[0.1, 0.1, 0.1], [4.1] * 3, [0.7] * 3])
+    result = xmr_batch(values, screen=False)
+    assert result.centre.tolist() == [0.1, 4.1, 0.7]
+    assert (result.rule == 0).all()
+    rng = np.random.default_rng(4)
+    levels = np.round(rng.uniform(-100, 100, 2000), 2)
+    constant = np.repeat(levels[:, None], 35, axis=1)
+    result = xmr_batch(constant)
+    assert (result.centre == levels).all() and (result.rule == 0).all()
+
+
 OPTION_SETS: list[dict[str, Any]] = [
     {},
     {"screen": False},
@@ -729,6 +775,35 @@ else:
     ) -> None:
         matrix, improvement, target = batch_input
         _check_against_single(matrix, improvement=improvement, target=target, **options)
+
+    # Tenths are not exact in binary: constant rows and points equal to the
+    # mean are where a plain float mean went wrong (R's mean() is the oracle).
+    _tenth = st.integers(-30, 30).map(lambda k: k / 10)
+
+    @st.composite
+    def _decimal_rows(draw: Any) -> np.ndarray:
+        n_series = draw(st.integers(1, 5))
+        n_periods = draw(st.integers(1, 20))
+        rows = []
+        for _ in range(n_series):
+            if draw(st.booleans()):
+                rows.append([draw(_tenth)] * n_periods)
+            else:
+                cells = st.one_of(_tenth, st.just(NAN))
+                rows.append(
+                    draw(st.lists(cells, min_size=n_periods, max_size=n_periods))
+                )
+        return np.array(rows, dtype=float)
+
+    @settings(
+        max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    @given(matrix=_decimal_rows(), options=_options)
+    def test_property_decimals_batch_equals_contract_and_single(
+        matrix: np.ndarray, options: dict[str, Any]
+    ) -> None:
+        _check_against_contract(matrix, **options)
+        _check_against_single(matrix, **options)
 
     @settings(max_examples=100, deadline=None)
     @given(batch_input=_batches())

@@ -268,6 +268,22 @@ def test_signal_description_reads_as_words():
     )
 
 
+def test_a_signal_on_one_day_reads_on_that_day_and_one_month_in_it():
+    # English takes "on" for a day and "in" for a month: "on 1 December 2016",
+    # never "in 1 December 2016".
+    values = [10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 40]
+    days = [f"2016-11-{d:02d}" for d in range(19, 31)] + ["2016-12-01"]
+    last = xmr(values, days).signals[-1]
+    assert last.description.startswith(
+        "A point above the upper process limit on 1 December 2016:"
+    )
+    months = [f"2016-{m:02d}" for m in range(1, 13)] + ["2017-01"]
+    last = xmr(values, months).signals[-1]
+    assert last.description.startswith(
+        "A point above the upper process limit in January 2017:"
+    )
+
+
 # --------------------------------------------------------------------------- other charts
 
 
@@ -381,3 +397,91 @@ def test_spc_chart_dispatches_and_checks_options():
         spc_chart("p", [1, 2], [10, 10], screen=False)
     with pytest.raises(ValueError, match="chart must be one of"):
         spc_chart("zz", [1])
+
+
+# --------------------------------------------------------------------------- R's mean()
+# Centre lines are computed as R's mean() computes them (the SPC contract's
+# amendment of December 2026): a constant phase has its value as centre exactly,
+# and a point equal to the mean is on neither side. Each case below failed with
+# a plain floating-point mean (the centre came out one bit off the value).
+
+
+@pytest.mark.parametrize(
+    ("chart", "build"),
+    [
+        ("xmr", lambda: xmr([4.1] * 35)),
+        ("c", lambda: c_chart([4.1] * 35)),
+        ("t", lambda: t_chart([4.2] * 35)),
+        ("g", lambda: g_chart([4.1] * 35)),
+        ("run", lambda: run_chart([4.1] * 35)),
+        ("mr", lambda: mr_chart([4.1, 5.2] * 35)),
+        ("p", lambda: p_chart([243] * 35, [345] * 35)),
+        ("u", lambda: u_chart([243] * 35, [345] * 35)),
+        ("pp", lambda: pp_chart([243] * 35, [345] * 35)),
+        ("up", lambda: up_chart([243] * 35, [345] * 35)),
+    ],
+)
+def test_constant_series_sits_on_its_centre_line(chart, build):
+    # By hand: every point equals the centre, so no point is on either side
+    # (no run, no crossing, no useful point) and every limit collapses onto or
+    # around the centre without excluding a point: all common cause.
+    r = build()
+    observed = r.values[~np.isnan(r.values)]
+    if chart != "t":
+        assert (observed == r.centre[~np.isnan(r.values)]).all(), chart
+    # The t chart's centre is judged where it is computed, on the y^(1/3.6)
+    # scale; drawn back by ^3.6 it may differ from y in the last bit (4.2 →
+    # 4.200000000000001), which must not make every point "outside the limits".
+    assert set(r.rule) == {"common_cause"}, chart
+    assert r.runs.useful == 0 and not r.runs.is_signal, chart
+
+
+def test_three_equal_decimals_are_not_outside_their_limits():
+    # The issue's case: xmr([0.1, 0.1, 0.1], screen=False) had centre
+    # 0.10000000000000002 and limits equal to it, so every point was "below the
+    # lower limit". R: mean(c(0.1, 0.1, 0.1)) == 0.1; AMR 0; limits 0.1.
+    r = xmr([0.1, 0.1, 0.1], screen=False)
+    assert r.centre[0] == 0.1 == r.lower[0] == r.upper[0]
+    assert r.rule == ("common_cause",) * 3
+
+
+def test_point_on_the_mean_is_not_counted_in_a_shift():
+    # The issue's series (NHSRplotthedots 0.2.2 gives no shift at points 1–4).
+    # By hand: sum = 22.5, mean = 22.5 / 15 = 1.5, and the fourth point is 1.5,
+    # on the mean, so 0.8, 0.9, 0.7 | 1.5 | 0.0, 0.6, 0.3, 0.4 are runs of 3 and 4
+    # below — no shift. Moving ranges: 0.1 0.2 0.8 1.5 0.6 0.3 0.1 2.0 0.3 0.1 0.4
+    # 0.1 0.7 0.9 (sum 8.1, AMR 8.1/14 = 0.578571); unscreened limits
+    # 1.5 ± 2.66 × 0.578571 = -0.03900 / 3.03900, near lines 1.5 ± 1.026 =
+    # 0.47400 / 2.52600. Points 5, 7, 8 (0.0, 0.3, 0.4) are below the near line
+    # in windows (0.0, 0.6, 0.3) and (0.6, 0.3, 0.4): two of three. Points 9–15
+    # are seven above the mean: a shift, of which 10 and 11 (2.7, 2.6, beyond
+    # the near line, in the window 2.4, 2.7, 2.6) are claimed first by two of
+    # three; 14 (3.0) is near too, but no window holds a second near point.
+    values = [0.8, 0.9, 0.7, 1.5, 0.0, 0.6, 0.3, 0.4, 2.4, 2.7, 2.6, 2.2, 2.3, 3.0, 2.1]
+    r = xmr(values, screen=False)
+    assert r.centre[0] == 1.5
+    assert r.lower[0] == pytest.approx(-0.039, abs=1e-6)
+    cc, two, sh = "common_cause", "two_of_three", "shift"
+    assert r.rule == (cc, cc, cc, cc, two, cc, two, two) + (
+        sh,
+        two,
+        two,
+        sh,
+        sh,
+        sh,
+        sh,
+    )
+
+
+def test_point_on_the_median_is_not_useful():
+    # R's median of (0.1, 0.2, 0.3, 0.1 ...) averages the middle values as
+    # mean() does; a point equal to the median is not useful (Anhøj 2014).
+    r = run_chart([0.3, 0.1, 0.2, 0.3, 0.1])  # median 0.2
+    assert r.centre[0] == 0.2 and r.runs.useful == 4
+
+
+def test_p_and_u_centres_are_the_pooled_counts_not_rebuilt_ones():
+    # qicharts2: cl = sum(y) / sum(n). y = 243, n = 345 gives 243/345 per point;
+    # rebuilding y as (243/345) × 345 and summing gave a centre one bit away.
+    assert p_chart([243] * 35, [345] * 35).centre[0] == 243 / 345
+    assert u_chart([243, 486], [345, 690]).centre[0] == 729 / 1035

@@ -693,3 +693,79 @@ def test_los_model_deaths_as_proportions(shared_data):
     assert patients == [30] * 10
     # Equal denominators: every unit has the same limits.
     assert len({(u.lower998, u.upper998) for u in result.units}) == 1
+
+
+# --- R's round() for expected counts ------------------------------------------
+
+
+def test_expected_counts_are_rounded_as_r_rounds_them():
+    # FunnelPlotR rounds expected counts with R's round(x, 2) (R >= 4.0.0,
+    # src/nmath/fround.c): 1.425 is stored as 1.42500000000000004441, and
+    # xu - x = 1.43 - 1.425 = 0.00499999999999989 < x - xd = 0.00500000000000012,
+    # so R gives 1.43; np.round(1.425, 2) gives 1.42. The unit's limits are those
+    # at E = 1.43, not 1.42.
+    as_r = funnel(
+        [2, 20], [1.425, 20.0], ["a", "b"], type="ratio", overdispersion=False
+    )
+    at_143 = funnel(
+        [2, 20], [1.43, 20.0], ["a", "b"], type="ratio", overdispersion=False
+    )
+    at_142 = funnel(
+        [2, 20], [1.42, 20.0], ["a", "b"], type="ratio", overdispersion=False
+    )
+    assert as_r.units[0].lower95 == at_143.units[0].lower95
+    assert as_r.units[0].upper998 == at_143.units[0].upper998
+    assert as_r.units[0].upper998 != at_142.units[0].upper998
+    # The plotted value uses the unrounded E (FunnelPlotR: rr = O / E first).
+    assert as_r.units[0].value == 2 / 1.425
+    # 2.675 (stored 2.67499999999999982236) rounds down to 2.67 in R.
+    down = funnel(
+        [3, 20], [2.675, 20.0], ["a", "b"], type="ratio", overdispersion=False
+    )
+    at_267 = funnel(
+        [3, 20], [2.67, 20.0], ["a", "b"], type="ratio", overdispersion=False
+    )
+    assert down.units[0].upper95 == at_267.units[0].upper95
+
+
+def test_rounding_reaches_phi_and_tau2():
+    # Six units (none truncated: floor(10 r / 7) runs 1..8), one with E = 1.425.
+    # phi and tau2 use z = sqrt(E) ln(O/E) with E rounded as R does: 1.43.
+    observed = [4, 30, 12, 50, 9, 22]
+    expected = [1.425, 20.0, 15.0, 40.0, 12.0, 25.0]
+    as_r = funnel(observed, expected, list("abcdef"), type="ratio")
+    rounded = funnel(observed, [1.43, *expected[1:]], list("abcdef"), type="ratio")
+    numpy_rounded = funnel(
+        observed, [1.42, *expected[1:]], list("abcdef"), type="ratio"
+    )
+    assert as_r.phi == rounded.phi and as_r.tau2 == rounded.tau2
+    assert as_r.phi != numpy_rounded.phi
+    # Hand calculation of phi: mean of E (ln(O/E))^2 over the six units.
+    e = np.array([1.43, *expected[1:]])
+    z = np.sqrt(e) * np.log(np.array(observed) / e)
+    assert as_r.phi == pytest.approx(float(np.mean(z**2)), rel=1e-12)
+
+
+def test_zero_observed_unit_is_left_out_of_the_estimate_with_a_warning():
+    # The SPC contract's documented difference from FunnelPlotR: O = 0 has no
+    # log-scale z-score (ln 0), so the unit is left out of phi and tau2 and the
+    # warnings say so. Hand: phi over the other five units only.
+    observed = [0, 30, 12, 50, 9, 22]
+    expected = [3.0, 20.0, 15.0, 40.0, 12.0, 25.0]
+    result = funnel(observed, expected, list("abcdef"), type="ratio")
+    e, o = np.array(expected[1:]), np.array(observed[1:])
+    assert result.phi == pytest.approx(
+        float(np.mean(e * np.log(o / e) ** 2)), rel=1e-12
+    )
+    assert any("observed count of 0" in w and "'a'" in w for w in result.warnings)
+
+
+def test_proportion_lower_limit_never_folds_back_above_the_target():
+    # sin^2 of an angle below 0 would rise again; the angle is clipped at 0, so
+    # for small n the lower limit is 0, never above the target (contract).
+    result = funnel([1, 2, 300], [2, 3, 1000], ["a", "b", "c"], overdispersion=False)
+    for unit in result.units:
+        assert unit.lower998 <= result.target and unit.lower95 <= result.target
+    assert result.units[0].lower998 == 0.0
+    assert (result.curve_lower998 <= result.target).all()
+    assert (np.diff(result.curve_lower998) >= 0).all()

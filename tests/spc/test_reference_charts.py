@@ -561,3 +561,78 @@ def test_spc_chart_dispatch() -> None:
     assert np.allclose(with_options.centre, 472 / 24)
     with pytest.raises(ValueError):
         spc_chart("nonsense", c)
+
+
+# ---------------------------------------------------------------------------
+# p' and u' screen the moving ranges of the z-scores, as qicharts2 does
+# ---------------------------------------------------------------------------
+
+LANEY_Y = [520, 505, 498, 510, 640, 502, 515, 507, 499, 511]
+
+
+def _laney_by_hand(y: list[float], n: list[float], *, proportion: bool, screen: bool):
+    """Laney (2002) written out, with qicharts2 0.8.1's screening of the z moving ranges.
+
+    qicharts2 ``qic.pp``/``qic.up``: z_i = (y_i/n_i - cl)/stdev_i; mr = |diff(z)|;
+    amr = mean(mr); if the option qic.screenedmr is TRUE (its .onAttach sets it):
+    mr = mr[mr < 3.267 * amr], amr = mean(mr); sigma_z = amr / 1.128.
+    """
+    centre = sum(y) / sum(n)
+    sd = [math.sqrt((centre * (1 - centre) if proportion else centre) / ni) for ni in n]
+    z = [(yi / ni - centre) / si for yi, ni, si in zip(y, n, sd, strict=True)]
+    mr = [abs(b - a) for a, b in zip(z, z[1:], strict=False)]
+    amr = sum(mr) / len(mr)
+    if screen:
+        kept = [m for m in mr if m < 3.267 * amr]
+        amr = sum(kept) / len(kept)
+    sigma_z = amr / 1.128
+    return (
+        centre,
+        [centre - 3 * s * sigma_z for s in sd],
+        [centre + 3 * s * sigma_z for s in sd],
+    )
+
+
+def test_pp_chart_screens_z_moving_ranges_as_qicharts2() -> None:
+    # qicharts2 0.8.1 (attached, so qic.screenedmr = TRUE):
+    # qic(1:10, y, n = rep(1000, 10), chart = "pp") -> limits 0.4922 to 0.5492.
+    # By hand: p-bar = 5207/10000; the z moving ranges into and out of 640
+    # (8.23 and 8.74 against a mean of 2.412; 3.267 x 2.412 = 7.88) are dropped.
+    n = [1000.0] * 10
+    r = pp_chart(LANEY_Y, n)
+    assert round(float(r.lower[0]), 4) == 0.4922
+    assert round(float(r.upper[0]), 4) == 0.5492
+    centre, lower, upper = _laney_by_hand(LANEY_Y, n, proportion=True, screen=True)
+    assert r.centre[0] == pytest.approx(centre, rel=1e-12)
+    assert np.allclose(r.lower, lower, rtol=1e-12)
+    assert np.allclose(r.upper, upper, rtol=1e-12)
+    # Unscreened (screen=False; Laney's own sigma_z): 0.4193 to 0.6221.
+    raw = pp_chart(LANEY_Y, n, screen=False)
+    assert (round(float(raw.lower[0]), 4), round(float(raw.upper[0]), 4)) == (
+        0.4193,
+        0.6221,
+    )
+    _, lower, upper = _laney_by_hand(LANEY_Y, n, proportion=True, screen=False)
+    assert np.allclose(raw.upper, upper, rtol=1e-12)
+    assert r.options["screen"] is True and raw.options["screen"] is False
+
+
+def test_up_chart_screens_z_moving_ranges_as_qicharts2() -> None:
+    # Same counts as events over varying exposure, u' by hand as above (qicharts2
+    # qic.up has the same screening step as qic.pp).
+    n = [10_000.0, 9_800.0, 10_100.0, 9_900.0, 10_200.0] * 2
+    r = up_chart(LANEY_Y, n)
+    centre, lower, upper = _laney_by_hand(LANEY_Y, n, proportion=False, screen=True)
+    assert r.centre[0] == pytest.approx(centre, rel=1e-12)
+    assert np.allclose(r.upper, upper, rtol=1e-12)
+    assert np.allclose(r.lower, np.maximum(lower, 0), rtol=1e-12)
+    raw = up_chart(LANEY_Y, n, screen=False)
+    _, _, upper_raw = _laney_by_hand(LANEY_Y, n, proportion=False, screen=False)
+    assert np.allclose(raw.upper, upper_raw, rtol=1e-12)
+    assert (raw.upper - raw.centre > r.upper - r.centre).all()
+
+
+def test_prime_charts_take_screen_through_spc_chart() -> None:
+    n = [1000] * 10
+    assert spc_chart("pp", LANEY_Y, n, screen=False).options["screen"] is False
+    assert spc_chart("up", LANEY_Y, n).options["screen"] is True

@@ -342,9 +342,10 @@ def measure_link(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = MeasureLinkForm(_posted(request), project=project)
     if request.method == "POST" and form.is_valid():
         link = services.link_measure(project, **form.cleaned_data)
+        role = link.get_role_display().lower()
+        article = "an" if role[0] in "aeiou" else "a"
         messages.success(
-            request,
-            f"{link.measure.name} linked as a {link.get_role_display().lower()} measure.",
+            request, f"{link.measure.name} linked as {article} {role} measure."
         )
         return redirect(_detail_url(project, "measures"))
     context = _base(membership, project=project, form=form)

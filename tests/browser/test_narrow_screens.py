@@ -1,0 +1,261 @@
+"""At 390 px wide (a phone held upright) no page scrolls sideways: wide tables,
+charts and diagrams scroll inside their own labelled container instead.
+
+The pages come from the URL patterns: every page route declared for the access
+walk (tests/<app>/routes*.py) is visited with its sample arguments, so a new page
+is covered without touching this file. The demo organisation fills the lists
+(portfolio, matrix, measures, audit log), and the pages about one object show
+the demo's fullest one (the longest series, the biggest driver diagram, the
+assessment round with the most responses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from django.db.models import Count, Max
+from django.db.models.functions import Length
+from django.urls import reverse
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, expect
+
+from openqi.accounts.models import ApiToken, User
+from openqi.assessments.models import AssessmentRound
+from openqi.audit.models import AuditEvent
+from openqi.barriers.models import Barrier
+from openqi.demo import PASSWORD, build_demo
+from openqi.measures.models import Measure
+from openqi.organisations.models import Invitation, Organisation, Role, Unit
+from openqi.projects.models import PDSACycle, Project
+from tests.access import Route
+from tests.browser.helpers import sign_in
+from tests.test_access_walk import ROUTES, url_patterns
+
+WIDTH, HEIGHT = 390, 844
+ADMIN = "amara.okonkwo-hale@riverside.example.org"
+VIEWER = "arthur.pennycott@riverside.example.org"
+OUTSIDER = "gideon.wolstenholme@wolds.example.org"
+
+#: Routes that answer with something other than a page to look at.
+NOT_PAGES = {"core:healthz"}
+
+#: The page's width, and what widens it: the deepest elements that reach past
+#: the viewport (by their box, or by text that does not wrap) while none of
+#: their children do, widest first, each with the table, drawing or figure it
+#: sits in. Content inside a box that scrolls or clips sideways cannot widen
+#: the page, so it is left out.
+MEASURE = """() => {
+  const limit = window.innerWidth + 0.5;
+  const clips = el => getComputedStyle(el).overflowX !== "visible";
+  const reach = el => {
+    const box = el.getBoundingClientRect();
+    return clips(el) ? box.right : Math.max(box.right, box.left + el.scrollWidth);
+  };
+  const describe = el => {
+    let name = el.tagName.toLowerCase();
+    if (el.id) name += "#" + el.id;
+    for (const c of el.classList) name += "." + c;
+    const text = (el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 50);
+    return text ? `${name} "${text}"` : name;
+  };
+  const causes = [];
+  const walk = el => {
+    if (reach(el) <= limit) return false;
+    let childReaches = false;
+    if (!clips(el)) for (const child of el.children) childReaches = walk(child) || childReaches;
+    if (!childReaches) causes.push(el);
+    return true;
+  };
+  walk(document.body);
+  causes.sort((a, b) => reach(b) - reach(a));
+  const seen = new Set();
+  const named = [];
+  for (const el of causes) {
+    const within = el.parentElement && el.parentElement.closest("table, svg, figure, pre, dl, form");
+    const name = `${describe(el)} reaching ${Math.round(reach(el))} px` + (within ? ` in ${describe(within)}` : "");
+    if (!seen.has(name)) { seen.add(name); named.push(name); }
+  }
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    offenders: named.slice(0, 3),
+  };
+}"""
+
+
+def _cast(organisation: Organisation) -> SimpleNamespace:
+    """The access walk's cast (tests/base.py), played by the demo's people."""
+    units = {u.name: u for u in Unit.objects.filter(organisation=organisation)}
+    return SimpleNamespace(
+        org=organisation,
+        other_org=Organisation.objects.get(slug="wolds"),
+        division=units["Medicine"],
+        directorate=units["Emergency care"],
+        team=units["Emergency department"],
+        editor=User.objects.get(email=ADMIN),
+        viewer=User.objects.get(email=VIEWER),
+        outsider=User.objects.get(email=OUTSIDER),
+    )
+
+
+def _fullest(organisation: Organisation) -> dict[str, Callable[[], dict[str, Any]]]:
+    """For the pages about one object, the demo's fullest object (as URL kwargs)."""
+    slug = organisation.slug
+    projects = Project.objects.filter(organisation=organisation)
+
+    def measure() -> dict[str, Any]:
+        pk = (
+            Measure.objects.filter(organisation=organisation)
+            .annotate(n=Count("points"))
+            .order_by("-n", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        return {"slug": slug, "pk": pk}
+
+    def driver_project() -> dict[str, Any]:
+        pk = projects.annotate(n=Count("driver_nodes")).order_by("-n", "pk").first()
+        return {"slug": slug, "pk": pk.pk}
+
+    def cycle_project() -> dict[str, Any]:
+        pk = projects.annotate(n=Count("cycles")).order_by("-n", "pk").first()
+        return {"slug": slug, "pk": pk.pk}
+
+    def cycle() -> dict[str, Any]:
+        found = (
+            PDSACycle.objects.filter(project__organisation=organisation)
+            .annotate(n=Length("plan"))
+            .order_by("-n", "pk")
+            .first()
+        )
+        return {"slug": slug, "pk": found.project_id, "cycle_pk": found.pk}
+
+    def round_() -> dict[str, Any]:
+        found = (
+            AssessmentRound.objects.filter(organisation=organisation)
+            .annotate(n=Count("responses"))
+            .order_by("-n", "pk")
+            .first()
+        )
+        return {"slug": slug, "pk": found.pk}
+
+    def barrier() -> dict[str, Any]:
+        found = (
+            Barrier.objects.filter(organisation=organisation)
+            .annotate(n=Length("description"))
+            .order_by("-n", "pk")
+            .first()
+        )
+        return {"slug": slug, "pk": found.pk}
+
+    def event() -> dict[str, Any]:
+        newest = AuditEvent.objects.filter(organisation=organisation).aggregate(
+            pk=Max("pk")
+        )
+        return {"slug": slug, "pk": newest["pk"]}
+
+    return {
+        "measures:detail": measure,
+        "projects:detail": driver_project,
+        "projects:drivers": driver_project,
+        "projects:cycles": cycle_project,
+        "projects:cycle_detail": cycle,
+        "assessments:round_detail": round_,
+        "assessments:links": round_,
+        "assessments:results": round_,
+        "barriers:detail": barrier,
+        "audit:event": event,
+    }
+
+
+def _pages(cast: SimpleNamespace) -> tuple[dict[str, str], dict[str, str]]:
+    """Every page route as (anonymous pages, signed-in pages): name → URL."""
+    declared = {route.name: route for route in ROUTES}
+    fullest = _fullest(cast.org)
+    anonymous: dict[str, str] = {}
+    signed_in: dict[str, str] = {}
+    for pattern in url_patterns():
+        route: Route | None = declared.get(pattern.name or "")
+        if route is None or route.is_api or not route.get or route.name in NOT_PAGES:
+            continue
+        kwargs = fullest[route.name]() if route.name in fullest else route.kwargs(cast)
+        url = reverse(route.name, kwargs=kwargs)
+        (anonymous if route.public else signed_in)[route.name] = url
+    signed_in["page not found"] = "/organisations/no-such-organisation/"
+    return anonymous, signed_in
+
+
+def _overflow(page: Page, name: str, url: str) -> str | None:
+    """Why the page scrolls sideways (or is not the page to look at), or None."""
+    try:
+        response = page.goto(url)
+    except PlaywrightError as error:
+        if "Download is starting" in str(error):
+            return None  # a file to save (CSV, JSON, SVG), not a page
+        raise
+    if "text/html" not in (page.evaluate("document.contentType") or ""):
+        return None
+    expected = 404 if name == "page not found" else 200
+    if response is None or response.status != expected:
+        status = response.status if response else "nothing"
+        return f"{name} ({url}) answered {status}, not {expected}: not checked"
+    sign_in_path = reverse("accounts:sign_in")
+    if sign_in_path in page.url and not url.startswith(sign_in_path):
+        return f"{name} ({url}) sent the person to sign in: not checked"
+    return _scrolls_sideways(page, f"{name} ({url})")
+
+
+def _scrolls_sideways(page: Page, what: str) -> str | None:
+    """How far the page in view is wider than the window, and why, or None."""
+    found = page.evaluate(MEASURE)
+    if found["scrollWidth"] <= found["innerWidth"]:
+        return None
+    causes = "; ".join(found["offenders"]) or "no single element found"
+    return (
+        f"{what} is {found['scrollWidth']} px wide at "
+        f"{found['innerWidth']} px: {causes}"
+    )
+
+
+def test_no_page_scrolls_sideways_at_390_px(page: Page) -> None:
+    build_demo()
+    riverside = Organisation.objects.get(slug="riverside")
+    cast = _cast(riverside)
+    # The demo has neither: the invitations and API tokens pages list one each.
+    Invitation.create(
+        organisation=riverside,
+        email="a.very.long.address.for.an.invited.colleague@riverside.example.org",
+        role=Role.MEMBER,
+        invited_by=cast.editor,
+    )
+    ApiToken.issue(cast.editor, "Nightly upload from the data warehouse")
+    anonymous, signed_in = _pages(cast)
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+
+    problems = [
+        problem
+        for name, url in anonymous.items()
+        if (problem := _overflow(page, name, url))
+    ]
+    sign_in(page, ADMIN, PASSWORD)
+    problems += [
+        problem
+        for name, url in signed_in.items()
+        if (problem := _overflow(page, name, url))
+    ]
+    # A new token is one long word, shown once after the form posts.
+    page.goto(reverse("accounts:tokens"))
+    page.get_by_label("Token name").fill("Board report upload")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new-token")).to_be_visible()
+    if problem := _scrolls_sideways(page, "the new API token"):
+        problems.append(problem)
+
+    checked = len(anonymous) + len(signed_in) + 1
+    assert not problems, (
+        f"{len(problems)} of {checked} pages scroll sideways at {WIDTH} px "
+        "or could not be checked:\n" + "\n".join(problems)
+    )
+    assert checked > 60, f"only {checked} pages found to check"
