@@ -17,7 +17,7 @@ POSTGRES_URL ?= postgres://openqi:openqi@127.0.0.1:5432/openqi
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev,production]'
 	touch $(STAMP)
 
 # The lock file is committed; this only runs on a checkout that lost it.

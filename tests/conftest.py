@@ -14,6 +14,19 @@ BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 ACCESS_WALK = "test_access_walk.py::AccessWalk::test_route["
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limit_spent() -> None:
+    """Rate limits (sign-in, password reset, API tokens) count in the cache: each
+    test starts with none spent. Django is imported only where it is installed."""
+    try:
+        from django.conf import settings
+        from django.core.cache import cache
+    except ImportError:
+        return
+    if settings.configured:
+        cache.clear()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.forms import LoginForm
 from django import forms
-from django.contrib.auth import authenticate, password_validation
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
-from django.http import HttpRequest
 
 from .models import User
 
@@ -18,41 +17,22 @@ PASSWORD_HINT = (
 )
 
 
-class SignInForm(forms.Form):
-    email = forms.EmailField(
-        label="E-mail address",
-        error_messages={
+class SignInForm(LoginForm):
+    """allauth's sign-in form (rate limits, lockout, the MFA step) in OpenQI's words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "E-mail address"
+        self.fields["login"].error_messages = {
             "required": "Enter your e-mail address",
             "invalid": "Enter an e-mail address in the right format, like name@example.org",
-        },
-    )
-    password = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput,
-        error_messages={"required": "Enter your password"},
-    )
+        }
+        self.fields["password"].label = "Password"
+        self.fields["password"].help_text = ""
+        self.fields["password"].error_messages = {"required": "Enter your password"}
 
-    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
-        self.request = request
-        self.user: AbstractBaseUser | None = None
-        super().__init__(*args, **kwargs)
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        email, password = (
-            self.cleaned_data.get("email"),
-            self.cleaned_data.get("password"),
-        )
-        if email and password:
-            self.user = authenticate(
-                self.request, email=email.lower(), password=password
-            )
-            if self.user is None:
-                raise forms.ValidationError(
-                    "The e-mail address or password is not right. Check them and try again."
-                )
-        return self.cleaned_data
+    def clean_login(self) -> str:
+        return super().clean_login().lower()
 
 
 class _NewPasswordMixin:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -55,6 +56,33 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Django sets _password only when the password itself is set anew
+        # (changed, reset, or by an administrator), not when a hash is upgraded.
+        is_new_password = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if is_new_password:
+            self.revoke_api_tokens(reason="password changed")
+
+    def revoke_api_tokens(self, *, reason: str) -> int:
+        """Revoke every active API token: a script that used the old password's
+        session-free access must be given a new token. Returns how many."""
+        from openqi.audit.signins import record_sign_in_event
+
+        count = (
+            ApiToken.objects.active()
+            .filter(user=self)
+            .update(revoked_at=timezone.now())
+        )
+        self.revoked_token_count = count
+        record_sign_in_event(
+            None,
+            "password_changed",
+            user=self,
+            detail=f"{reason}; {count} API token{'s' if count != 1 else ''} revoked",
+        )
+        return count
+
     def get_full_name(self) -> str:
         return self.full_name
 
@@ -77,6 +105,9 @@ class ApiToken(models.Model):
     """
 
     PREFIX = "oqi_"
+    #: ``last_used_at`` is written at most this often, so a script's reads do not
+    #: each take the write lock (SQLite has one for the whole database) to record it.
+    LAST_USED_PRECISION = timedelta(minutes=1)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -125,7 +156,13 @@ class ApiToken(models.Model):
         )
         if token is None or not token.user.is_active:
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        stale = now - cls.LAST_USED_PRECISION
+        if token.last_used_at is None or token.last_used_at <= stale:
+            # The condition again in SQL, so of several requests racing here one writes.
+            cls.objects.filter(pk=token.pk).filter(
+                models.Q(last_used_at__isnull=True) | models.Q(last_used_at__lte=stale)
+            ).update(last_used_at=now)
         return token.user
 
     @property

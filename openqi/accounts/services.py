@@ -17,6 +17,10 @@ class InvitationClosed(Exception):
     """The invitation was accepted, revoked or has expired."""
 
 
+class InvitationForSomeoneElse(Exception):
+    """The invitation was sent to another e-mail address than the signed-in person's."""
+
+
 @dataclass(frozen=True)
 class NewPerson:
     """The details a new person gives when accepting an invitation."""
@@ -32,12 +36,17 @@ def accept_invitation(invitation: Invitation, person: User | NewPerson) -> Membe
     created with the invitation's e-mail address. Someone already a member
     keeps their membership and role. Raises ``InvitationClosed`` when the
     invitation can no longer be used (checked under a row lock, so it is used
-    once).
+    once), and ``InvitationForSomeoneElse`` when ``person`` signs in with
+    another address: an invitation is bound to the address it was sent to.
     """
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.is_open:
             raise InvitationClosed(invitation)
+        if not isinstance(person, NewPerson) and not is_invited_person(
+            invitation, person
+        ):
+            raise InvitationForSomeoneElse(invitation)
         if isinstance(person, NewPerson):
             user = User.objects.create_user(
                 email=invitation.email,
@@ -66,6 +75,11 @@ def invitation_problem(invitation: Invitation) -> str | None:
     if invitation.expires_at <= timezone.now():
         return "This invitation has expired."
     return None
+
+
+def is_invited_person(invitation: Invitation, user: User) -> bool:
+    """Whether ``user`` signs in with the address the invitation was sent to."""
+    return user.email.strip().lower() == invitation.email.strip().lower()
 
 
 def has_account(email: str) -> bool:

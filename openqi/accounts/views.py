@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.core import ratelimit
+from allauth.core.internal.ratelimit import decorator as ratelimit_decorator
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -22,9 +28,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from openqi.audit.models import SignInEvent
+from openqi.audit.signins import record_sign_in_event
 from openqi.organisations.models import Invitation
 
 from . import services
+from .adapters import lockout_message
 from .forms import (
     ChangePasswordForm,
     NewPasswordForm,
@@ -50,26 +59,72 @@ def _next_url(request: HttpRequest) -> str:
 @sensitive_post_parameters("password")
 @never_cache
 def sign_in(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        login(request, form.user)
-        return redirect(_next_url(request))
+    """Sign in with e-mail and password through allauth's flow, which asks for the
+    second factor of someone with MFA, or through the organisation's identity provider."""
+    form = SignInForm(
+        request.POST if request.method == "POST" else None, request=request
+    )
+    problem = None
+    if request.method == "POST":
+        if not ratelimit.consume(request, action="login"):
+            problem = lockout_message()
+            form = SignInForm(request=request)
+        elif form.is_valid():
+            return form.login(request, redirect_url=_next_url(request))  # type: ignore[no-any-return]
+        else:  # never send the password typed back in the page
+            form.data = form.data.copy()
+            form.data["password"] = ""
     return render(
         request,
         "accounts/sign_in.html",
-        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        {
+            "form": form,
+            "problem": problem,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "identity_providers": identity_providers(request),
+            "passkey_login": mfa_settings.PASSKEY_LOGIN_ENABLED,
+        },
     )
 
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    """Sign out; ``next`` (a page on this site, such as an invitation) comes after."""
+    go_on = request.POST.get("next", "")
     logout(request)
     messages.success(request, "You have signed out.")
+    if go_on and url_has_allowed_host_and_scheme(
+        go_on, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(go_on)
     return redirect("accounts:sign_in")
 
 
+RESET_LIMITED = (
+    "You have asked to reset the password too many times. Wait an hour, then try "
+    "again, or ask an administrator of your organisation for help."
+)
+
+
+class _PasswordReset(auth_views.PasswordResetView):
+    """Django's reset page, rate-limited per address and per IP address."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = form.cleaned_data["email"].strip().lower()
+        if not ratelimit.consume(self.request, action="reset_password", key=email):
+            form.add_error(None, RESET_LIMITED)
+            return self.form_invalid(form)
+        record_sign_in_event(
+            self.request,
+            "password_reset_requested",
+            user=_account_for(email),
+            email=email,
+        )
+        return super().form_valid(form)
+
+
 password_reset = shows_mail_links(
-    auth_views.PasswordResetView.as_view(
+    _PasswordReset.as_view(
         template_name="accounts/password_reset.html",
         email_template_name="accounts/email/password_reset.txt",
         subject_template_name="accounts/email/password_reset_subject.txt",
@@ -79,10 +134,14 @@ password_reset = shows_mail_links(
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="accounts/password_reset_confirm.html",
-    form_class=NewPasswordForm,
-    success_url=reverse_lazy("accounts:password_reset_complete"),
+password_reset_confirm = ratelimit_decorator(
+    app="allauth.account", action="reset_password_from_key"
+)(
+    auth_views.PasswordResetConfirmView.as_view(
+        template_name="accounts/password_reset_confirm.html",
+        form_class=NewPasswordForm,
+        success_url=reverse_lazy("accounts:password_reset_complete"),
+    )
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
@@ -90,7 +149,15 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 
 
 class _PasswordChange(SuccessMessageMixin, auth_views.PasswordChangeView):
-    success_message = "Your password has been changed."
+    def get_success_message(self, cleaned_data: dict[str, Any]) -> str:
+        revoked = getattr(self.request.user, "revoked_token_count", 0)
+        if not revoked:
+            return "Your password has been changed."
+        tokens = "API token has" if revoked == 1 else f"{revoked} API tokens have"
+        return (
+            f"Your password has been changed. Your {tokens} been revoked, as they "
+            "are whenever the password changes: create new ones for your scripts."
+        )
 
 
 password_change = _PasswordChange.as_view(
@@ -114,6 +181,16 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if context["problem"]:
         return render(request, "accounts/invitation.html", context)
     signed_in = request.user.is_authenticated
+    if signed_in and not services.is_invited_person(found, request.user):  # type: ignore[arg-type]
+        # Bound to the address it was sent to: someone signed in as another
+        # person must not pick up its role (nor its organisation).
+        context["someone_else"] = True
+        return render(
+            request,
+            "accounts/invitation.html",
+            context,
+            status=403 if request.method == "POST" else 200,
+        )
     has_account = signed_in or services.has_account(found.email)
     form = None
     if not has_account:
@@ -133,6 +210,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         )
         try:
             membership = services.accept_invitation(found, person)
+        except services.InvitationForSomeoneElse:
+            context["someone_else"] = True
+            return render(request, "accounts/invitation.html", context, status=403)
         except services.InvitationClosed:
             found.refresh_from_db()
             context["problem"] = services.invitation_problem(found)
@@ -147,6 +227,28 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(_organisation_url(membership.organisation.slug))
     context.update({"form": form, "has_account": has_account, "signed_in": signed_in})
     return render(request, "accounts/invitation.html", context)
+
+
+def _account_for(email: str) -> User | None:
+    """The account the address typed belongs to, to record the event against (never shown)."""
+    return User.objects.filter(email__iexact=email).first()  # access: see docstring
+
+
+def _own_sign_in_events(user: Any) -> Any:
+    return SignInEvent.objects.filter(user=user)[:10]  # access: the person's own
+
+
+def identity_providers(request: HttpRequest) -> list[dict[str, str]]:
+    """The OpenID Connect providers set up for signing in (OPENQI_OIDC_*)."""
+    return [
+        {
+            "name": app.name,
+            "url": reverse(
+                "openid_connect_login", kwargs={"provider_id": app.provider_id}
+            ),
+        }
+        for app in get_social_adapter().list_apps(request, provider="openid_connect")
+    ]
 
 
 def _organisation_url(slug: str) -> str:
@@ -169,7 +271,17 @@ def profile(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     memberships = request.user.memberships.select_related("organisation")  # type: ignore[union-attr]
     return render(
-        request, "accounts/profile.html", {"form": form, "memberships": memberships}
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "memberships": memberships,
+            "is_mfa_enabled": is_mfa_enabled(request.user),
+            "passkey_count": Authenticator.objects.filter(  # access: their own
+                user=request.user, type=Authenticator.Type.WEBAUTHN
+            ).count(),
+            "sign_in_events": _own_sign_in_events(request.user),
+        },
     )
 
 
@@ -180,6 +292,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
     issued = None
     if request.method == "POST" and form.is_valid():
         token, raw = ApiToken.issue(request.user, form.cleaned_data["name"])  # type: ignore[arg-type]
+        record_sign_in_event(
+            request, "token_issued", user=request.user, detail=str(token)
+        )
         issued = {"token": token, "raw": raw}
         form = TokenForm()
     context = {
@@ -198,5 +313,8 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        record_sign_in_event(
+            request, "token_revoked", user=request.user, detail=str(token)
+        )
         messages.success(request, f"The token “{token.name}” has been revoked.")
     return redirect("accounts:tokens")

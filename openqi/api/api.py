@@ -22,8 +22,10 @@ from . import (
     measures,
     projects,
     strategy,
+    versions,
 )
 from .auth import SessionAuth, TokenAuth
+from .parsing import BoundedParser
 from .views import router
 
 DESCRIPTION = """\
@@ -75,6 +77,19 @@ class OpenQIApi(NinjaAPI):
     def get_openapi_operation_id(self, operation: Operation) -> str:
         return operation.view_func.__name__
 
+    def create_response(
+        self, request: HttpRequest, data: Any, **kwargs: Any
+    ) -> HttpResponse:
+        """A single record that carries a version answers it as its ETag (api/versions.py)."""
+        response = super().create_response(request, data, **kwargs)
+        if (
+            response.status_code in (200, 201)
+            and isinstance(data, dict)
+            and isinstance(data.get("version"), int)
+        ):
+            response[versions.ETAG_HEADER] = versions.etag(data["version"])
+        return response
+
 
 api = OpenQIApi(
     title="OpenQI API",
@@ -84,6 +99,7 @@ api = OpenQIApi(
     auth=[TokenAuth(), SessionAuth()],
     docs=LocalSwagger(),
     docs_url="/docs",
+    parser=BoundedParser(),
 )
 errors.install(api)
 api.add_router("", router)

@@ -25,12 +25,15 @@ from openqi.assessments.models import (
     RespondentGroup,
 )
 from openqi.core.categories import EnablerCategory
+from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership, StaffRecord
 from openqi.organisations.services import RuleBroken
 
+from . import versions
 from .errors import InvalidInput
 from .lookups import changes, check, date_fields, find, organisation_path
-from .schemas import Page, PageQuery
+from .schemas import ActionStatus, Day, Page, PageQuery, RoundStatus
+from .versions import VERSION_IN, VERSION_OUT
 from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
 
 router = Router(tags=["assessments"])
@@ -137,7 +140,7 @@ class RoundOut(Schema):
     title: str
     instrument_id: int
     instrument: str = Field(description="The instrument's name.")
-    status: AssessmentRound.Status
+    status: RoundStatus
     unit_ids: list[int] = Field(description="Empty: the whole organisation.")
     opened_on: date | None
     closed_on: date | None
@@ -327,8 +330,8 @@ SuppressedBecause = Literal["few_responses", "complementary"]
 SUPPRESSED_BECAUSE = (
     f"Why it is hidden: few_responses (fewer than {services.MIN_RESPONSES} "
     f"responses of its own), complementary (hidden so that the group of fewer "
-    f"than {services.MIN_RESPONSES} cannot be worked out from it and the total); "
-    "null when shown."
+    f"than {services.MIN_RESPONSES} cannot be worked out from it and the other "
+    "published results); null when shown."
 )
 
 
@@ -379,6 +382,7 @@ class SpreadOut(Schema):
     text: str
     n: int
     is_suppressed: bool
+    suppressed_because: SuppressedBecause | None = Field(description=SUPPRESSED_BECAUSE)
     counts: list[CountOut] = Field(description="Empty when suppressed.")
 
 
@@ -453,6 +457,7 @@ def _spread_out(spread: Any) -> dict[str, Any]:
         "text": spread.text,
         "n": spread.n,
         "is_suppressed": spread.is_suppressed,
+        "suppressed_because": spread.suppression or None,
         "counts": []
         if spread.is_suppressed
         else [{"answer": label, "count": n} for label, n in spread.counts],
@@ -500,15 +505,22 @@ def _results_out(results: Any) -> dict[str, Any]:
 
 
 @router.get(
-    ROUND + "/results", response={200: ResultsOut, **ERRORS}, url_name="round-results"
+    ROUND + "/results",
+    response={200: ResultsOut, **WRITE_ERRORS},
+    url_name="round-results",
 )
 def get_results(request: HttpRequest, slug: str, round_id: int) -> Any:
     """The round's results as its page shows them: scores per section and category,
     per unit, staff group and respondent group, the spread of answers, the change
-    since the previous round and suggested actions. A group with fewer than five
-    responses is suppressed: no score, no spread; so is a group hidden only so that
-    a smaller one cannot be worked out (``suppressed_because`` says which)."""
+    since the previous round and suggested actions.
+
+    Results are published only once the round has closed; before that this is a
+    409 saying so. A group with fewer than five responses is suppressed: no score,
+    no spread; so is any result from which, with the others published, a smaller
+    group could be worked out (``suppressed_because`` says which)."""
     assessment_round = _round(membership_in(request, slug), round_id)
+    if not services.results_are_available(assessment_round):
+        raise RuleBroken(services.RESULTS_PENDING)
     return _results_out(services.results_for(assessment_round))
 
 
@@ -525,7 +537,8 @@ class ActionOut(Schema):
     owner_id: int | None
     owner: str | None = Field(description="The owner's name.")
     due_date: date | None
-    status: ActionItem.Status
+    status: ActionStatus
+    version: int = Field(description=VERSION_OUT)
     created_at: datetime
 
 
@@ -536,23 +549,24 @@ class ActionIn(Schema):
     round_id: int | None = Field(None, description="The round the gap was found in.")
     section_key: str = Field("", description="The section of that round's results.")
     owner_id: int | None = None
-    due_date: date | None = None
-    status: ActionItem.Status = ActionItem.Status.OPEN
+    due_date: Day | None = None
+    status: ActionStatus = ActionItem.Status.OPEN
 
 
 class ActionPatch(Schema):
+    version: int | None = Field(None, ge=1, description=VERSION_IN)
     title: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
     category: EnablerCategory | None = None
     round_id: int | None = None
     section_key: str | None = None
     owner_id: int | None = None
-    due_date: date | None = None
-    status: ActionItem.Status | None = None
+    due_date: Day | None = None
+    status: ActionStatus | None = None
 
 
 class ActionQuery(PageQuery):
-    status: ActionItem.Status | None = None
+    status: ActionStatus | None = None
     category: EnablerCategory | None = None
 
 
@@ -577,6 +591,7 @@ def _action_out(action: ActionItem) -> dict[str, Any]:
         "owner": str(action.owner) if action.owner else None,
         "due_date": action.due_date,
         "status": action.status,
+        "version": action.version,
         "created_at": action.created_at,
     }
 
@@ -634,19 +649,26 @@ def update_action(
     """Change an action, for example its status (administrators and the QI team)."""
     membership = membership_in(request, slug)
     services.require_assessment_editor(membership)
-    action = _action(membership, action_id)
-    data = {
-        "title": action.title,
-        "description": action.description,
-        "category": action.category,
-        "owner_id": action.owner_id,
-        "status": action.status,
-        "round_id": action.round_id,
-        "section_key": action.section_key,
-        "due_date": action.due_date,
-        **changes(payload),
-    }
-    action = _save_action(membership, action, data)
+    sent = changes(payload)
+    expect = versions.expected(request, sent.pop("version", None))
+
+    def attempt() -> ActionItem:
+        action = _action(membership, action_id)
+        versions.check(action, expect)
+        data = {
+            "title": action.title,
+            "description": action.description,
+            "category": action.category,
+            "owner_id": action.owner_id,
+            "status": action.status,
+            "round_id": action.round_id,
+            "section_key": action.section_key,
+            "due_date": action.due_date,
+            **sent,
+        }
+        return _save_action(membership, action, data)
+
+    action = versions.save(expect, attempt)
     return _action_out(_action(membership, action.pk))
 
 
@@ -654,5 +676,7 @@ def update_action(
 def delete_action(request: HttpRequest, slug: str, action_id: int) -> Any:
     membership = membership_in(request, slug)
     services.require_assessment_editor(membership)
-    services.delete_action(_action(membership, action_id))
+    action = _action(membership, action_id)
+    require_delete(membership, has_history=action.has_history(), what="this action")
+    services.delete_action(action)
     return Status(204, None)

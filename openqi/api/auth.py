@@ -9,18 +9,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.http import HttpRequest
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from openqi.accounts.mfa import mfa_missing_for
+from openqi.accounts.middleware import MFA_REQUIRED_API
 from openqi.accounts.models import ApiToken
 from openqi.audit.services import set_actor
 
 BAD_TOKEN = (
     "That API token is not valid: it may be mistyped, revoked or expired. "
     "Send it as 'Authorization: Bearer oqi_…', or create a new one at /accounts/tokens/."
+)
+TOO_MANY_BAD_TOKENS = (
+    "Too many requests with an API token that is not valid have come from your "
+    "address. Wait a minute, then try again with a valid token."
+)
+TOO_MANY_CALLS = (
+    "Too many API requests for your account in the last minute. Wait a minute, "
+    "then try again, and space out the requests of your scripts."
 )
 CSRF_FAILED = (
     "The CSRF check failed. A browser session that changes data must send the "
@@ -41,11 +52,42 @@ class TokenAuth(HttpBearer):
         return self.authenticate(request, raw.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        # An address that has sent too many bad tokens is refused before any
+        # look-up, so guessing stays slow even for a token that happens to match.
+        if not _consume(request, "api_token_failed", dry_run=True):
+            raise HttpError(429, TOO_MANY_BAD_TOKENS)
         user = ApiToken.user_for(token)
         if user is None:
+            _consume(request, "api_token_failed")
             raise AuthenticationError(message=BAD_TOKEN)
+        if not _consume(request, "api_token", key=f"user:{user.pk}"):
+            raise HttpError(429, TOO_MANY_CALLS)
+        slug = (request.resolver_match.kwargs if request.resolver_match else {}).get(
+            "slug"
+        )
+        organisation = mfa_missing_for(user, slug) if slug else None
+        if organisation is not None:
+            raise HttpError(403, MFA_REQUIRED_API.format(organisation=organisation))
         set_actor(user, "api")
         return user
+
+
+def _consume(
+    request: HttpRequest, action: str, *, key: str | None = None, dry_run: bool = False
+) -> bool:
+    """Take one from the rate limit ``action`` (ACCOUNT_RATE_LIMITS); False when spent.
+
+    allauth's public helper skips GET requests; every API call counts here.
+    """
+    usage = ratelimit.consume(
+        request,
+        app="allauth.account",
+        action=action,
+        key=key,
+        dry_run=dry_run,
+        limit_get=True,
+    )
+    return usage is not None
 
 
 class SessionAuth(APIKeyCookie):

@@ -18,12 +18,14 @@ from openqi.barriers import services
 from openqi.barriers.forms import BarrierForm
 from openqi.barriers.models import Barrier
 from openqi.core.categories import BarrierCategory
-from openqi.organisations.access import require_edit
+from openqi.organisations.access import require_delete, require_edit
 from openqi.organisations.models import Membership
 from openqi.strategy.services import require_qi
 
+from . import versions
 from .lookups import changes, check, date_fields, find, organisation_path
-from .schemas import Page, PageQuery
+from .schemas import BarrierStatus, Day, Page, PageQuery
+from .versions import VERSION_IN, VERSION_OUT
 from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
 
 router = Router(tags=["barriers"])
@@ -43,7 +45,7 @@ class BarrierOut(Schema):
     severity: Barrier.Severity
     owner_id: int | None
     owner: str | None = Field(description="The owner's name.")
-    status: Barrier.Status
+    status: BarrierStatus
     is_open: bool = Field(description="Open or being worked on.")
     project_ids: list[int] = Field(description="The projects it holds up.")
     raised_on: date
@@ -53,6 +55,7 @@ class BarrierOut(Schema):
     age_days: int = Field(
         description="Days since it was raised (to when it was resolved, if it was)."
     )
+    version: int = Field(description=VERSION_OUT)
 
 
 class BarrierIn(Schema):
@@ -65,28 +68,29 @@ class BarrierIn(Schema):
     severity: Barrier.Severity = Barrier.Severity.MEDIUM
     owner_id: int | None = None
     project_ids: list[int] = Field(default_factory=list)
-    raised_on: date | None = Field(None, description="Today if left out.")
+    raised_on: Day | None = Field(None, description="Today if left out.")
     escalate_to_board: bool = False
 
 
 class BarrierPatch(Schema):
+    version: int | None = Field(None, ge=1, description=VERSION_IN)
     category: BarrierCategory | None = None
     title: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
     unit_id: int | None = None
     severity: Barrier.Severity | None = None
     owner_id: int | None = None
-    status: Barrier.Status | None = None
+    status: BarrierStatus | None = None
     project_ids: list[int] | None = None
-    raised_on: date | None = None
-    resolved_on: date | None = None
+    raised_on: Day | None = None
+    resolved_on: Day | None = None
     resolution: str | None = None
     escalate_to_board: bool | None = None
 
 
 class BarrierQuery(PageQuery):
     category: BarrierCategory | None = None
-    status: Barrier.Status | None = None
+    status: BarrierStatus | None = None
     severity: Barrier.Severity | None = None
     unit_id: int | None = None
     is_open: bool | None = Field(
@@ -127,6 +131,7 @@ def _out(barrier: Barrier) -> dict[str, Any]:
         "resolution": barrier.resolution,
         "escalate_to_board": barrier.escalate_to_board,
         "age_days": max((until - barrier.raised_on).days, 0),
+        "version": barrier.version,
     }
 
 
@@ -208,23 +213,30 @@ def update_barrier(
     """Change a barrier (anyone but a viewer); send only the fields to change."""
     membership = membership_in(request, slug)
     require_edit(membership)
-    barrier = _barrier(membership, barrier_id)
-    data = {
-        "title": barrier.title,
-        "category": barrier.category,
-        "description": barrier.description,
-        "severity": barrier.severity,
-        "unit_id": barrier.unit_id,
-        "owner_id": barrier.owner_id,
-        "project_ids": [p.pk for p in barrier.projects.all()],
-        "escalate_to_board": barrier.escalate_to_board,
-        "status": barrier.status,
-        "raised_on": barrier.raised_on,
-        "resolved_on": barrier.resolved_on,
-        "resolution": barrier.resolution,
-        **changes(payload),
-    }
-    barrier = _save(membership, barrier, data)
+    sent = changes(payload)
+    expect = versions.expected(request, sent.pop("version", None))
+
+    def attempt() -> Barrier:
+        barrier = _barrier(membership, barrier_id)
+        versions.check(barrier, expect)
+        data = {
+            "title": barrier.title,
+            "category": barrier.category,
+            "description": barrier.description,
+            "severity": barrier.severity,
+            "unit_id": barrier.unit_id,
+            "owner_id": barrier.owner_id,
+            "project_ids": [p.pk for p in barrier.projects.all()],
+            "escalate_to_board": barrier.escalate_to_board,
+            "status": barrier.status,
+            "raised_on": barrier.raised_on,
+            "resolved_on": barrier.resolved_on,
+            "resolution": barrier.resolution,
+            **sent,
+        }
+        return _save(membership, barrier, data)
+
+    barrier = versions.save(expect, attempt)
     return _out(_barrier(membership, barrier.pk))
 
 
@@ -233,5 +245,7 @@ def delete_barrier(request: HttpRequest, slug: str, barrier_id: int) -> Any:
     """Delete a barrier (administrators and the QI team); its projects stay."""
     membership = membership_in(request, slug)
     require_qi(membership)
-    _barrier(membership, barrier_id).delete()
+    barrier = _barrier(membership, barrier_id)
+    require_delete(membership, has_history=barrier.has_history(), what="this barrier")
+    barrier.delete()
     return Status(204, None)

@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership
 from openqi.projects import drivers
 from openqi.projects.forms_drivers import (
@@ -24,6 +25,7 @@ from openqi.projects.forms_drivers import (
 from openqi.projects.models import DriverNode, PDSACycle, Project
 from openqi.projects.services import require_project_edit
 
+from . import versions
 from .errors import InvalidInput
 from .lookups import (
     changes,
@@ -35,7 +37,8 @@ from .lookups import (
     validate,
 )
 from .projects import project_for
-from .schemas import Page, PageQuery
+from .schemas import Day, DriverNodeKind, Page, PageQuery, Position
+from .versions import VERSION_IN, VERSION_OUT
 from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
 
 router = Router(tags=["driver diagrams and PDSA cycles"])
@@ -51,12 +54,13 @@ CYCLE = CYCLES + "/{cycle_id}"
 
 class DriverNodeOut(Schema):
     id: int
-    kind: DriverNode.Kind
+    kind: DriverNodeKind
     text: str
     position: int
     parent_id: int | None = Field(
         description="Empty for a primary driver (under the aim)."
     )
+    version: int = Field(description=VERSION_OUT)
     children: list[DriverNodeOut] = Field(default_factory=list)
 
 
@@ -74,7 +78,7 @@ class DriverTreeOut(Schema):
 
 
 class DriverNodeIn(Schema):
-    kind: DriverNode.Kind
+    kind: DriverNodeKind
     text: str = Field(min_length=1, max_length=300)
     parent_id: int | None = Field(
         None,
@@ -85,13 +89,12 @@ class DriverNodeIn(Schema):
 
 
 class DriverNodePatch(Schema):
+    version: int | None = Field(None, ge=1, description=VERSION_IN)
     text: str | None = Field(None, min_length=1, max_length=300)
     parent_id: int | None = Field(
         None, description="Move it under another node (its kind must fit there)."
     )
-    position: int | None = Field(
-        None, ge=0, description="Its place among its siblings."
-    )
+    position: Position | None = Field(None, description="Its place among its siblings.")
 
 
 class CycleOut(Schema):
@@ -109,6 +112,7 @@ class CycleOut(Schema):
     stage: PDSACycle.Stage
     start_date: date | None
     end_date: date | None
+    version: int = Field(description=VERSION_OUT)
     created_at: datetime
 
 
@@ -119,7 +123,7 @@ class CycleIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     plan: str = Field(min_length=1, description="What we will test, who, where, when.")
     prediction: str = Field(min_length=1, description="What we expect to happen.")
-    start_date: date | None = None
+    start_date: Day | None = None
     follow_on: bool = Field(
         True,
         description="Join the change idea's ramp after its latest cycle (false: "
@@ -131,15 +135,16 @@ class CyclePatch(Schema):
     """Send only the fields of the steps to record; the stage moves on to the
     furthest step recorded."""
 
+    version: int | None = Field(None, ge=1, description=VERSION_IN)
     title: str | None = Field(None, min_length=1, max_length=200)
     plan: str | None = None
     prediction: str | None = None
-    start_date: date | None = None
+    start_date: Day | None = None
     do: str | None = Field(None, description="What happened when we ran the test.")
     study: str | None = Field(None, description="Results against the prediction.")
     act: PDSACycle.Act | None = Field(None, description="adopt, adapt or abandon.")
     act_notes: str | None = None
-    end_date: date | None = None
+    end_date: Day | None = None
 
 
 class CycleQuery(PageQuery):
@@ -165,6 +170,7 @@ def _node_out(node: DriverNode, children: dict[int | None, list[DriverNode]]) ->
         "text": node.text,
         "position": node.position,
         "parent_id": node.parent_id,
+        "version": node.version,
         "children": [_node_out(c, children) for c in children.get(node.pk, [])],
     }
 
@@ -254,12 +260,18 @@ def update_driver_node(
     membership = membership_in(request, slug)
     require_project_edit(membership)
     project = project_for(membership, project_id)
-    node = _node(membership, project, node_id)
     sent = changes(payload)
-    if sent.get("text") is not None:
-        check(DriverNodeTextForm({"text": sent["text"]}, instance=node))
-    _move(project, node, sent)
-    node.save()
+    expect = versions.expected(request, sent.pop("version", None))
+
+    def attempt() -> None:
+        node = _node(membership, project, node_id)
+        versions.check(node, expect)
+        if sent.get("text") is not None:
+            check(DriverNodeTextForm({"text": sent["text"]}, instance=node))
+        _move(project, node, sent)
+        node.save()
+
+    versions.save(expect, attempt)
     return get_driver_node(request, slug, project_id, node_id)
 
 
@@ -267,11 +279,18 @@ def update_driver_node(
 def delete_driver_node(
     request: HttpRequest, slug: str, project_id: int, node_id: int
 ) -> Any:
-    """Delete a node with everything under it and their PDSA cycles (everyone but viewers)."""
+    """Delete a node with everything under it (everyone but viewers; one with PDSA
+    cycles on it or under it, administrators and the QI team only)."""
     membership = membership_in(request, slug)
     require_project_edit(membership)
     project = project_for(membership, project_id)
-    drivers.delete_node(_node(membership, project, node_id))
+    node = _node(membership, project, node_id)
+    require_delete(
+        membership,
+        has_history=node.has_history(),
+        what="a driver diagram entry with PDSA cycles",
+    )
+    drivers.delete_node(node)
     return Status(204, None)
 
 
@@ -304,6 +323,7 @@ def _cycle_out(cycle: PDSACycle) -> dict[str, Any]:
         "stage": cycle.stage,
         "start_date": cycle.start_date,
         "end_date": cycle.end_date,
+        "version": cycle.version,
         "created_at": cycle.created_at,
     }
 
@@ -381,34 +401,45 @@ def update_cycle(
     membership = membership_in(request, slug)
     require_project_edit(membership)
     project = project_for(membership, project_id)
-    cycle = _cycle(membership, project, cycle_id)
     sent = changes(payload)
-    data = _step_data(cycle, sent)
-    # The model's rules first, on a copy, so that their errors name their fields
-    # (the step forms report a rule about a field they lack for the whole form).
-    trial = copy.copy(cycle)
-    for name, value in sent.items():
-        setattr(trial, name, "" if value is None and name not in _DATES else value)
-    validate(trial)
-    step = None
-    # Each step's form checks its own fields (and the model's rules) in turn, on
-    # the same cycle, so the act is checked against the study just sent.
-    for stage, form_class in STEP_FORMS.items():
-        if set(sent) & set(form_class.base_fields):
-            check(form_class(data, instance=cycle))
-            step = stage
-    if step is not None:
-        drivers.save_step(cycle, step)
-    return _cycle_out(cycle)
+    expect = versions.expected(request, sent.pop("version", None))
+
+    def attempt() -> PDSACycle:
+        cycle = _cycle(membership, project, cycle_id)
+        versions.check(cycle, expect)
+        data = _step_data(cycle, sent)
+        # The model's rules first, on a copy, so that their errors name their fields
+        # (the step forms report a rule about a field they lack for the whole form).
+        trial = copy.copy(cycle)
+        for name, value in sent.items():
+            setattr(trial, name, "" if value is None and name not in _DATES else value)
+        validate(trial)
+        step = None
+        # Each step's form checks its own fields (and the model's rules) in turn, on
+        # the same cycle, so the act is checked against the study just sent.
+        for stage, form_class in STEP_FORMS.items():
+            if set(sent) & set(form_class.base_fields):
+                check(form_class(data, instance=cycle))
+                step = stage
+        if step is not None:
+            drivers.save_step(cycle, step)
+        return cycle
+
+    return _cycle_out(versions.save(expect, attempt))
 
 
 @router.delete(CYCLE, response={204: None, **WRITE_ERRORS}, url_name="cycle")
 def delete_cycle(
     request: HttpRequest, slug: str, project_id: int, cycle_id: int
 ) -> Any:
-    """Delete a cycle (everyone but viewers); the ramp closes up around it."""
+    """Delete a cycle (everyone but viewers; one whose Do or Study is recorded,
+    administrators and the QI team only); the ramp closes up around it."""
     membership = membership_in(request, slug)
     require_project_edit(membership)
     project = project_for(membership, project_id)
-    drivers.delete_cycle(_cycle(membership, project, cycle_id))
+    cycle = _cycle(membership, project, cycle_id)
+    require_delete(
+        membership, has_history=cycle.has_history(), what="a PDSA cycle that has run"
+    )
+    drivers.delete_cycle(cycle)
     return Status(204, None)

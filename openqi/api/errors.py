@@ -15,7 +15,12 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -25,7 +30,10 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
+from openqi.core.versioning import VersionConflict
 from openqi.organisations.services import RuleBroken
+
+from .parsing import OutOfBounds
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +114,37 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     return response
 
 
+def _out_of_bounds(request: HttpRequest, exc: OutOfBounds) -> HttpResponse:
+    return _invalid(
+        [{"field": exc.field, "location": exc.location, "message": exc.message}]
+    )
+
+
+def too_large_message(request: HttpRequest) -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return (
+        f"The request body is larger than the {limit:,} bytes one request may carry; "
+        "send less at once (for data points, in smaller batches)."
+    )
+
+
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(413, too_large_message(request))
+
+
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Django's own refusals (too many fields, say) are a 400, never a 500.
+    logger.warning("Refused %s %s: %s", request.method, request.path, exc)
+    return error_response(
+        400, f"The request was refused: {exc}. Send a smaller, well-formed request."
+    )
+
+
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, OutOfBounds):  # ninja wraps the parser's errors
+        return _out_of_bounds(request, exc.__cause__)
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        return _too_large(request, exc.__cause__)
     message = exc.message
     if message.startswith("Cannot parse request body"):  # ninja's words for bad JSON
         message = (
@@ -129,6 +167,10 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _conflict(request: HttpRequest, exc: RuleBroken) -> HttpResponse:
+    return error_response(409, str(exc))
+
+
+def _stale(request: HttpRequest, exc: VersionConflict) -> HttpResponse:
     return error_response(409, str(exc))
 
 
@@ -158,6 +200,10 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(ModelValidationError, _model_invalid)
     api.add_exception_handler(InvalidInput, _form_invalid)
     api.add_exception_handler(RuleBroken, _conflict)
+    api.add_exception_handler(OutOfBounds, _out_of_bounds)
+    api.add_exception_handler(SuspiciousOperation, _suspicious)
+    api.add_exception_handler(RequestDataTooBig, _too_large)
+    api.add_exception_handler(VersionConflict, _stale)
 
 
 #: The name of the catch-all route for /api/ (openqi/web/urls.py).

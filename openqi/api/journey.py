@@ -17,10 +17,14 @@ from ninja import Field, Router, Schema, Status
 from openqi.journey import services
 from openqi.journey.forms import EvidenceForm, MilestoneForm, StepForm
 from openqi.journey.models import STEPS, Evidence, JourneyStep, Milestone
+from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership
 from openqi.strategy.services import require_qi
 
+from . import versions
 from .lookups import changes, check, date_fields, find, organisation_path
+from .schemas import Day, StepStatus
+from .versions import VERSION_IN, VERSION_OUT
 from .views import ERRORS, WRITE_ERRORS, membership_in
 
 router = Router(tags=["journey"])
@@ -35,18 +39,20 @@ class MilestoneOut(Schema):
     title: str
     due_on: date | None
     done_on: date | None
+    version: int = Field(description=VERSION_OUT)
 
 
 class MilestoneIn(Schema):
     title: str = Field(min_length=1, max_length=200)
-    due_on: date | None = None
-    done_on: date | None = None
+    due_on: Day | None = None
+    done_on: Day | None = None
 
 
 class MilestonePatch(Schema):
+    version: int | None = Field(None, ge=1, description=VERSION_IN)
     title: str | None = Field(None, min_length=1, max_length=200)
-    due_on: date | None = None
-    done_on: date | None = None
+    due_on: Day | None = None
+    done_on: Day | None = None
 
 
 class EvidenceOut(Schema):
@@ -76,9 +82,10 @@ class StepOut(Schema):
     number: int
     name: str
     purpose: str
-    status: JourneyStep.Status
+    status: StepStatus
     notes: str
     updated_at: datetime | None
+    version: int = Field(description=VERSION_OUT)
     milestones: list[MilestoneOut]
     overdue_milestone_ids: list[int] = Field(
         description="Milestones past their due date and not done."
@@ -101,7 +108,8 @@ class JourneyOut(Schema):
 
 
 class StepPatch(Schema):
-    status: JourneyStep.Status | None = None
+    version: int | None = Field(None, ge=1, description=VERSION_IN)
+    status: StepStatus | None = None
     notes: str | None = None
 
 
@@ -135,6 +143,7 @@ def _step_out(view: services.StepView) -> dict[str, Any]:
         "status": step.status,
         "notes": step.notes,
         "updated_at": step.updated_at,
+        "version": step.version,
         "milestones": view.milestones,
         "overdue_milestone_ids": sorted(view.overdue),
         "evidence": [_evidence_out(e) for e in view.evidence],
@@ -198,12 +207,18 @@ def update_journey_step(
     """Move a step on (or back), or change its notes (administrators and the QI team)."""
     membership = membership_in(request, slug)
     require_qi(membership)
-    step = _step(membership, number)
-    data = {"status": step.status, "notes": step.notes, **changes(payload)}
-    data["notes"] = data["notes"] or ""
-    cleaned = check(StepForm(data, instance=JourneyStep(number=step.number)))
-    services.update_step(step, **cleaned)
-    return _step_out(services.step_view(step))
+    sent = changes(payload)
+    expect = versions.expected(request, sent.pop("version", None))
+
+    def attempt() -> JourneyStep:
+        step = _step(membership, number)
+        versions.check(step, expect)
+        data = {"status": step.status, "notes": step.notes, **sent}
+        data["notes"] = data["notes"] or ""
+        cleaned = check(StepForm(data, instance=JourneyStep(number=step.number)))
+        return services.update_step(step, **cleaned)
+
+    return _step_out(services.step_view(versions.save(expect, attempt)))
 
 
 @router.post(
@@ -237,15 +252,23 @@ def update_milestone(
     """Change a milestone, for example mark it done (administrators and the QI team)."""
     membership = membership_in(request, slug)
     require_qi(membership)
-    milestone = _milestone(membership, _step(membership, number), milestone_id)
-    data = {
-        "title": milestone.title,
-        "due_on": milestone.due_on,
-        "done_on": milestone.done_on,
-        **changes(payload),
-    }
-    form = MilestoneForm(_milestone_data(data), instance=Milestone(step=milestone.step))
-    return services.update_milestone(milestone, **check(form))
+    step = _step(membership, number)
+    sent = changes(payload)
+    expect = versions.expected(request, sent.pop("version", None))
+
+    def attempt() -> Milestone:
+        milestone = _milestone(membership, step, milestone_id)
+        versions.check(milestone, expect)
+        data = {
+            "title": milestone.title,
+            "due_on": milestone.due_on,
+            "done_on": milestone.done_on,
+            **sent,
+        }
+        form = MilestoneForm(_milestone_data(data), instance=Milestone(step=step))
+        return services.update_milestone(milestone, **check(form))
+
+    return versions.save(expect, attempt)
 
 
 @router.delete(
@@ -258,7 +281,11 @@ def delete_milestone(
 ) -> Any:
     membership = membership_in(request, slug)
     require_qi(membership)
-    _milestone(membership, _step(membership, number), milestone_id).delete()
+    milestone = _milestone(membership, _step(membership, number), milestone_id)
+    require_delete(
+        membership, has_history=milestone.has_history(), what="this milestone"
+    )
+    milestone.delete()
     return Status(204, None)
 
 
@@ -289,5 +316,7 @@ def delete_evidence(
 ) -> Any:
     membership = membership_in(request, slug)
     require_qi(membership)
-    _evidence(membership, _step(membership, number), evidence_id).delete()
+    evidence = _evidence(membership, _step(membership, number), evidence_id)
+    require_delete(membership, has_history=False, what="this evidence")
+    evidence.delete()
     return Status(204, None)

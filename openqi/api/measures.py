@@ -19,12 +19,14 @@ from ninja.errors import HttpError
 from openqi.measures import importing, services
 from openqi.measures.forms import AnnotationForm, MeasureForm, PhaseBreakForm, PointForm
 from openqi.measures.models import Annotation, DataPoint, Measure, PhaseBreak
-from openqi.organisations.access import require_edit
+from openqi.organisations.access import require_delete, require_edit
 from openqi.organisations.models import Membership
 
+from . import versions
 from .errors import error_response
 from .lookups import changes, check, date_fields, find, organisation_path
-from .schemas import Page, PageQuery
+from .schemas import Day, ErrorOut, MeasureKind, Number, Page, PageQuery
+from .versions import VERSION_IN, VERSION_OUT
 from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
 
 router = Router(tags=["measures"])
@@ -43,7 +45,7 @@ class MeasureOut(Schema):
     id: int
     name: str
     definition: str = Field(description="The operational definition.")
-    kind: Measure.Kind
+    kind: MeasureKind
     numerator_definition: str
     denominator_definition: str
     unit_label: str = Field(description="The unit of measure, e.g. % or minutes.")
@@ -62,6 +64,7 @@ class MeasureOut(Schema):
     )
     multiplier: float = Field(description="100 for a percentage, 1000 per 1,000 …")
     unit_id: int | None = Field(description="The unit that owns it.")
+    version: int = Field(description=VERSION_OUT)
     created_at: datetime
     updated_at: datetime
 
@@ -69,13 +72,13 @@ class MeasureOut(Schema):
 class MeasureIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     definition: str = ""
-    kind: Measure.Kind = Measure.Kind.COUNT
+    kind: MeasureKind = Measure.Kind.COUNT
     numerator_definition: str = Field("", description="For proportions and rates.")
     denominator_definition: str = Field("", description="For proportions and rates.")
     unit_label: str = Field("", max_length=60)
     frequency: Measure.Frequency = Measure.Frequency.MONTHLY
     improvement: Measure.Improvement = Measure.Improvement.NEITHER
-    target: float | None = None
+    target: Number | None = None
     chart_type: Measure.ChartType | None = Field(
         None,
         description="Empty: the usual chart for the kind (XmR, p, u, t or g), which "
@@ -86,33 +89,34 @@ class MeasureIn(Schema):
         description="Fix each phase's limits on its first this-many points (at least "
         "12); null uses every point.",
     )
-    multiplier: float = 1.0
+    multiplier: Number = 1.0
     unit_id: int | None = None
 
 
 class MeasurePatch(Schema):
     """Send only the fields to change."""
 
+    version: int | None = Field(None, ge=1, description=VERSION_IN)
     name: str | None = Field(None, min_length=1, max_length=200)
     definition: str | None = None
-    kind: Measure.Kind | None = None
+    kind: MeasureKind | None = None
     numerator_definition: str | None = None
     denominator_definition: str | None = None
     unit_label: str | None = Field(None, max_length=60)
     frequency: Measure.Frequency | None = None
     improvement: Measure.Improvement | None = None
-    target: float | None = None
+    target: Number | None = None
     chart_type: Measure.ChartType | None = Field(
         None, description="null: back to the usual chart, which follows the data."
     )
     fix_after: int | None = Field(None, description="null: use every point.")
-    multiplier: float | None = None
+    multiplier: Number | None = None
     unit_id: int | None = None
 
 
 class MeasureQuery(PageQuery):
     unit_id: int | None = None
-    kind: Measure.Kind | None = None
+    kind: MeasureKind | None = None
 
 
 class DataPointOut(Schema):
@@ -127,11 +131,13 @@ class DataPointOut(Schema):
     exclusion_reason: str = Field(
         description="Why it is left out (shown on the chart)."
     )
+    version: int = Field(description=VERSION_OUT)
 
 
 class DataPointPatch(Schema):
     """Send only the fields to change."""
 
+    version: int | None = Field(None, ge=1, description=VERSION_IN)
     is_excluded: bool | None = Field(
         None, description="Leave the point out of the calculations, or bring it back."
     )
@@ -149,10 +155,10 @@ class DataPointIn(Schema):
         "2024 Q1); it is kept as the period's first day.",
         examples=["2024-03-01"],
     )
-    value: float | str | None = Field(
+    value: Number | str | None = Field(
         None, description="A number; empty (null) for a missing period."
     )
-    denominator: float | str | None = Field(
+    denominator: Number | str | None = Field(
         None, description="For proportions and rates: above zero."
     )
 
@@ -184,7 +190,7 @@ class PhaseBreakOut(Schema):
 
 
 class PhaseBreakIn(Schema):
-    period: date = Field(description="Any day in the first period of the new phase.")
+    period: Day = Field(description="Any day in the first period of the new phase.")
     reason: str = Field(min_length=1, max_length=300)
 
 
@@ -195,7 +201,7 @@ class AnnotationOut(Schema):
 
 
 class AnnotationIn(Schema):
-    period: date = Field(description="Any day in the period the note is about.")
+    period: Day = Field(description="Any day in the period the note is about.")
     text: str = Field(min_length=1, max_length=300)
 
 
@@ -256,26 +262,38 @@ def update_measure(
     the kind changes; ``"chart_type": null`` puts a measure back on the usual chart."""
     membership = membership_in(request, slug)
     require_edit(membership)
-    measure = _measure(membership, measure_id)
-    data = {name: getattr(measure, name) for name in MeasureIn.model_fields}
-    if measure.is_chart_automatic:
-        data["chart_type"] = None
-    data.update(changes(payload))
-    form = MeasureForm(
-        _form_data(data), instance=measure, organisation=membership.organisation
-    )
-    check(form, {"unit": "unit_id"})
-    if not form.cleaned_data.get("chart_type"):
-        measure.chart_type = ""  # Measure.save() sets the kind's usual chart
-    return services.save_measure(form)
+    sent = changes(payload)
+    expect = versions.expected(request, sent.pop("version", None))
+
+    def attempt() -> Measure:
+        measure = _measure(membership, measure_id)
+        versions.check(measure, expect)
+        data = {name: getattr(measure, name) for name in MeasureIn.model_fields}
+        if measure.is_chart_automatic:
+            data["chart_type"] = None
+        data.update(sent)
+        form = MeasureForm(
+            _form_data(data), instance=measure, organisation=membership.organisation
+        )
+        check(form, {"unit": "unit_id"})
+        if not form.cleaned_data.get("chart_type"):
+            measure.chart_type = ""  # Measure.save() sets the kind's usual chart
+        return services.save_measure(form)
+
+    return versions.save(expect, attempt)
 
 
 @router.delete(MEASURE, response={204: None, **WRITE_ERRORS}, url_name="measure")
 def delete_measure(request: HttpRequest, slug: str, measure_id: int) -> Any:
-    """Delete a measure with its data (everyone but viewers); projects lose the link."""
+    """Delete a measure (everyone but viewers; one with data points, administrators
+    and the QI team only); projects lose the link."""
     membership = membership_in(request, slug)
     require_edit(membership)
-    _measure(membership, measure_id).delete()
+    measure = _measure(membership, measure_id)
+    require_delete(
+        membership, has_history=measure.points.exists(), what="a measure with data"
+    )
+    measure.delete()
     return Status(204, None)
 
 
@@ -396,29 +414,40 @@ def update_data_point(
     membership = membership_in(request, slug)
     require_edit(membership)
     measure = _measure(membership, measure_id)
-    point: DataPoint = find(
+    sent = changes(payload)
+    expect = versions.expected(request, sent.pop("version", None))
+
+    def attempt() -> DataPoint:
+        point = _point(membership, measure, point_id)
+        versions.check(point, expect)
+        data = {
+            "period": point.period,
+            "value": point.value,
+            "denominator": point.denominator,
+            "note": point.note,
+            "is_excluded": point.is_excluded,
+            "exclusion_reason": point.exclusion_reason,
+            **sent,
+        }
+        form_data = {
+            **{k: ("" if v is None else v) for k, v in data.items() if k != "period"},
+            **date_fields("period", data["period"]),
+        }
+        if not form_data["is_excluded"]:
+            form_data.pop("is_excluded")  # a checkbox left unticked sends nothing
+        cleaned = check(PointForm(form_data, measure=measure, instance=point))
+        return services.save_point(measure, point=point, **cleaned)
+
+    return versions.save(expect, attempt)
+
+
+def _point(membership: Membership, measure: Measure, point_id: int) -> DataPoint:
+    return find(
         measure.points.all(),
         point_id,
         "data point",
         organisation_path(membership, f"measures/{measure.pk}/data-points"),
     )
-    data = {
-        "period": point.period,
-        "value": point.value,
-        "denominator": point.denominator,
-        "note": point.note,
-        "is_excluded": point.is_excluded,
-        "exclusion_reason": point.exclusion_reason,
-        **changes(payload),
-    }
-    form_data = {
-        **{k: ("" if v is None else v) for k, v in data.items() if k != "period"},
-        **date_fields("period", data["period"]),
-    }
-    if not form_data["is_excluded"]:
-        form_data.pop("is_excluded")  # a checkbox left unticked sends nothing
-    cleaned = check(PointForm(form_data, measure=measure, instance=point))
-    return services.save_point(measure, point=point, **cleaned)
 
 
 # The chart ----------------------------------------------------------------------------
@@ -426,8 +455,16 @@ def update_data_point(
 
 @router.get(
     MEASURE + "/chart",
-    response={200: ChartOut, **WRITE_ERRORS},
+    response={200: ChartOut, **ERRORS, 409: ErrorOut},
     url_name="chart",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The chart: JSON, or with ?format=svg the drawing.",
+                "content": {"image/svg+xml": {"schema": {"type": "string"}}},
+            }
+        }
+    },
 )
 def get_chart(
     request: HttpRequest,
@@ -501,7 +538,8 @@ def create_phase_break(
 def delete_phase_break(
     request: HttpRequest, slug: str, measure_id: int, break_id: int
 ) -> Any:
-    """Remove a phase break (everyone but viewers)."""
+    """Remove a phase break (everyone but viewers; one whose phase has data points,
+    administrators and the QI team only)."""
     membership = membership_in(request, slug)
     require_edit(membership)
     measure = _measure(membership, measure_id)
@@ -510,6 +548,11 @@ def delete_phase_break(
         break_id,
         "phase break",
         organisation_path(membership, f"measures/{measure.pk}/phase-breaks"),
+    )
+    require_delete(
+        membership,
+        has_history=phase_break.has_history(),
+        what="a phase break whose phase has data",
     )
     services.remove_phase_break(measure, phase_break)
     return Status(204, None)
@@ -562,6 +605,9 @@ def delete_annotation(
         annotation_id,
         "annotation",
         organisation_path(membership, f"measures/{measure.pk}/annotations"),
+    )
+    require_delete(
+        membership, has_history=annotation.has_history(), what="this annotation"
     )
     annotation.delete()
     return Status(204, None)

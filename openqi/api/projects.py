@@ -21,7 +21,6 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from openqi.accounts.models import User
-from openqi.measures.models import Measure
 from openqi.organisations.models import Membership
 from openqi.projects import services
 from openqi.projects.forms import (
@@ -40,9 +39,20 @@ from openqi.projects.models import (
     ProjectNote,
 )
 
+from . import versions
 from .errors import InvalidInput
 from .lookups import changes, check, date_fields, find, organisation_path
-from .schemas import Page, PageQuery
+from .schemas import (
+    Day,
+    MeasureKind,
+    ObjectIn,
+    Page,
+    PageQuery,
+    PartnerKind,
+    ProjectMeasureRole,
+    ProjectStatus,
+)
+from .versions import VERSION_IN, VERSION_OUT
 from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
 
 router = Router(tags=["projects"])
@@ -70,19 +80,23 @@ class PersonRef(Schema):
     full_name: str
 
 
-class AimIn(Schema):
+class _AimFields(Schema):
     what: str = Field("", description="What we will improve.")
     how_much: str = Field("", max_length=200, description="By how much.")
-    by_when: date | None = Field(None, description="By when.")
+    by_when: Day | None = Field(None, description="By when.")
 
 
-class AimOut(AimIn):
+class AimIn(_AimFields, ObjectIn):
+    pass
+
+
+class AimOut(_AimFields):
     statement: str = Field(description="The aim in one sentence.")
 
 
 class PartnerIn(Schema):
     name: str = Field(min_length=1, max_length=150)
-    kind: Partner.Kind = Partner.Kind.PATIENT
+    kind: PartnerKind = Partner.Kind.PATIENT
     contribution: str = Field("", max_length=300)
 
 
@@ -109,12 +123,13 @@ class LatestRatings(Schema):
 class MeasureLinkOut(Schema):
     measure_id: int
     name: str
-    kind: Measure.Kind
-    role: ProjectMeasure.Role
+    kind: MeasureKind
+    role: ProjectMeasureRole
 
 
 class ProjectOut(Schema):
     id: int
+    version: int = Field(description=VERSION_OUT)
     title: str
     problem: str
     aim: AimOut
@@ -125,7 +140,7 @@ class ProjectOut(Schema):
     lead: PersonRef | None
     team: list[PersonRef]
     partners: list[PartnerOut] = Field(description="Patient and carer partners.")
-    status: Project.Status
+    status: ProjectStatus
     status_reason: str
     start_date: date | None
     end_date: date | None
@@ -151,16 +166,17 @@ class ProjectIn(Schema):
         default_factory=list, description="Members of the organisation, by person id."
     )
     partners: list[PartnerIn] = Field(default_factory=list)
-    status: Project.Status = Project.Status.IDEA
+    status: ProjectStatus = Project.Status.IDEA
     status_reason: str = Field("", description="Needed when the status is stopped.")
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     tags: list[str] = Field(default_factory=list, description="Tag names.")
 
 
 class ProjectPatch(Schema):
     """Send only the fields to change; a list sent replaces the list."""
 
+    version: int | None = Field(None, ge=1, description=VERSION_IN)
     title: str | None = Field(None, min_length=1, max_length=200)
     problem: str | None = None
     aim: AimIn | None = None
@@ -171,15 +187,15 @@ class ProjectPatch(Schema):
     lead_id: int | None = None
     team_ids: list[int] | None = None
     partners: list[PartnerIn] | None = None
-    status: Project.Status | None = None
+    status: ProjectStatus | None = None
     status_reason: str | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     tags: list[str] | None = None
 
 
 class ProjectQuery(PageQuery):
-    status: Project.Status | None = None
+    status: ProjectStatus | None = None
     unit_id: int | None = None
     priority_id: int | None = None
     method: Project.Method | None = None
@@ -191,7 +207,7 @@ class RatingIn(Schema):
         ProgressRating.RatedBy.TEAM,
         description="coach ratings are for administrators and the QI team.",
     )
-    rated_on: date | None = Field(None, description="Defaults to today.")
+    rated_on: Day | None = Field(None, description="Defaults to today.")
     comment: str = ""
 
 
@@ -212,7 +228,7 @@ class NoteIn(Schema):
 
 class MeasureLinkIn(Schema):
     measure_id: int
-    role: ProjectMeasure.Role = ProjectMeasure.Role.OUTCOME
+    role: ProjectMeasureRole = ProjectMeasure.Role.OUTCOME
 
 
 # Reading ------------------------------------------------------------------------------
@@ -283,6 +299,7 @@ def _project_out(project: Project) -> dict[str, Any]:
     }
     return {
         "id": project.pk,
+        "version": project.version,
         "title": project.title,
         "problem": project.problem,
         "aim": {
@@ -438,24 +455,32 @@ def update_project(
     """Change a project (everyone but viewers); send only the fields to change."""
     membership = membership_in(request, slug)
     services.require_project_edit(membership)
-    project = project_for(membership, project_id)
     sent = changes(payload)
-    data = _current(project)
-    data["aim"].update(sent.pop("aim", None) or {})
-    data.update(sent)
-    form = ProjectForm(
-        _form_data(data), instance=project, organisation=membership.organisation
-    )
-    check(form, _API_FIELD)
-    partners = _checked_partners(sent["partners"]) if "partners" in sent else None
-    with transaction.atomic():
-        services.update_project(
-            project,
-            author=request.auth,  # type: ignore[attr-defined]
-            **form.project_fields(),
+    expect = versions.expected(request, sent.pop("version", None))
+    aim = sent.pop("aim", None) or {}
+
+    def attempt() -> Project:
+        project = project_for(membership, project_id)
+        versions.check(project, expect)
+        data = _current(project)
+        data["aim"].update(aim)
+        data.update(sent)
+        form = ProjectForm(
+            _form_data(data), instance=project, organisation=membership.organisation
         )
-        if partners is not None:
-            _replace_partners(project, partners)
+        check(form, _API_FIELD)
+        partners = _checked_partners(sent["partners"]) if "partners" in sent else None
+        with transaction.atomic():
+            services.update_project(
+                project,
+                author=request.auth,  # type: ignore[attr-defined]
+                **form.project_fields(),
+            )
+            if partners is not None:
+                _replace_partners(project, partners)
+        return project
+
+    project = versions.save(expect, attempt)
     return _project_out(project_for(membership, project.pk))
 
 

@@ -11,13 +11,16 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership
 from openqi.strategy import services
 from openqi.strategy.forms import PriorityForm
 from openqi.strategy.models import StrategicPriority
 
+from . import versions
 from .lookups import changes, check, date_fields, find, organisation_path
-from .schemas import Page, PageQuery
+from .schemas import Day, Page, PageQuery, Position
+from .versions import VERSION_IN, VERSION_OUT
 from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
 
 router = Router(tags=["strategy"])
@@ -36,24 +39,26 @@ class PriorityOut(Schema):
     )
     position: int = Field(description="Lists are ordered by position, then title.")
     project_count: int = Field(description="How many projects line up behind it.")
+    version: int = Field(description=VERSION_OUT)
 
 
 class PriorityIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     description: str = ""
-    period_start: date
-    period_end: date | None = None
+    period_start: Day
+    period_end: Day | None = None
     headline_measure_id: int | None = None
-    position: int = Field(0, ge=0)
+    position: Position = 0
 
 
 class PriorityPatch(Schema):
+    version: int | None = Field(None, ge=1, description=VERSION_IN)
     title: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
-    period_start: date | None = None
-    period_end: date | None = None
+    period_start: Day | None = None
+    period_end: Day | None = None
     headline_measure_id: int | None = None
-    position: int | None = Field(None, ge=0)
+    position: Position | None = None
 
 
 def _priorities(membership: Membership) -> Any:
@@ -128,17 +133,25 @@ def update_priority(
     """Change a priority (administrators and the QI team); send only the fields to change."""
     membership = membership_in(request, slug)
     services.require_qi(membership)
-    priority = _priority(membership, priority_id)
-    data = {
-        "title": priority.title,
-        "description": priority.description,
-        "period_start": priority.period_start,
-        "period_end": priority.period_end,
-        "headline_measure_id": priority.headline_measure_id,
-        "position": priority.position,
-        **changes(payload),
-    }
-    services.update_priority(priority, **_cleaned(membership, data, instance=priority))
+    sent = changes(payload)
+    expect = versions.expected(request, sent.pop("version", None))
+
+    def attempt() -> StrategicPriority:
+        priority = _priority(membership, priority_id)
+        versions.check(priority, expect)
+        data = {
+            "title": priority.title,
+            "description": priority.description,
+            "period_start": priority.period_start,
+            "period_end": priority.period_end,
+            "headline_measure_id": priority.headline_measure_id,
+            "position": priority.position,
+            **sent,
+        }
+        cleaned = _cleaned(membership, data, instance=priority)
+        return services.update_priority(priority, **cleaned)
+
+    priority = versions.save(expect, attempt)
     return _priority(membership, priority.pk)
 
 
@@ -147,5 +160,9 @@ def delete_priority(request: HttpRequest, slug: str, priority_id: int) -> Any:
     """Delete a priority (administrators and the QI team); its projects stay, unlinked."""
     membership = membership_in(request, slug)
     services.require_qi(membership)
-    services.delete_priority(_priority(membership, priority_id))
+    priority = _priority(membership, priority_id)
+    require_delete(
+        membership, has_history=priority.has_history(), what="a priority with projects"
+    )
+    services.delete_priority(priority)
     return Status(204, None)

@@ -20,6 +20,7 @@ from ninja.operation import PathView
 
 from .api import api
 from .errors import error_response, method_not_allowed
+from .parsing import WHOLE_NUMBER, is_beyond_integer
 
 app_name = "api"
 
@@ -48,6 +49,13 @@ def _json_405(callback: View, path_view: PathView) -> View:
         allowed = {m for operation in path_view.operations for m in operation.methods}
         if request.method not in allowed:
             return method_not_allowed(request, sorted(allowed))
+        for value in kwargs.values():
+            # No row has an id beyond what the database holds (and SQLite raises
+            # OverflowError when asked), so such a path names nothing.
+            if WHOLE_NUMBER.fullmatch(value) and is_beyond_integer(value):
+                return error_response(
+                    404, f"There is nothing at {request.path}: {value} is no id."
+                )
         return callback(request, *args, **kwargs)
 
     view.csrf_exempt = True  # type: ignore[attr-defined]  # ninja checks CSRF itself

@@ -14,7 +14,7 @@ from ninja import Query, Router, Status
 
 from openqi.audit.models import AuditEvent
 from openqi.organisations import services
-from openqi.organisations.access import membership_for, require_manage
+from openqi.organisations.access import membership_for, require_delete, require_manage
 from openqi.organisations.forms import InvitationForm, MembershipForm, UnitForm
 from openqi.organisations.models import (
     Invitation,
@@ -24,6 +24,7 @@ from openqi.organisations.models import (
     Unit,
 )
 
+from . import versions
 from .errors import InvalidInput
 from .schemas import (
     AuditEventOut,
@@ -33,6 +34,7 @@ from .schemas import (
     InvitationOut,
     MemberOut,
     MemberPatch,
+    MembershipRole,
     MeOut,
     OrganisationOut,
     Page,
@@ -47,7 +49,9 @@ router = Router()
 
 #: Documented on every operation; all share the shape of ErrorOut.
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
+#: Writes also meet a body that is not JSON (400), a conflict (409) and a body
+#: over the upload limit (413).
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 400: ErrorOut, 409: ErrorOut, 413: ErrorOut}
 
 #: API field → form field, so errors name the field the caller sent.
 _API_FIELD = {"parent": "parent_id", "unit": "unit_id"}
@@ -100,6 +104,7 @@ def _member_out(membership: Membership) -> dict[str, Any]:
         "role": membership.role,
         "unit_id": membership.unit_id,
         "joined_at": membership.created_at,
+        "version": membership.version,
     }
 
 
@@ -246,12 +251,18 @@ def update_unit(
     """Rename or move a unit (administrators); send only the fields to change."""
     membership = membership_in(request, slug)
     require_manage(membership)
-    unit = _unit(membership, unit_id)
-    data = {"name": unit.name, "level": unit.level, "parent": unit.parent_id}
     changes = payload.dict(exclude_unset=True)
-    data.update({_FORM_FIELD.get(k, k): v for k, v in changes.items()})
-    form = UnitForm(data, instance=unit, organisation=membership.organisation)
-    return services.update_unit(unit, **_check(form))
+    expect = versions.expected(request, changes.pop("version", None))
+
+    def attempt() -> Unit:
+        unit = _unit(membership, unit_id)
+        versions.check(unit, expect)
+        data = {"name": unit.name, "level": unit.level, "parent": unit.parent_id}
+        data.update({_FORM_FIELD.get(k, k): v for k, v in changes.items()})
+        form = UnitForm(data, instance=unit, organisation=membership.organisation)
+        return services.update_unit(unit, **_check(form))
+
+    return versions.save(expect, attempt)
 
 
 @router.delete(
@@ -264,7 +275,13 @@ def delete_unit(request: HttpRequest, slug: str, unit_id: int) -> Any:
     """Delete a unit with no units under it (administrators); its members keep their place without a unit."""
     membership = membership_in(request, slug)
     require_manage(membership)
-    services.delete_unit(_unit(membership, unit_id))
+    unit = _unit(membership, unit_id)
+    require_delete(
+        membership,
+        has_history=unit.has_history(),
+        what="a unit with units under it or projects",
+    )
+    services.delete_unit(unit)
     return Status(204, None)
 
 
@@ -296,7 +313,7 @@ def list_members(
     request: HttpRequest,
     slug: str,
     page: Query[PageQuery],
-    role: Role | None = None,
+    role: MembershipRole | None = None,
 ) -> Any:
     """The people in the organisation, with their roles and units."""
     membership = membership_in(request, slug)
@@ -334,16 +351,21 @@ def update_member(
     """Change a member's role or unit (administrators); an organisation keeps at least one administrator."""
     membership = membership_in(request, slug)
     require_manage(membership)
-    member = _member(membership, member_id)
-    data = {"role": member.role, "unit": member.unit_id}
     changes = payload.dict(exclude_unset=True)
-    data.update({_FORM_FIELD.get(k, k): v for k, v in changes.items()})
-    # Bound without the instance: the form must not change the row before the
-    # service has compared the old role with the new one.
-    form = MembershipForm(data, organisation=membership.organisation)
-    cleaned = _check(form)
-    member = services.change_role(member, role=cleaned["role"], unit=cleaned["unit"])
-    return _member_out(member)
+    expect = versions.expected(request, changes.pop("version", None))
+
+    def attempt() -> Membership:
+        member = _member(membership, member_id)
+        versions.check(member, expect)
+        data = {"role": member.role, "unit": member.unit_id}
+        data.update({_FORM_FIELD.get(k, k): v for k, v in changes.items()})
+        # Bound without the instance: the form must not change the row before the
+        # service has compared the old role with the new one.
+        form = MembershipForm(data, organisation=membership.organisation)
+        cleaned = _check(form)
+        return services.change_role(member, role=cleaned["role"], unit=cleaned["unit"])
+
+    return _member_out(versions.save(expect, attempt))
 
 
 @router.delete(

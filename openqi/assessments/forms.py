@@ -8,6 +8,7 @@ from django import forms
 
 from openqi.core.categories import EnablerCategory
 from openqi.core.forms import NHSDateField, WholeNumberField
+from openqi.core.versioning import VersionedForm
 from openqi.organisations.forms import offer_people_who_may_edit
 from openqi.organisations.models import Organisation, StaffRecord, Unit
 
@@ -134,7 +135,7 @@ class SurveyForm(forms.Form):
         }
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(VersionedForm):
     due_date = NHSDateField(label="Due date", required=False)
 
     class Meta:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from openqi.core.categories import EnablerCategory
+from openqi.core.versioning import VersionedModel
 from openqi.organisations.models import (
     Organisation,
     OrganisationOwnedQuerySet,
@@ -70,7 +71,7 @@ class Instrument(models.Model):
         return self.organisation
 
 
-class AssessmentRound(models.Model):
+class AssessmentRound(VersionedModel):
     """One use of an instrument across the organisation or chosen units."""
 
     class Status(models.TextChoices):
@@ -100,8 +101,24 @@ class AssessmentRound(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    #: The results as published, computed once when the round closes
+    #: (services.publish_results): pages, exports and the API read them from here.
+    published_results = models.JSONField(null=True, blank=True, editable=False)
+    results_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    #: The services.RESULTS_METHOD_VERSION they were computed with.
+    results_method_version = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False
+    )
 
     objects = OrganisationOwnedQuerySet.as_manager()
+
+    #: Derived from the responses, not edited: the audit trail records the close.
+    AUDIT_EXCLUDE = (
+        *VersionedModel.AUDIT_EXCLUDE,
+        "published_results",
+        "results_computed_at",
+        "results_method_version",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -191,7 +208,7 @@ class Response(models.Model):
         return f"Response {self.pk} to {self.round}"
 
 
-class ActionItem(models.Model):
+class ActionItem(VersionedModel):
     """An action-plan item, often turned from a gap an assessment found."""
 
     class Status(models.TextChoices):
@@ -235,6 +252,10 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def has_history(self) -> bool:
+        """Whether work on it has started (it is no longer open)."""
+        return self.status != self.Status.OPEN
 
     def audit_organisation(self) -> Organisation:
         return self.organisation

@@ -2,13 +2,17 @@
 
 Who may change things: ``can_edit_assessments`` (administrators and the QI team);
 every member may read the results. Results never show a score or a spread for a
-group of fewer than ``MIN_RESPONSES`` responses (see ``suppressed``).
+group of fewer than ``MIN_RESPONSES`` responses, nor anything from which such a
+group could be worked out (see ``published_tables`` and disclosure.py), and only once the
+round has closed (``results_are_available``). Results are computed once, when the
+round closes, and stored on it (``publish_results``); pages, exports and the API
+read the stored results (``results_for``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -26,7 +30,7 @@ from openqi.organisations.models import (
     Unit,
 )
 
-from . import scoring
+from . import disclosure, scoring
 from .definition import (
     SCORE_MAX,
     Band,
@@ -205,6 +209,7 @@ def rounds_for(organisation: Organisation) -> QuerySet[AssessmentRound]:
     return (
         AssessmentRound.objects.for_organisation(organisation)
         .select_related("instrument")
+        .defer("published_results")
         .annotate(response_count=Count("responses", distinct=True))
         .order_by("-created_at", "-pk")
     )
@@ -240,11 +245,14 @@ def open_round(assessment_round: AssessmentRound) -> AssessmentRound:
 
 
 def close_round(assessment_round: AssessmentRound) -> AssessmentRound:
-    """Close an open round: its links stop taking responses."""
+    """Close an open round: its links stop taking responses, and its results are
+    computed and stored (``publish_results``), together or not at all."""
     if assessment_round.status == AssessmentRound.Status.OPEN:
-        assessment_round.status = AssessmentRound.Status.CLOSED
-        assessment_round.closed_on = timezone.localdate()
-        assessment_round.save()
+        with transaction.atomic():
+            assessment_round.status = AssessmentRound.Status.CLOSED
+            assessment_round.closed_on = timezone.localdate()
+            assessment_round.save()
+            publish_results(assessment_round)
     return assessment_round
 
 
@@ -340,81 +348,28 @@ def submit_response(link: ResponseLink, answers: Mapping[str, Any]) -> Response:
 # --- Results ----------------------------------------------------------------
 
 
-def suppressed(counts: Mapping[Any, int], hidden: Iterable[Any] = ()) -> set[Any]:
-    """The groups of one breakdown whose results must not be shown, from each
-    group's count (``hidden``: groups already hidden for another reason).
-
-    The rule (within a breakdown, whose total is always shown):
-
-    1. a group with fewer than ``MIN_RESPONSES`` responses (but some) is hidden;
-    2. if any group is hidden, the hidden groups together must hold at least two
-       groups and at least ``MIN_RESPONSES`` responses, otherwise the total less
-       the shown groups would give away the small group's result; so the
-       smallest shown groups are hidden too until that holds (complementary
-       suppression).
-    """
-    present = {key: n for key, n in counts.items() if n > 0}
-    hidden = {key for key, n in present.items() if n < MIN_RESPONSES} | (
-        set(hidden) & set(present)
-    )
-    if hidden:
-        shown = sorted(
-            (n, str(key), key) for key, n in present.items() if key not in hidden
-        )
-        while shown and (
-            len(hidden) < 2 or sum(present[key] for key in hidden) < MIN_RESPONSES
-        ):
-            hidden.add(shown.pop(0)[2])
-    return hidden
+class ResultsNotAvailable(Exception):
+    """The round is not closed, so its results are not published yet."""
 
 
-def suppressed_across(
-    breakdowns: Mapping[str, Mapping[Any, frozenset[int]]],
-) -> dict[str, set[Any]]:
-    """The hidden groups of several breakdowns of the same responses (by unit, by
-    staff group, ...), each group given as the set of its responses' ids.
+#: What the results page and the API say while a round's results are not published.
+RESULTS_PENDING = (
+    "The results will be available when the round closes. While a round is open "
+    "they would change with every response, so comparing them before and after "
+    "one response would give that person's answers away."
+)
 
-    Besides :func:`suppressed` within each breakdown, a shown group that holds a
-    shown group of another breakdown plus fewer than ``MIN_RESPONSES`` others
-    is hidden (its result less the smaller group's would describe those few),
-    and the rule is applied again until nothing changes. Differences of three or
-    more groups are not searched for: a known limit of this rule.
-    """
-    hidden = {
-        name: suppressed({key: len(ids) for key, ids in groups.items()})
-        for name, groups in breakdowns.items()
-    }
-    changed = True
-    while changed:
-        changed = False
-        for name, groups in breakdowns.items():
-            for key, ids in groups.items():
-                if key in hidden[name]:
-                    continue
-                for other_name, other_groups in breakdowns.items():
-                    if other_name == name:
-                        continue
-                    if any(
-                        other_ids < ids and len(ids - other_ids) < MIN_RESPONSES
-                        for other_key, other_ids in other_groups.items()
-                        if other_key not in hidden[other_name]
-                    ):
-                        hidden[name].add(key)
-                        changed = True
-                        break
-        for name, groups in breakdowns.items():
-            again = suppressed(
-                {key: len(ids) for key, ids in groups.items()}, hidden[name]
-            )
-            changed = changed or again != hidden[name]
-            hidden[name] = again
-    return hidden
+
+def results_are_available(assessment_round: AssessmentRound) -> bool:
+    """Results are published only once a round closes: a closed round takes no
+    more responses and never opens again, so its results never change."""
+    return assessment_round.status == AssessmentRound.Status.CLOSED
 
 
 #: Why a result is hidden: its group has fewer than ``MIN_RESPONSES`` responses ...
 FEW_RESPONSES = "few_responses"
-#: ... or it is hidden only so that a smaller hidden group cannot be worked out
-#: from it and the total (complementary suppression).
+#: ... or it is hidden only so that a smaller group cannot be worked out from it
+#: and the other published results (secondary suppression, see disclosure.py).
 COMPLEMENTARY = "complementary"
 
 
@@ -442,7 +397,9 @@ class Cell:
 
 @dataclass
 class Row:
-    """One group of responses (a unit, a staff group, a respondent group, or all)."""
+    """One group of responses (a unit, a staff group, a respondent group, or all).
+    ``suppression`` is set when the group has fewer than ``MIN_RESPONSES``
+    responses, or when every one of its scores is hidden."""
 
     key: str
     label: str
@@ -462,13 +419,19 @@ class Row:
 
 @dataclass
 class ItemSpread:
-    """How many chose each answer to an item; hidden below ``MIN_RESPONSES`` answers."""
+    """How many chose each answer to an item; hidden below ``MIN_RESPONSES``
+    answers, or to protect a smaller group (``suppression`` says why)."""
 
     key: str
     text: str
     n: int
     counts: list[tuple[str, int]]
     is_suppressed: bool
+    suppression: str = ""
+
+    @property
+    def is_complementary(self) -> bool:
+        return self.suppression == COMPLEMENTARY
 
 
 @dataclass
@@ -500,135 +463,240 @@ class Results:
 
 Scores = dict[str, float | None]
 
+#: A column of the results: ("section", key) or ("category", key).
+Column = tuple[str, str]
 
-def _cell(definition: Definition, values: list[float], hide: bool) -> Cell:
+
+@dataclass(frozen=True)
+class _Scored:
+    """One response as the published numbers use it: its section and category
+    scores, its asked and answered items' scores, and the weight of each item in
+    each score (a section's score is its answered items' mean)."""
+
+    scores: dict[Column, float]
+    weights: dict[Column, dict[str, float]]
+    items: dict[str, float]
+
+
+def _scored(definition: Definition, response: Response) -> _Scored:
+    group = response.respondent_group
+    sections = scoring.section_scores(definition, response.answers, group)
+    items = {
+        item.key: score
+        for item in definition.items
+        if item.is_asked_of(group)
+        and (
+            score := scoring.item_score(
+                definition, item.key, response.answers.get(item.key)
+            )
+        )
+        is not None
+    }
+    scores: dict[Column, float] = {}
+    weights: dict[Column, dict[str, float]] = {}
+    by_category: dict[str, list[Section]] = {}
+    for section in definition.sections:
+        value = sections.get(section.key)
+        if value is None:
+            continue
+        answered = [item.key for item in section.items if item.key in items]
+        scores[("section", section.key)] = value
+        weights[("section", section.key)] = dict.fromkeys(answered, 1 / len(answered))
+        if key := category_of(section):
+            by_category.setdefault(key, []).append(section)
+    for key, scored_sections in by_category.items():
+        share = 1 / len(scored_sections)
+        scores[("category", key)] = share * sum(
+            scores[("section", s.key)] for s in scored_sections
+        )
+        combined: dict[str, float] = {}
+        for section in scored_sections:
+            for item, weight in weights[("section", section.key)].items():
+                combined[item] = combined.get(item, 0.0) + share * weight
+        weights[("category", key)] = combined
+    return _Scored(scores, weights, items)
+
+
+def _columns(definition: Definition) -> list[Column]:
+    return [("section", s.key) for s in definition.sections] + [
+        ("category", key) for key, _label in categories_of(definition)
+    ]
+
+
+def _cell(definition: Definition, values: list[float], suppression: str) -> Cell:
     n = len(values)
     if n == 0:
         return Cell(n=0)
     if n < MIN_RESPONSES:
         return Cell(n=n, suppression=FEW_RESPONSES)
-    if hide:
-        return Cell(n=n, suppression=COMPLEMENTARY)
+    if suppression:
+        return Cell(n=n, suppression=suppression)
     score = scoring.shown_score(sum(values) / n)
     band = scoring.band_for(definition, score)
     return Cell(n=n, score=score, band=band, tone=tone_of(definition, band))
-
-
-def _category_scores(definition: Definition, scores: Scores) -> Scores:
-    """One response's score per category: the mean of its scored sections there."""
-    by_category: dict[str, list[float]] = {}
-    for section in definition.sections:
-        value = scores.get(section.key)
-        if (key := category_of(section)) and value is not None:
-            by_category.setdefault(key, []).append(value)
-    return {key: sum(v) / len(v) for key, v in by_category.items()}
 
 
 def _row(
     definition: Definition,
     key: str,
     label: str,
-    scores: list[Scores],
-    hidden: set[str] = frozenset(),  # type: ignore[assignment]
-    is_hidden: bool = False,
+    scored: list[_Scored],
+    suppression: Mapping[Column, str],
 ) -> Row:
-    """A group's row; ``hidden`` names the columns (sections, categories) to suppress."""
+    """A group's row; ``suppression`` says which of its columns are hidden and why."""
     cells = {
-        section.key: _cell(
+        column[1]: _cell(
             definition,
-            [s[section.key] for s in scores if s.get(section.key) is not None],  # type: ignore[misc]
-            is_hidden or section.key in hidden,
+            [s.scores[column] for s in scored if column in s.scores],
+            suppression.get(column, ""),
         )
-        for section in definition.sections
+        for column in _columns(definition)
     }
-    per_category = [_category_scores(definition, s) for s in scores]
-    categories = {
-        key: _cell(
-            definition,
-            [c[key] for c in per_category if c.get(key) is not None],  # type: ignore[misc]
-            is_hidden or key in hidden,
+    present = [cell for cell in cells.values() if cell.n]
+    if len(scored) < MIN_RESPONSES:
+        hidden = FEW_RESPONSES
+    elif present and all(cell.is_suppressed for cell in present):
+        hidden = (
+            COMPLEMENTARY
+            if any(cell.is_complementary for cell in present)
+            else FEW_RESPONSES
         )
-        for key, _label in categories_of(definition)
-    }
+    else:
+        hidden = ""
+    sections = {s.key for s in definition.sections}
     return Row(
         key=key,
         label=label,
-        n=len(scores),
-        cells=cells,
-        categories=categories,
-        suppression=(
-            FEW_RESPONSES
-            if len(scores) < MIN_RESPONSES
-            else COMPLEMENTARY
-            if is_hidden
-            else ""
-        ),
+        n=len(scored),
+        cells={k: cell for k, cell in cells.items() if k in sections},
+        categories={k: cell for k, cell in cells.items() if k not in sections},
+        suppression=hidden,
     )
 
 
-def _groups(
-    responses: list[Response], key_of: Callable[[Response], str]
-) -> dict[str, frozenset[int]]:
-    """Each group's responses, by index into ``responses``."""
-    groups: dict[str, set[int]] = {}
-    for index, response in enumerate(responses):
-        groups.setdefault(key_of(response), set()).add(index)
-    return {key: frozenset(ids) for key, ids in groups.items()}
+#: The breakdowns of a round's responses, and each response's group in them.
+BREAKDOWNS: dict[str, Callable[[Response], str]] = {
+    "unit": lambda r: str(r.unit_id or ""),
+    "staff_group": lambda r: r.staff_group,
+    "respondent_group": lambda r: r.respondent_group,
+}
 
 
-def _breakdown(
-    definition: Definition,
-    scores: list[Scores],
-    groups: Mapping[str, frozenset[int]],
-    hidden_groups: set[str],
-    labels: Mapping[str, str],
-) -> list[Row]:
-    """A row per group with responses, in the order of ``labels``. Besides the
-    hidden groups, each column (a section or category that some responses did
-    not score) hides its own small groups and their complements."""
-    hidden: dict[str, set[str]] = {key: set() for key in groups}
-    per_category = [_category_scores(definition, one) for one in scores]
-    columns = [(s.key, scores) for s in definition.sections]
-    columns += [(key, per_category) for key, _label in categories_of(definition)]
-    for column, values in columns:
-        scored = {
-            key: sum(1 for i in ids if values[i].get(column) is not None)
-            for key, ids in groups.items()
+@dataclass
+class Tables:
+    """Every number a round publishes, suppression applied."""
+
+    overall: Row
+    breakdowns: dict[str, dict[str, Row]]
+    spreads: dict[str, list[ItemSpread]]
+    summary: scoring.Summary
+
+
+def published_tables(definition: Definition, responses: list[Response]) -> Tables:
+    """Build every published table of a round, then hide what would disclose a
+    group of fewer than ``MIN_RESPONSES``: first each cell with fewer scores than
+    that, then, across all tables together, whatever a linear combination of
+    the rest would give away (``disclosure.secondary_suppression``).
+
+    Published numbers: the score of every group (all responses, each unit, staff
+    group and respondent group) in every section and category, with the number
+    scored, and the spread of answers to every item over all responses. The
+    standard deviations are shown only with the overall score of their section,
+    over its single set of responses, so they cannot be differenced; the change
+    since an earlier round is two published overall scores subtracted.
+    """
+    scored = [_scored(definition, r) for r in responses]
+    groups: dict[str, dict[str, list[int]]] = {"all": {"all": list(range(len(scored)))}}
+    for name, key_of in BREAKDOWNS.items():
+        groups[name] = {}
+        for index, response in enumerate(responses):
+            groups[name].setdefault(key_of(response), []).append(index)
+    cells: list[disclosure.Published] = []
+    hidden: dict[tuple[str, ...], str] = {}
+    for name, members in groups.items():
+        for key, ids in members.items():
+            for column in _columns(definition):
+                with_score = [i for i in ids if column in scored[i].scores]
+                cell_key = (name, key, *column)
+                if 0 < len(with_score) < MIN_RESPONSES:
+                    hidden[cell_key] = FEW_RESPONSES
+                elif with_score:
+                    weights = {
+                        (i, item): weight
+                        for i in with_score
+                        for item, weight in scored[i].weights[column].items()
+                    }
+                    tier = 2 if name == "all" else 0
+                    cells.append(disclosure.Published(cell_key, weights, tier))
+    for item in definition.items:
+        answered = [i for i, one in enumerate(scored) if item.key in one.items]
+        cell_key = ("spread", item.key)
+        if 0 < len(answered) < MIN_RESPONSES:
+            hidden[cell_key] = FEW_RESPONSES
+        elif answered:
+            weights = {(i, item.key): 1.0 for i in answered}
+            cells.append(disclosure.Published(cell_key, weights, tier=1))
+    for cell_key in disclosure.secondary_suppression(cells, MIN_RESPONSES):
+        hidden[cell_key] = COMPLEMENTARY
+
+    def row(name: str, key: str, label: str, ids: list[int]) -> Row:
+        suppression = {
+            column: hidden.get((name, key, *column), "")
+            for column in _columns(definition)
         }
-        for key in suppressed(scored, hidden_groups):
-            hidden[key].add(column)
+        return _row(definition, key, label, [scored[i] for i in ids], suppression)
+
+    summary = scoring.summarise(
+        definition, [(r.answers, r.respondent_group) for r in responses]
+    )
+    return Tables(
+        overall=row("all", "all", "All responses", groups["all"]["all"]),
+        breakdowns={
+            name: {key: row(name, key, key, ids) for key, ids in groups[name].items()}
+            for name in BREAKDOWNS
+        },
+        spreads=_spreads(definition, summary, hidden),
+        summary=summary,
+    )
+
+
+def _ordered(rows: Mapping[str, Row], labels: Mapping[str, str]) -> list[Row]:
+    """The rows labelled, in the order of ``labels`` (others last)."""
     order = list(labels)
-    rows = [
-        _row(
-            definition,
-            key,
-            labels.get(key, key),
-            [scores[i] for i in sorted(ids)],
-            hidden[key],
-            is_hidden=key in hidden_groups,
-        )
-        for key, ids in groups.items()
-    ]
-    rows.sort(key=lambda row: order.index(row.key) if row.key in order else len(order))
-    return rows
+    labelled = [replace(row, label=labels.get(key, key)) for key, row in rows.items()]
+    labelled.sort(
+        key=lambda row: order.index(row.key) if row.key in order else len(order)
+    )
+    return labelled
 
 
 def _spreads(
-    definition: Definition, summary: scoring.Summary
+    definition: Definition,
+    summary: scoring.Summary,
+    hidden: Mapping[tuple[str, ...], str],
 ) -> dict[str, list[ItemSpread]]:
     spreads: dict[str, list[ItemSpread]] = {}
     for section in definition.sections:
         spreads[section.key] = []
         for item in section.items:
             one = summary.items[item.key]
-            hide = one.n < MIN_RESPONSES
+            suppression = (
+                FEW_RESPONSES
+                if 0 < one.n < MIN_RESPONSES
+                else hidden.get(("spread", item.key), "")
+            )
             spreads[section.key].append(
                 ItemSpread(
                     key=item.key,
                     text=item.text,
                     n=one.n,
-                    counts=[] if hide else [(c.label, c.count) for c in one.counts],
-                    is_suppressed=hide and one.n > 0,
+                    counts=(
+                        []
+                        if suppression or one.n == 0
+                        else [(c.label, c.count) for c in one.counts]
+                    ),
+                    is_suppressed=bool(suppression),
+                    suppression=suppression,
                 )
             )
     return spreads
@@ -648,6 +716,7 @@ def previous_round(assessment_round: AssessmentRound) -> AssessmentRound | None:
             status=AssessmentRound.Status.CLOSED,
             created_at__lt=assessment_round.created_at,
         )
+        .defer("published_results")
         .prefetch_related("units")
         .order_by("-created_at", "-pk")
     )
@@ -655,13 +724,6 @@ def previous_round(assessment_round: AssessmentRound) -> AssessmentRound | None:
         if {unit.pk for unit in candidate.units.all()} == population:
             return candidate
     return None
-
-
-def _scores(definition: Definition, responses: Iterable[Response]) -> list[Scores]:
-    return [
-        scoring.section_scores(definition, r.answers, r.respondent_group)
-        for r in responses
-    ]
 
 
 def _change(now: Cell, before: Cell | None) -> float | None:
@@ -708,38 +770,188 @@ def _suggestions(definition: Definition, overall: Row) -> list[Suggestion]:
     ]
 
 
-def results_for(assessment_round: AssessmentRound) -> Results:
-    """Everything the results page shows, with small groups already suppressed."""
+def _round_tables(
+    assessment_round: AssessmentRound,
+) -> tuple[Definition, list[Response], Tables]:
     definition = definition_of(assessment_round)
     responses = list(assessment_round.responses.select_related("unit"))
-    scores = _scores(definition, responses)
-    overall = _row(definition, "all", "All responses", scores)
-    summary = scoring.summarise(
-        definition, [(r.answers, r.respondent_group) for r in responses]
-    )
+    return definition, responses, published_tables(definition, responses)
+
+
+#: The version of the method that turns responses into published results
+#: (``published_tables``, disclosure.py, the stored form below). Raise it when a
+#: change there would publish other numbers: results stored by an older version
+#: are computed again on their next read, or by ``manage.py publish_round_results``.
+RESULTS_METHOD_VERSION = 1
+
+
+def publish_results(assessment_round: AssessmentRound) -> dict[str, Any]:
+    """Compute a closed round's published results once and store them on the
+    round (``published_results``), for every page, export and API call to read.
+
+    Called when the round closes. A closed round takes no more responses, so what
+    is stored never goes stale; and since it is stored, later changes (a unit
+    deleted, which leaves its responses without a unit, or renamed) do not
+    change results already published. Raises ``ResultsNotAvailable`` for a round
+    that is not closed.
+    """
+    if not results_are_available(assessment_round):
+        raise ResultsNotAvailable(RESULTS_PENDING)
+    definition, responses, tables = _round_tables(assessment_round)
     units = {str(u.pk): u.name for u in round_units(assessment_round)}
     for response in responses:
         if response.unit is not None:  # a unit since moved out of the round
             units.setdefault(str(response.unit_id), response.unit.name)
     units[""] = "Unit not given"
     staff_groups = {**dict(StaffRecord.StaffGroup.choices), "": "Staff group not given"}
-    groups = {
-        "unit": _groups(responses, lambda r: str(r.unit_id or "")),
-        "staff_group": _groups(responses, lambda r: r.staff_group),
-        "respondent_group": _groups(responses, lambda r: r.respondent_group),
+    breakdowns = {
+        "unit": _ordered(tables.breakdowns["unit"], units),
+        "staff_group": _ordered(tables.breakdowns["staff_group"], staff_groups),
+        "respondent_group": _ordered(
+            tables.breakdowns["respondent_group"], dict(RespondentGroup.choices)
+        ),
     }
-    hidden = suppressed_across(groups)
+    overall = tables.overall
+    stored = {
+        "overall": _stored_row(overall),
+        "overall_sd": {
+            key: None if overall.cells[key].score is None else one.sd
+            for key, one in tables.summary.sections.items()
+        },
+        # Lists, not objects: PostgreSQL's jsonb does not keep the order of keys.
+        "breakdowns": {
+            name: [_stored_row(row) for row in rows]
+            for name, rows in breakdowns.items()
+        },
+        "spreads": {
+            key: [
+                {
+                    "key": one.key,
+                    "n": one.n,
+                    "counts": [[label, count] for label, count in one.counts],
+                    "suppression": one.suppression,
+                }
+                for one in spreads
+            ]
+            for key, spreads in tables.spreads.items()
+        },
+    }
+    computed_at = timezone.now()
+    # An update, not save(): storing results is no edit of the round, so it
+    # neither moves the round's version nor writes to the audit trail.
+    AssessmentRound.objects.filter(pk=assessment_round.pk).update(
+        published_results=stored,
+        results_computed_at=computed_at,
+        results_method_version=RESULTS_METHOD_VERSION,
+    )
+    assessment_round.published_results = stored
+    assessment_round.results_computed_at = computed_at
+    assessment_round.results_method_version = RESULTS_METHOD_VERSION
+    return stored
+
+
+def has_stored_results(assessment_round: AssessmentRound) -> bool:
+    """Whether the round's stored results are there and from the current method."""
+    return (
+        assessment_round.results_method_version == RESULTS_METHOD_VERSION
+        and assessment_round.published_results is not None
+    )
+
+
+def stored_results(assessment_round: AssessmentRound) -> dict[str, Any]:
+    """The round's stored results; a round closed before results were stored (or
+    stored by an older method) gets them computed and stored now, once."""
+    if not results_are_available(assessment_round):
+        raise ResultsNotAvailable(RESULTS_PENDING)
+    if not has_stored_results(assessment_round):
+        return publish_results(assessment_round)
+    results: dict[str, Any] = assessment_round.published_results
+    return results
+
+
+def _stored_cell(cell: Cell) -> dict[str, Any]:
+    return {"n": cell.n, "score": cell.score, "suppression": cell.suppression}
+
+
+def _stored_row(row: Row) -> dict[str, Any]:
+    return {
+        "key": row.key,
+        "label": row.label,
+        "n": row.n,
+        "suppression": row.suppression,
+        "cells": {key: _stored_cell(cell) for key, cell in row.cells.items()},
+        "categories": {key: _stored_cell(cell) for key, cell in row.categories.items()},
+    }
+
+
+def _read_cell(definition: Definition, data: Mapping[str, Any] | None) -> Cell:
+    if data is None:
+        return Cell(n=0)
+    score = data["score"]
+    band = None if score is None else scoring.band_for(definition, score)
+    return Cell(
+        n=data["n"],
+        score=score,
+        band=band,
+        tone=tone_of(definition, band),
+        suppression=data["suppression"],
+    )
+
+
+def _read_row(definition: Definition, data: Mapping[str, Any]) -> Row:
+    """A stored row, its cells in the definition's order (jsonb keeps none)."""
+    return Row(
+        key=data["key"],
+        label=data["label"],
+        n=data["n"],
+        cells={
+            s.key: _read_cell(definition, data["cells"].get(s.key))
+            for s in definition.sections
+        },
+        categories={
+            key: _read_cell(definition, data["categories"].get(key))
+            for key, _label in categories_of(definition)
+        },
+        suppression=data["suppression"],
+    )
+
+
+def _read_spreads(
+    definition: Definition, stored: Mapping[str, list[dict[str, Any]]]
+) -> dict[str, list[ItemSpread]]:
+    spreads: dict[str, list[ItemSpread]] = {}
+    for section in definition.sections:
+        by_key = {one["key"]: one for one in stored.get(section.key, [])}
+        spreads[section.key] = [
+            ItemSpread(
+                key=item.key,
+                text=item.text,
+                n=one["n"],
+                counts=[(label, count) for label, count in one["counts"]],
+                is_suppressed=bool(one["suppression"]),
+                suppression=one["suppression"],
+            )
+            for item in section.items
+            if (one := by_key.get(item.key)) is not None
+        ]
+    return spreads
+
+
+def results_for(assessment_round: AssessmentRound) -> Results:
+    """Everything the results page, exports and the API publish, read from the
+    round's stored results (``stored_results``), with small groups and whatever
+    would give them away already suppressed. The change since the previous round
+    compares with that round's stored results. Raises ``ResultsNotAvailable``
+    for a round that is not closed."""
+    stored = stored_results(assessment_round)
+    definition = definition_of(assessment_round)
+    overall = _read_row(definition, stored["overall"])
     previous = previous_round(assessment_round)
     change: dict[str, float | None] = {}
     category_change: dict[str, float | None] = {}
     if previous is not None:
-        before_definition = definition_of(previous)
-        before = _row(
-            before_definition,
-            "all",
-            "All responses",
-            _scores(before_definition, previous.responses.all()),
-        )
+        # The same instrument (previous_round), so the same definition.
+        before = _read_row(definition, stored_results(previous)["overall"])
         change = {
             key: _change(cell, before.cells.get(key))
             for key, cell in overall.cells.items()
@@ -748,31 +960,22 @@ def results_for(assessment_round: AssessmentRound) -> Results:
             key: _change(cell, before.categories.get(key))
             for key, cell in overall.categories.items()
         }
+    breakdowns = {
+        name: [_read_row(definition, row) for row in rows]
+        for name, rows in stored["breakdowns"].items()
+    }
     return Results(
         assessment_round=assessment_round,
         definition=definition,
         categories=categories_of(definition),
         overall=overall,
         overall_sd={
-            key: None if overall.cells[key].score is None else one.sd
-            for key, one in summary.sections.items()
+            s.key: stored["overall_sd"].get(s.key) for s in definition.sections
         },
-        by_unit=_breakdown(definition, scores, groups["unit"], hidden["unit"], units),
-        by_staff_group=_breakdown(
-            definition,
-            scores,
-            groups["staff_group"],
-            hidden["staff_group"],
-            staff_groups,
-        ),
-        by_respondent_group=_breakdown(
-            definition,
-            scores,
-            groups["respondent_group"],
-            hidden["respondent_group"],
-            dict(RespondentGroup.choices),
-        ),
-        spreads=_spreads(definition, summary),
+        by_unit=breakdowns["unit"],
+        by_staff_group=breakdowns["staff_group"],
+        by_respondent_group=breakdowns["respondent_group"],
+        spreads=_read_spreads(definition, stored["spreads"]),
         previous=previous,
         change=change,
         category_change=category_change,

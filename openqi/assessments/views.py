@@ -17,7 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from openqi.organisations.access import membership_for
+from openqi.core.versioning import VersionConflict
+from openqi.organisations.access import membership_for, require_delete
 from openqi.organisations.models import Membership
 
 from . import services
@@ -225,6 +226,13 @@ def links(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership = membership_for(request.user, slug)
     assessment_round = _round_for(membership, pk)
+    if not services.results_are_available(assessment_round):
+        context = _context(
+            membership,
+            assessment_round=assessment_round,
+            response_count=assessment_round.responses.count(),
+        )
+        return render(request, "assessments/results_pending.html", context)
     context = _context(
         membership,
         assessment_round=assessment_round,
@@ -287,9 +295,13 @@ def action_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     title = action.title  # the form changes ``action`` as it validates
     form = ActionForm(_posted(request), instance=action, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        action = services.save_action(form.save(commit=False))
-        messages.success(request, f"{action.title} saved.")
-        return redirect("assessments:actions", slug=slug)
+        try:
+            action = services.save_action(form.save(commit=False))
+        except VersionConflict:
+            form.report_conflict()
+        else:
+            messages.success(request, f"{action.title} saved.")
+            return redirect("assessments:actions", slug=slug)
     return _action_page(request, membership, form, {"pk": pk, "title": title})
 
 
@@ -301,6 +313,7 @@ def action_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     action = get_object_or_404(
         ActionItem.objects.for_organisation(membership.organisation), pk=pk
     )
+    require_delete(membership, has_history=action.has_history(), what="this action")
     services.delete_action(action)
     messages.success(request, f"{action.title} deleted from the action plan.")
     return redirect("assessments:actions", slug=slug)

@@ -56,3 +56,48 @@ class AuditEvent(models.Model):
             for k in keys
             if before.get(k) != after.get(k)
         ]
+
+
+class SignInEvent(models.Model):
+    """Signing in and out, lockouts, password and MFA changes, API tokens issued and revoked.
+
+    About a person, not an organisation: an administrator reads the events of
+    their organisation's members (audit:sign_ins); a failed attempt for an
+    address with no account is kept with that address and no person.
+    """
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        LOCKED_OUT = "locked_out", "Sign-in locked after too many attempts"
+        SIGNED_OUT = "signed_out", "Signed out"
+        PASSWORD_CHANGED = "password_changed", "Password changed or reset"
+        PASSWORD_RESET_REQUESTED = (
+            "password_reset_requested",
+            "Password reset asked for",
+        )
+        TOKEN_ISSUED = "token_issued", "API token created"
+        TOKEN_REVOKED = "token_revoked", "API token revoked"
+        MFA_ADDED = "mfa_added", "Multi-factor authentication set up"
+        MFA_REMOVED = "mfa_removed", "Multi-factor authentication removed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    email = models.CharField("e-mail address", max_length=254, blank=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email or self.user_id}: {self.get_kind_display()}"

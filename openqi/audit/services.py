@@ -5,6 +5,16 @@ A model joins the trail with ``register(Model)``; it must answer
 signals, so nothing that goes through the ORM escapes; the actor comes from
 :func:`acting_as` (set per request by the middleware, per API call by the API's
 authentication, and by management commands).
+
+Many-to-many fields of a registered model (a project's team, a barrier's
+projects) are recorded from ``m2m_changed``, from either side of the relation:
+the event's before and after hold the members' ids, so the trail shows who was
+added and who removed. Within one :func:`acting_as` block (one request) a
+change of members is folded into the event of the save before it, so a form
+that saves a project and its team makes one event.
+
+Bulk writes (``bulk_create``, ``bulk_update``) send no signals: the service that
+makes them records one event for the lot with :func:`record_rows`.
 """
 
 from __future__ import annotations
@@ -18,23 +28,42 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import models
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_save,
+    pre_delete,
+    pre_save,
+)
 
 from .models import AuditEvent
 
 _actor: contextvars.ContextVar[tuple[Any, str] | None] = contextvars.ContextVar(
     "openqi_audit_actor", default=None
 )
+#: The latest event of each object within the current acting_as block, keyed by
+#: (model label, pk): a change of its many-to-many members is folded into it.
+_latest: contextvars.ContextVar[dict[tuple[str, str], AuditEvent] | None] = (
+    contextvars.ContextVar("openqi_audit_latest", default=None)
+)
 _registered: set[type[models.Model]] = set()
+#: Each audited many-to-many field by its through model.
+_m2m_fields: dict[Any, Any] = {}
+
+#: Keys of an event from :func:`record_rows` (no model field can be called so).
+BULK_ROWS = "bulk_rows"
+BULK_SUMMARY = "bulk_summary"
 
 
 @contextlib.contextmanager
 def acting_as(user: Any, via: str) -> Iterator[None]:
     """Attribute every change made inside the block to ``user`` (``via``: web, api, command)."""
     token = _actor.set((user, via))
+    latest = _latest.set({})
     try:
         yield
     finally:
+        _latest.reset(latest)
         _actor.reset(token)
 
 
@@ -65,13 +94,19 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return out
 
 
-def _record(instance: models.Model, action: str, before: Any, after: Any) -> None:
+def _key(instance: models.Model) -> tuple[str, str]:
+    return (instance._meta.label, str(instance.pk))
+
+
+def _record(
+    instance: models.Model, action: str, before: Any, after: Any
+) -> AuditEvent | None:
     organisation = instance.audit_organisation()  # type: ignore[attr-defined]
     if organisation is None or organisation.pk is None:
-        return
+        return None
     actor, via = _actor.get() or (None, "system")
     is_user = getattr(actor, "is_authenticated", False)
-    AuditEvent.objects.create(
+    event: AuditEvent = AuditEvent.objects.create(
         organisation=organisation,
         actor=actor if is_user else None,
         actor_label=str(actor) if is_user else "",
@@ -82,6 +117,31 @@ def _record(instance: models.Model, action: str, before: Any, after: Any) -> Non
         object_repr=str(instance)[:200],
         before=before,
         after=after,
+    )
+    latest = _latest.get()
+    if latest is not None:
+        latest[_key(instance)] = event
+    return event
+
+
+def record_rows(
+    instance: models.Model,
+    *,
+    summary: str,
+    before: dict[str, dict[str, Any]],
+    after: dict[str, dict[str, Any]],
+) -> AuditEvent | None:
+    """One event for many rows under ``instance`` written at once (a data import).
+
+    ``before`` and ``after`` map each row's key (a period) to its values before
+    and after: a new row is only in ``after``. ``summary`` says what happened in a
+    sentence. The audit pages list every row's old and new values.
+    """
+    return _record(
+        instance,
+        AuditEvent.Action.UPDATE,
+        {BULK_ROWS: _plain(before)},
+        {BULK_ROWS: _plain(after), BULK_SUMMARY: summary},
     )
 
 
@@ -107,14 +167,117 @@ def _post_save(
     before = getattr(instance, "_audit_before", None)
     after = snapshot(instance)
     if not created and before == after:
+        latest = _latest.get()
+        if latest is not None:
+            latest.pop(_key(instance), None)
         return
     _record(
         instance, "create" if created else "update", None if created else before, after
     )
 
 
+def _pre_delete(sender: type[models.Model], instance: models.Model, **_: Any) -> None:
+    # The links go before the row does (and send no m2m_changed): keep them now.
+    instance._audit_members = {  # type: ignore[attr-defined]
+        field.name: _members(field, [instance.pk])[instance.pk]
+        for field in sender._meta.local_many_to_many
+    }
+
+
 def _post_delete(sender: type[models.Model], instance: models.Model, **_: Any) -> None:
-    _record(instance, "delete", snapshot(instance), None)
+    before = snapshot(instance)
+    before.update(
+        {k: v for k, v in getattr(instance, "_audit_members", {}).items() if v}
+    )
+    _record(instance, "delete", before, None)
+
+
+def _members(field: Any, owners: list[Any]) -> dict[Any, list[Any]]:
+    """The sorted ids of each owner's members through ``field``."""
+    through = field.remote_field.through
+    source = through._meta.get_field(field.m2m_field_name()).attname
+    target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+    found: dict[Any, list[Any]] = {owner: [] for owner in owners}
+    rows = through._default_manager.filter(**{f"{source}__in": owners})
+    for owner, member in rows.values_list(source, target):
+        found.setdefault(owner, []).append(_plain(member))
+    return {owner: sorted(members) for owner, members in found.items()}
+
+
+def _m2m_changed(
+    sender: type[models.Model],
+    instance: models.Model,
+    action: str,
+    reverse: bool,
+    model: type[models.Model],
+    pk_set: set[Any] | None,
+    **_: Any,
+) -> None:
+    field = _m2m_fields.get(sender)
+    if field is None or action not in (
+        "pre_add",
+        "pre_remove",
+        "pre_clear",
+        "post_add",
+        "post_remove",
+        "post_clear",
+    ):
+        return
+    pending: dict[tuple[str, bool], tuple[list[Any], dict[Any, list[Any]]]]
+    pending = instance.__dict__.setdefault("_audit_m2m_pending", {})
+    if action.startswith("pre_"):
+        if not reverse:
+            owners = [instance.pk]
+        elif pk_set is not None:
+            owners = sorted(pk_set)
+        else:  # clearing from the other side: every owner linked to it
+            through: Any = sender._meta
+            source = through.get_field(field.m2m_field_name()).attname
+            target = through.get_field(field.m2m_reverse_field_name()).attname
+            owners = sorted(
+                sender._default_manager.filter(**{target: instance.pk}).values_list(
+                    source, flat=True
+                )
+            )
+        pending[(field.name, reverse)] = (owners, _members(field, owners))
+        return
+    owners, before = pending.pop((field.name, reverse), ([], {}))
+    if not owners:
+        return
+    after = _members(field, owners)
+    changed = [owner for owner in owners if before.get(owner) != after.get(owner)]
+    if not changed:
+        return
+    if reverse:
+        objects = field.model._default_manager.in_bulk(changed)
+    else:
+        objects = {instance.pk: instance}
+    for owner in changed:
+        if owner in objects:
+            _record_members(
+                objects[owner], field.name, before.get(owner, []), after[owner]
+            )
+
+
+def _record_members(
+    instance: models.Model, name: str, before: list[Any], after: list[Any]
+) -> None:
+    """Fold a change of members into the object's latest event in this block, or record one."""
+    latest = _latest.get()
+    event = latest.get(_key(instance)) if latest is not None else None
+    if event is None or event.action == AuditEvent.Action.DELETE:
+        _record(instance, AuditEvent.Action.UPDATE, {name: before}, {name: after})
+        return
+    new_after = dict(event.after or {})
+    new_after[name] = after
+    if event.action == AuditEvent.Action.UPDATE:
+        new_before = dict(event.before or {})
+        new_before.setdefault(name, before)
+        if new_before[name] == after:  # put back as it was
+            del new_before[name], new_after[name]
+        event.before = new_before
+    event.after = new_after
+    event.save(update_fields=["before", "after"])
 
 
 def register(model: type[models.Model]) -> type[models.Model]:
@@ -125,6 +288,14 @@ def register(model: type[models.Model]) -> type[models.Model]:
     pre_save.connect(_pre_save, sender=model, dispatch_uid=uid + "-pre")
     post_save.connect(_post_save, sender=model, dispatch_uid=uid + "-post")
     post_delete.connect(_post_delete, sender=model, dispatch_uid=uid + "-delete")
+    if model._meta.local_many_to_many:
+        pre_delete.connect(_pre_delete, sender=model, dispatch_uid=uid + "-predelete")
+    for field in model._meta.local_many_to_many:
+        through: Any = field.remote_field.through
+        _m2m_fields[through] = field
+        m2m_changed.connect(
+            _m2m_changed, sender=through, dispatch_uid=f"{uid}-m2m-{field.name}"
+        )
     _registered.add(model)
     return model
 

@@ -20,9 +20,12 @@ from openqi.organisations.access import membership_for, require_manage
 from openqi.organisations.models import Organisation
 
 from .forms import AuditFilterForm
-from .models import AuditEvent
+from .models import AuditEvent, SignInEvent
+from .services import BULK_ROWS, BULK_SUMMARY
 
 PAGE_SIZE = 50
+#: Rows of a bulk change (a data import) on one page of its event.
+ROWS_PAGE_SIZE = 500
 
 
 #: Not worth a line in the list: the row's id, and the organisation it is in.
@@ -32,6 +35,17 @@ _SAME_FOR_EVERY_EVENT = ("id", "organisation_id")
 @dataclass
 class Change:
     field: str
+    before: str
+    after: str
+    #: For a many-to-many field: who was added and who removed, in words.
+    detail: str = ""
+
+
+@dataclass
+class RowChange:
+    """One row of a bulk change: its key (a period) and its values before and after."""
+
+    key: str
     before: str
     after: str
 
@@ -60,10 +74,13 @@ class _Describer:
     def _field(self, model: type[models.Model] | None, attname: str) -> Any:
         if model is None:
             return None
-        for field in model._meta.concrete_fields:
+        for field in (*model._meta.concrete_fields, *model._meta.many_to_many):
             if field.attname == attname:
                 return field
         return None
+
+    def _members(self, field: Any, value: Any) -> list[str]:
+        return [self._related_name(field.related_model, pk) for pk in value or []]
 
     def _related_name(self, related: type[models.Model], pk: Any) -> str:
         key = (related._meta.label, pk)
@@ -83,6 +100,8 @@ class _Describer:
         if value is None or value == "":
             return "(empty)"
         field = self._field(model, attname)
+        if field is not None and field.many_to_many:
+            return ", ".join(self._members(field, value)) or "(none)"
         if field is not None and field.is_relation and field.related_model:
             return self._related_name(field.related_model, value)
         if isinstance(field, models.DateTimeField) and isinstance(value, str):
@@ -101,18 +120,47 @@ class _Describer:
         field = self._field(model, attname)
         return str(field.verbose_name).capitalize() if field is not None else attname
 
+    def detail(
+        self, model: type[models.Model] | None, name: str, before: Any, after: Any
+    ) -> str:
+        """Who was added and who removed, for a many-to-many field; "" otherwise."""
+        field = self._field(model, name)
+        if field is None or not field.many_to_many:
+            return ""
+        old, new = set(before or []), set(after or [])
+        added = self._members(field, [pk for pk in after or [] if pk not in old])
+        removed = self._members(field, [pk for pk in before or [] if pk not in new])
+        parts = []
+        if added:
+            parts.append("added " + ", ".join(added))
+        if removed:
+            parts.append("removed " + ", ".join(removed))
+        return "; ".join(parts)
+
     def changes(self, event: AuditEvent) -> list[Change]:
         """The fields that changed (for a create or a delete: the values it had)."""
+        if is_bulk(event):
+            return [Change("Data", "", str((event.after or {}).get(BULK_SUMMARY, "")))]
         model = self.model(event.model)
         return [
             Change(
                 self.field_label(model, name),
                 self.value(model, name, before),
                 self.value(model, name, after),
+                self.detail(model, name, before, after),
             )
             for name, before, after in event.changes()
             if event.action == AuditEvent.Action.UPDATE
             or name not in _SAME_FOR_EVERY_EVENT
+        ]
+
+    def rows(self, event: AuditEvent) -> list[RowChange]:
+        """Every row of a bulk change, in key order, with its values before and after."""
+        before = (event.before or {}).get(BULK_ROWS) or {}
+        after = (event.after or {}).get(BULK_ROWS) or {}
+        return [
+            RowChange(key, _row_text(before.get(key)), _row_text(after.get(key)))
+            for key in sorted(set(before) | set(after))
         ]
 
     def fields(self, event: AuditEvent) -> list[tuple[str, str, str, bool]]:
@@ -128,6 +176,26 @@ class _Describer:
             )
             for name in sorted(set(before) | set(after))
         ]
+
+
+def is_bulk(event: AuditEvent) -> bool:
+    """Whether the event records many rows written at once (``record_rows``)."""
+    return isinstance(event.after, dict) and BULK_ROWS in event.after
+
+
+def _row_text(values: dict[str, Any] | None) -> str:
+    if values is None:
+        return ""
+    return ", ".join(
+        f"{name.replace('_', ' ')} {'(empty)' if v is None else _number(v)}"
+        for name, v in values.items()
+    )
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
 
 
 @login_required
@@ -177,11 +245,45 @@ def event(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         AuditEvent.objects.for_organisation(organisation).select_related("actor"), pk=pk
     )
     describe = _Describer(organisation)
+    bulk = is_bulk(found)
+    rows = None
+    if bulk:
+        rows = Paginator(describe.rows(found), ROWS_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
     context = {
         "membership": membership,
         "organisation": organisation,
         "event": found,
         "model_name": describe.model_name(found.model),
-        "fields": describe.fields(found),
+        "fields": [] if bulk else describe.fields(found),
+        "summary": (found.after or {}).get(BULK_SUMMARY, "") if bulk else "",
+        "rows": rows,
     }
     return render(request, "audit/event.html", context)
+
+
+@login_required
+def sign_ins(request: HttpRequest, slug: str) -> HttpResponse:
+    """Sign-in events of the organisation's current members (administrators only).
+
+    Signing in is about a person, not an organisation, so each administrator
+    sees the events of everyone who is a member now, whichever organisation
+    they were working in; attempts for addresses with no account are not shown.
+    """
+    membership = membership_for(request.user, slug)
+    require_manage(membership)
+    organisation = membership.organisation
+    events = (
+        SignInEvent.objects.filter(  # access: the members of the checked organisation
+            user__memberships__organisation=organisation
+        )
+        .select_related("user")
+        .order_by("-at", "-pk")
+    )
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audit/sign_ins.html",
+        {"membership": membership, "organisation": organisation, "page": page},
+    )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from openqi.accounts.models import User
 from openqi.core.categories import BarrierCategory
 from openqi.core.forms import NHSDateField
+from openqi.core.versioning import VersionedForm
 from openqi.organisations.forms import offer_people_who_may_edit
 from openqi.organisations.models import Organisation, Unit
 from openqi.projects.models import Project
@@ -21,7 +22,7 @@ def _person(user: User) -> str:
     return user.full_name or user.email
 
 
-class BarrierForm(forms.ModelForm):
+class BarrierForm(VersionedForm):
     """A barrier. A new one is always open; changing one may also change its status."""
 
     raised_on = NHSDateField(label="Raised on")

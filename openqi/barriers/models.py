@@ -6,11 +6,12 @@ from django.conf import settings
 from django.db import models
 
 from openqi.core.categories import BarrierCategory
+from openqi.core.versioning import VersionedModel
 from openqi.organisations.models import Organisation, OrganisationOwnedQuerySet, Unit
 from openqi.projects.models import Project
 
 
-class Barrier(models.Model):
+class Barrier(VersionedModel):
     class Severity(models.TextChoices):
         LOW = "low", "Low"
         MEDIUM = "medium", "Medium"
@@ -61,6 +62,10 @@ class Barrier(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def has_history(self) -> bool:
+        """Whether it has been worked on (no longer open) or holds up projects."""
+        return self.status != self.Status.OPEN or self.projects.exists()
 
     @property
     def is_open(self) -> bool:

@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from openqi.organisations.access import membership_for, require_edit
+from openqi.core.versioning import VersionConflict
+from openqi.organisations.access import membership_for, require_delete, require_edit
 from openqi.organisations.models import Membership
 from openqi.strategy.services import is_qi, require_qi
 
@@ -92,9 +93,13 @@ def barrier_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         _posted(request), instance=barrier, organisation=membership.organisation
     )
     if request.method == "POST" and form.is_valid():
-        barrier = services.save_barrier(barrier, **form.cleaned_data)
-        messages.success(request, f"Barrier {barrier.title} saved.")
-        return redirect("barriers:detail", slug=slug, pk=barrier.pk)
+        try:
+            barrier = services.save_barrier(barrier, **form.cleaned_data)
+        except VersionConflict:
+            form.report_conflict()
+        else:
+            messages.success(request, f"Barrier {barrier.title} saved.")
+            return redirect("barriers:detail", slug=slug, pk=barrier.pk)
     saved = _barrier(membership, pk)  # the invalid form changed ``barrier``
     return render(
         request, "barriers/form.html", _base(membership, form=form, editing=saved)
@@ -107,6 +112,7 @@ def barrier_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership = membership_for(request.user, slug)
     require_qi(membership)
     barrier = _barrier(membership, pk)
+    require_delete(membership, has_history=barrier.has_history(), what="this barrier")
     barrier.delete()
     messages.success(request, f"Barrier {barrier.title} deleted.")
     return redirect("barriers:list", slug=slug)

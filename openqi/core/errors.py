@@ -1,11 +1,14 @@
-"""The error pages, in the NHS.UK layout (wired as handler404/403/500 in openqi/web/urls.py)."""
+"""The error pages, in the NHS.UK layout (wired as handler400/404/403/500 in openqi/web/urls.py)."""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +20,22 @@ def _is_api(request: HttpRequest) -> bool:
 def _api_error(message: str, status: int) -> JsonResponse:
     """The API's one error shape, for errors raised outside the API's own handlers."""
     return JsonResponse({"error": message, "status": status}, status=status)
+
+
+def bad_request(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
+    """Django's 400, except that a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if _is_api(request):
+            return _api_error(
+                f"The request body is larger than the {limit:,} bytes one request "
+                "may carry; send less at once (for data points, in smaller batches).",
+                413,
+            )
+        return render(request, "413.html", {"limit": limit}, status=413)
+    return defaults.bad_request(request, exception or Exception())
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -10,6 +10,8 @@ which uses the helpers below. Why Jinja2: docs/adr/0003.
 from __future__ import annotations
 
 import datetime
+import re
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -21,6 +23,7 @@ from django.template.backends.jinja2 import Jinja2
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.timezone import localtime
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
@@ -47,9 +50,25 @@ ORGANISATION_NAVIGATION: list[tuple[str, str, bool]] = [
 
 
 class Jinja2Templates(Jinja2):
-    """Django's Jinja2 backend, reading app templates from ``templates/`` as the house style asks."""
+    """Django's Jinja2 backend, reading app templates from ``templates/`` as the house style asks.
+
+    Only OpenQI's own apps: third-party apps (django-allauth) ship Django
+    templates, which the Django engine after this one renders unless an OpenQI
+    app overrides them in Jinja2.
+    """
 
     app_dirname = "templates"
+
+    @cached_property
+    def template_dirs(self) -> tuple[Any, ...]:
+        openqi = Path(__file__).resolve().parents[1]
+        return tuple(
+            folder
+            for folder in super().template_dirs
+            if not self.app_dirs
+            or folder in self.dirs
+            or Path(folder).resolve().is_relative_to(openqi)
+        )
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -206,10 +225,34 @@ class DayMonthYearWidget(forms.MultiWidget):
         return not any(f"{name}_{part}" in data for part in ("day", "month", "year"))
 
 
+class NHSUKLoader(PackageLoader):
+    """nhsuk-frontend-jinja's templates, less the page template's inline script.
+
+    ``nhsuk/template.jinja`` marks the body as having JavaScript with an inline
+    ``<script>``, which the Content-Security-Policy refuses (no inline script);
+    core/base.html loads ``core/js-enabled.js``, which does the same, instead.
+    """
+
+    PAGE = "nhsuk/template.jinja"
+    _INLINE_SCRIPT = re.compile(r"<script\b.*?>document\.body\.className.*?</script>")
+
+    def get_source(self, environment: Environment, template: str) -> Any:
+        source, filename, uptodate = super().get_source(environment, template)
+        if template == self.PAGE:
+            source, found = self._INLINE_SCRIPT.subn("", source)
+            if found != 1:
+                raise RuntimeError(
+                    f"{self.PAGE} no longer has the one inline script OpenQI takes "
+                    "out (openqi/core/jinja2.py): check what the new nhsuk-frontend-jinja "
+                    "does and that core/js-enabled.js still matches it"
+                )
+        return source, filename, uptodate
+
+
 def environment(**options: Any) -> Environment:
     loader = options.pop("loader")
     options["undefined"] = ChainableUndefined
-    options["loader"] = ChoiceLoader([loader, PackageLoader("nhsuk_frontend_jinja")])
+    options["loader"] = ChoiceLoader([loader, NHSUKLoader("nhsuk_frontend_jinja")])
     env = Environment(**options)
     env.globals.update(
         {

@@ -5,7 +5,9 @@ three months ago) and one open now, with culture and leadership improving betwee
 them while infrastructure stays the weakest area. Each round's answers come from a
 seeded random stream, so every run gives the same answers. One unit has fewer than
 five responses, so the results show suppression; the Emergency department also
-answered a learning-climate pulse. Dates are relative to the day the demo is built.
+answered a learning-climate pulse, closed a month ago. Closed rounds are closed
+through ``close_round``, so their results are stored as a person's close stores
+them. Dates are relative to the day the demo is built.
 
 Rounds, links and responses are the demo command's on the audit trail only as far
 as the models are audited; answers are bulk-created (they carry no identity).
@@ -31,6 +33,7 @@ from openqi.assessments.models import (
     Response,
     ResponseLink,
 )
+from openqi.assessments.services import close_round
 from openqi.core.tokens import new_token, token_hash
 from openqi.organisations.models import StaffRecord
 
@@ -42,19 +45,31 @@ __all__ = ["ACTIONS", "ROUNDS", "add_assessments"]
 READINESS = "organisational-readiness"
 PULSE = "learning-climate-pulse"
 
-#: The groups who answer each readiness round: (respondent group, unit or "", how many).
-#: Pharmacy's three are fewer than five, so its results are suppressed.
-ANSWERING: tuple[tuple[str, str, int], ...] = (
-    (RespondentGroup.BOARD, "", 5),
-    (RespondentGroup.MANAGERS, "Emergency department", 2),
-    (RespondentGroup.MANAGERS, "Stroke unit", 2),
-    (RespondentGroup.MANAGERS, "Labour ward", 1),
-    (RespondentGroup.MANAGERS, "Pharmacy", 1),
-    (RespondentGroup.STAFF, "Emergency department", 7),
-    (RespondentGroup.STAFF, "Stroke unit", 6),
-    (RespondentGroup.STAFF, "Labour ward", 5),
-    (RespondentGroup.STAFF, "Pharmacy", 2),
-    (RespondentGroup.PATIENTS, "", 5),
+_SG = StaffRecord.StaffGroup
+
+#: Who answers each readiness round: (respondent group, unit or "", the staff
+#: group of each respondent). Everyone answers every item put to their group,
+#: and the board, managers and patients answer for the whole organisation, so
+#: the overall and section scores can all be published (the disclosure check
+#: hides a result that would let a group of fewer than five be worked out).
+#: Pharmacy's three are too few and are suppressed, and with them the Labour
+#: ward, so that Pharmacy cannot be worked out from the total.
+ANSWERING: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (RespondentGroup.BOARD, "", (_SG.MANAGEMENT,) * 5),
+    (RespondentGroup.MANAGERS, "", (_SG.MANAGEMENT,) * 6),
+    (
+        RespondentGroup.STAFF,
+        "Emergency department",
+        (_SG.NURSING,) * 4 + (_SG.MEDICAL,) * 3,
+    ),
+    (
+        RespondentGroup.STAFF,
+        "Stroke unit",
+        (_SG.NURSING,) * 3 + (_SG.MEDICAL,) * 2 + (_SG.AHP,),
+    ),
+    (RespondentGroup.STAFF, "Labour ward", (_SG.NURSING,) * 4 + (_SG.MEDICAL,)),
+    (RespondentGroup.STAFF, "Pharmacy", (_SG.SCIENTIFIC,) * 3),
+    (RespondentGroup.PATIENTS, "", ("",) * 5),
 )
 
 #: How each unit's answers lean, on the 0–100 score scale.
@@ -66,22 +81,8 @@ UNIT_LEAN = {
     "": 0.0,
 }
 
-STAFF_GROUPS: dict[str, tuple[str, ...]] = {
-    RespondentGroup.BOARD: (StaffRecord.StaffGroup.MANAGEMENT,),
-    RespondentGroup.MANAGERS: (
-        StaffRecord.StaffGroup.MANAGEMENT,
-        StaffRecord.StaffGroup.NURSING,
-        StaffRecord.StaffGroup.MEDICAL,
-    ),
-    RespondentGroup.STAFF: (
-        StaffRecord.StaffGroup.NURSING,
-        StaffRecord.StaffGroup.NURSING,
-        StaffRecord.StaffGroup.MEDICAL,
-        StaffRecord.StaffGroup.AHP,
-        StaffRecord.StaffGroup.ADMIN,
-    ),
-    RespondentGroup.PATIENTS: ("",),
-}
+#: The staff groups of a team pulse's respondents, in turn.
+TEAM_STAFF_GROUPS = (_SG.NURSING, _SG.NURSING, _SG.MEDICAL)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ ROUNDS: tuple[_RoundSpec, ...] = (
         closed_days_ago=385,
         targets={
             "leadership": 44,
-            "infrastructure": 33,
+            "infrastructure": 29,
             "skills": 38,
             "culture": 48,
         },
@@ -121,7 +122,7 @@ ROUNDS: tuple[_RoundSpec, ...] = (
         closed_days_ago=92,
         targets={
             "leadership": 60,
-            "infrastructure": 36,
+            "infrastructure": 40,
             "skills": 49,
             "culture": 63,
         },
@@ -266,9 +267,8 @@ def _add_round(
         organisation=demo.organisations["riverside"],
         instrument=instrument,
         title=spec.title,
-        status=AssessmentRound.Status.CLOSED if closed else AssessmentRound.Status.OPEN,
+        status=AssessmentRound.Status.OPEN,
         opened_on=opened,
-        closed_on=closed,
         created_by=creator,
     )
     # "The previous round" is found by when rounds were made: back-date it.
@@ -280,8 +280,14 @@ def _add_round(
     if spec.team:
         unit_name, count = spec.team
         assessment_round.units.set([units[unit_name]])
-        answering: tuple[tuple[str, str, int], ...] = (
-            (RespondentGroup.STAFF, unit_name, count),
+        answering: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+            (
+                RespondentGroup.STAFF,
+                unit_name,
+                tuple(
+                    TEAM_STAFF_GROUPS[i % len(TEAM_STAFF_GROUPS)] for i in range(count)
+                ),
+            ),
         )
     else:
         answering = ANSWERING
@@ -289,10 +295,10 @@ def _add_round(
     stream = random.Random(spec.title)
     days = max((closed or today) - opened, datetime.timedelta(days=1)).days
     links, responses = [], []
-    for group, unit_name, wanted in answering:
+    for group, unit_name, staff_groups in answering:
+        wanted = len(staff_groups)
         count = max(1, round(wanted * spec.share)) if spec.share < 1 else wanted
-        for _ in range(count):
-            staff_group = stream.choice(STAFF_GROUPS[group])
+        for staff_group in staff_groups[:count]:
             unit = units[unit_name] if unit_name else None
             submitted = opened + datetime.timedelta(days=stream.randrange(days))
             answers = _answers(definition, group, spec.targets, unit_name, stream)
@@ -319,18 +325,23 @@ def _add_round(
                 )
             )
     for n in range(spec.unused_links):
-        group, unit_name, _ = ANSWERING[n % len(ANSWERING)]
+        group, unit_name, staff_groups = ANSWERING[n % len(ANSWERING)]
         links.append(
             ResponseLink(
                 round=assessment_round,
                 token_hash=token_hash(new_token()),
                 unit=units[unit_name] if unit_name else None,
-                staff_group=STAFF_GROUPS[group][0],
+                staff_group=staff_groups[0],
                 respondent_group=group,
             )
         )
     ResponseLink.objects.bulk_create(links)
     Response.objects.bulk_create(responses)
+    if closed is not None:
+        # Closed as a person closes one, so its results are computed and stored.
+        close_round(assessment_round)
+        AssessmentRound.objects.filter(pk=assessment_round.pk).update(closed_on=closed)
+        assessment_round.closed_on = closed
     demo.created["assessment rounds"] += 1
     demo.created["assessment responses"] += len(responses)
     return assessment_round
@@ -349,8 +360,8 @@ def _answers(
     for section in definition.sections:
         target = targets[section.key] + UNIT_LEAN.get(unit_name, 0.0) + person
         for item in section.items:
-            if not item.is_asked_of(group) or stream.random() < 0.04:
-                continue  # not asked, or skipped
+            if not item.is_asked_of(group):
+                continue
             choices = [value for value, _ in definition.scale_for(item).choices]
             if definition.scale_for(item).type == "yes_partly_no":
                 choices = list(reversed(choices))  # no, partly, yes: low to high

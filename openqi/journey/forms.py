@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 
 from openqi.core.forms import NHSDateField
+from openqi.core.versioning import VersionedForm
 
 from .models import Evidence, JourneyStep, Milestone
 
 
-class StepForm(forms.ModelForm):
+class StepForm(VersionedForm):
     class Meta:
         model = JourneyStep
         fields = ["status", "notes"]
@@ -29,7 +30,7 @@ class StepForm(forms.ModelForm):
         self.fields["status"].choices = JourneyStep.Status.choices
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(VersionedForm):
     due_on = NHSDateField(label="Due", required=False)
     done_on = NHSDateField(
         label="Done",

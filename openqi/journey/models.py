@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from openqi.core.versioning import VersionedModel
 from openqi.organisations.models import Organisation, OrganisationOwnedQuerySet
 
 #: The six steps (overview: "The journey"), in order.
@@ -41,7 +42,7 @@ STEPS: dict[int, tuple[str, str]] = {
 }
 
 
-class JourneyStep(models.Model):
+class JourneyStep(VersionedModel):
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", "Not started"
         IN_PROGRESS = "in_progress", "In progress"
@@ -88,7 +89,7 @@ class StepChildQuerySet(OrganisationOwnedQuerySet):
     organisation_path = "step__organisation"
 
 
-class Milestone(models.Model):
+class Milestone(VersionedModel):
     step = models.ForeignKey(
         JourneyStep, on_delete=models.CASCADE, related_name="milestones"
     )
@@ -103,6 +104,10 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def has_history(self) -> bool:
+        """Whether it has been done."""
+        return self.done_on is not None
 
     def audit_organisation(self) -> Organisation:
         return self.step.organisation

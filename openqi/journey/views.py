@@ -11,7 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from openqi.organisations.access import membership_for
+from openqi.core.versioning import VersionConflict
+from openqi.organisations.access import membership_for, require_delete
 from openqi.organisations.models import Membership
 from openqi.strategy.services import is_qi, require_qi
 
@@ -70,9 +71,13 @@ def step(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     journey_step = _step(membership, number)
     form = StepForm(_posted(request), instance=journey_step)
     if request.method == "POST" and form.is_valid():
-        services.update_step(journey_step, **form.cleaned_data)
-        messages.success(request, f"Step {number} saved.")
-        return _to_step(journey_step)
+        try:
+            services.update_step(journey_step, **form.cleaned_data)
+        except VersionConflict:
+            form.report_conflict()
+        else:
+            messages.success(request, f"Step {number} saved.")
+            return _to_step(journey_step)
     if form.is_bound:
         journey_step.refresh_from_db()  # the invalid form changed the instance
     context = _base(
@@ -146,9 +151,13 @@ def milestone_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     milestone = _milestone(membership, pk)
     form = MilestoneForm(_posted(request), instance=milestone)
     if request.method == "POST" and form.is_valid():
-        services.update_milestone(milestone, **form.cleaned_data)
-        messages.success(request, f"Milestone {milestone.title} saved.")
-        return _to_step(milestone.step)
+        try:
+            services.update_milestone(milestone, **form.cleaned_data)
+        except VersionConflict:
+            form.report_conflict()
+        else:
+            messages.success(request, f"Milestone {milestone.title} saved.")
+            return _to_step(milestone.step)
     saved = _milestone(membership, pk)
     return _milestone_page(request, membership, saved.step, form, saved)
 
@@ -159,6 +168,9 @@ def milestone_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership = membership_for(request.user, slug)
     require_qi(membership)
     milestone = _milestone(membership, pk)
+    require_delete(
+        membership, has_history=milestone.has_history(), what="this milestone"
+    )
     milestone.delete()
     messages.success(request, f"Milestone {milestone.title} deleted.")
     return _to_step(milestone.step)
@@ -191,6 +203,8 @@ def evidence_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    # Evidence has no history of its own: it is the record (the audit trail keeps it).
+    require_delete(membership, has_history=False, what="this evidence")
     evidence.delete()
     messages.success(request, f"Evidence {evidence.title} deleted.")
     return _to_step(evidence.step)

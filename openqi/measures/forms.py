@@ -7,21 +7,21 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from openqi.core.forms import NHSDateField, NumberField, WholeNumberField
+from openqi.core.versioning import VersionedForm
 from openqi.organisations.models import Organisation, Unit
 from openqi.spc.charts import MIN_FIX_AFTER
 
 from . import importing
 from .models import Annotation, DataPoint, Measure, PhaseBreak
 
-#: Largest file the import takes (bytes).
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
 IMPORT_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
 
-class MeasureForm(forms.ModelForm):
+class MeasureForm(VersionedForm):
     """A measure; the rules that tie fields together come from ``Measure.clean``."""
 
     fix_after = WholeNumberField(
@@ -176,7 +176,7 @@ def _not_in_future(period: Any, frequency: str) -> None:
         raise forms.ValidationError(problem[0].upper() + problem[1:] + ".")
 
 
-class PointForm(forms.ModelForm):
+class PointForm(VersionedForm):
     """One period's value (and denominator, for proportions and rates)."""
 
     period = NHSDateField(
@@ -342,10 +342,12 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(
                 "The file must be a CSV or an Excel .xlsx file."
             )
-        if upload.size > MAX_IMPORT_BYTES:
+        limit = settings.OPENQI_IMPORT_MAX_BYTES
+        if upload.size > limit:
             raise forms.ValidationError(
-                f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB: "
-                "split it into smaller files."
+                f"The file is larger than {limit / (1024 * 1024):,.0f} MB, the most "
+                "one upload may be: split it into smaller files and upload them one "
+                "at a time."
             )
         if upload.size == 0:
             raise forms.ValidationError("The file is empty.")

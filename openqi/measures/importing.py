@@ -20,8 +20,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from openqi.tabular import UncalculatedFormula
+
 __all__ = [
     "COLUMNS",
+    "EARLIEST_YEAR",
+    "LATEST_YEAR",
+    "MAX_MAGNITUDE",
     "Change",
     "CheckedRows",
     "Row",
@@ -39,8 +44,17 @@ __all__ = [
     "value_problems",
 ]
 
-#: One cell as read from a file: text, a number (Excel keeps its numbers) or None.
-Cell = str | float | None
+#: One cell as read from a file: text, a number (Excel keeps its numbers), None,
+#: or an Excel formula whose result was never saved.
+Cell = str | float | None | UncalculatedFormula
+
+#: The largest size of a value or denominator (a thousand million million): far
+#: beyond any count or measurement in healthcare, and well inside the range a
+#: float holds exactly enough to chart; anything larger is a mistake in the file.
+MAX_MAGNITUDE = 1e15
+#: The years a period may fall in: anything outside is a mistyped year.
+EARLIEST_YEAR = 1800
+LATEST_YEAR = 2199
 
 #: The columns an import understands, and the header names taken for each
 #: (compared without regard to case).
@@ -199,6 +213,8 @@ def parse_period(cell: Cell) -> datetime.date:
     A month or quarter gives its first day. Raises ``ValueError`` with a message
     that says how to write it.
     """
+    if isinstance(cell, UncalculatedFormula):
+        raise ValueError(f"the period {cell.problem()}")
     if cell is None or (isinstance(cell, str) and not cell.strip()):
         raise ValueError(f"the period is empty; {_DATE_FIX}")
     if isinstance(cell, float):
@@ -222,12 +238,18 @@ def parse_period(cell: Cell) -> datetime.date:
         raise ValueError(f'"{text}" is not a date we can read; {_DATE_FIX}')
     year, month, day = parts
     try:
-        return datetime.date(year, month, day)
+        date = datetime.date(year, month, day)
     except ValueError:
         hint = " (dates are read day first, as dd/mm/yyyy)" if month > 12 else ""
         raise ValueError(
             f'"{text}" is not a real date{hint}; check the day and the month'
         ) from None
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise ValueError(
+            f'"{text}" is in the year {year}; periods run from {EARLIEST_YEAR} to '
+            f"{LATEST_YEAR}: check the year"
+        )
+    return date
 
 
 # ---------------------------------------------------------------------------
@@ -243,10 +265,12 @@ def parse_number(cell: Cell) -> float | None:
     """A number from a cell, or None for an empty cell; raises ``ValueError`` with the fix."""
     if cell is None:
         return None
+    if isinstance(cell, UncalculatedFormula):
+        raise ValueError(cell.problem())
     if isinstance(cell, float):
         if not math.isfinite(cell):
             raise ValueError("is not a finite number; give a number")
-        return cell
+        return _bounded(cell, _number_text(cell))
     text = cell.strip()
     if not text:
         return None
@@ -255,7 +279,7 @@ def parse_number(cell: Cell) -> float | None:
     except ValueError:
         number = math.nan
     if math.isfinite(number):
-        return number
+        return _bounded(number, text)
     if "," in text and _is_number(text.replace(",", "")):
         fix = "write it without thousands separators (1234, not 1,234)"
     elif text.endswith("%") and _is_number(text[:-1]):
@@ -263,6 +287,15 @@ def parse_number(cell: Cell) -> float | None:
     else:
         fix = "give a number, or leave the cell empty for a missing value"
     raise ValueError(f'"{text}" is not a number; {fix}')
+
+
+def _bounded(number: float, text: str) -> float:
+    if abs(number) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"{text} is beyond ±{MAX_MAGNITUDE:,.0f}, the largest number a measure "
+            "takes; check the cell (a stray digit, or a date read as a number)"
+        )
+    return number
 
 
 def _is_number(text: str) -> bool:

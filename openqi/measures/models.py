@@ -7,14 +7,16 @@ while ``is_chart_automatic``), which follows the data.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from openqi.core.versioning import VersionedModel
 from openqi.organisations.models import Organisation, OrganisationOwnedQuerySet, Unit
 from openqi.spc.charts import MIN_FIX_AFTER
 
 
-class Measure(models.Model):
+class Measure(VersionedModel):
     class Kind(models.TextChoices):
         COUNT = "count", "Count of events"
         PROPORTION = "proportion", "Proportion (numerator of denominator)"
@@ -173,7 +175,7 @@ class _MeasureChild(models.Model):
         return self.measure.organisation
 
 
-class DataPoint(_MeasureChild):
+class DataPoint(_MeasureChild, VersionedModel):
     """One period's value. For proportions and rates ``value`` is the numerator."""
 
     measure = models.ForeignKey(
@@ -200,6 +202,10 @@ class DataPoint(_MeasureChild):
 
     def __str__(self) -> str:
         return f"{self.measure}: {self.period.isoformat()}"
+
+    def has_history(self) -> bool:
+        """Whether it was changed after it was entered (corrected, left out or noted)."""
+        return self.version > 1
 
     def clean(self) -> None:
         if self.is_excluded and not self.exclusion_reason.strip():
@@ -233,6 +239,10 @@ class PhaseBreak(_MeasureChild):
     def __str__(self) -> str:
         return f"{self.measure}: new phase from {self.period.isoformat()}"
 
+    def has_history(self) -> bool:
+        """Whether the phase it starts has data points."""
+        return self.measure.points.filter(period__gte=self.period).exists()
+
 
 class Annotation(_MeasureChild):
     """A note on a point of the chart ("new triage process started")."""
@@ -248,3 +258,66 @@ class Annotation(_MeasureChild):
 
     def __str__(self) -> str:
         return f"{self.measure}: {self.text[:40]}"
+
+    def has_history(self) -> bool:
+        """Never: a note is all there is to it (the audit trail keeps its text)."""
+        return False
+
+
+class ImportJob(models.Model):
+    """An upload on its way to a measure's data, between the preview and the commit.
+
+    Held in the database, not on one server's disk, so any app server can show
+    the preview or commit it. The heavy work is never done in a web request:
+    the request marks the job ``queued`` (to read and check) or ``commit`` (to
+    save), and ``manage.py run_imports`` (or, in development, a thread started
+    after the response) claims it and works on it. ``stage`` runs queued →
+    reading → checking → ready, or stops at ``choose`` (the columns need
+    naming) or ``failed`` (the file cannot be read); then commit → saving →
+    saved. ``claim`` names the runner holding the job and ``claimed_at`` when
+    it last reported, so a job left running by a killed runner is taken again;
+    ``notice`` is a message for the person, shown once (a commit refused).
+    ``next_filter`` holds the rows to keep asked for ({"column", "value"}) until
+    a runner has checked them again, or with "error" when no row holds them. With a filter, ``records`` (and ``total``) hold only
+    the rows whose ``filter_column`` holds ``filter_value``, of the
+    ``read_rows`` in the file. Jobs expire (``expires_at``); ``manage.py
+    clear_expired_imports`` and every new upload delete expired ones.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    suffix = models.CharField(max_length=10)
+    #: The file as uploaded: the column filter reads it again.
+    content = models.BinaryField()
+    stage = models.CharField(max_length=10, default="waiting")
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    read_rows = models.PositiveIntegerField(default=0)
+    names = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)
+    #: [row number, period cell, value cell, denominator cell] per row kept.
+    records = models.JSONField(default=list)
+    #: [row number, period (ISO), value, denominator] per good row.
+    rows = models.JSONField(default=list)
+    #: [row number, column, message] per problem.
+    errors = models.JSONField(default=list)
+    message = models.TextField(blank=True)
+    filter_column = models.CharField(max_length=200, blank=True)
+    filter_value = models.CharField(max_length=200, blank=True)
+    claim = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    notice = models.TextField(blank=True)
+    next_filter = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    objects = MeasureChildQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}: {self.filename} ({self.stage})"

@@ -6,31 +6,32 @@ so a measure's chart is computed one way everywhere.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime
 import io
-import json
+import logging
 import math
-import os
 import re
 import secrets
-import tempfile
-import time
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from openqi.audit.services import acting_as, record_rows
 from openqi.spc import ChartResult, Dispersion, overdispersion, render_svg, spc_chart
-from openqi.tabular import TableError, read_table
+from openqi.tabular import Limits, TableError, UncalculatedFormula, read_upload
 
 from . import importing
-from .models import Annotation, DataPoint, Measure, PhaseBreak
+from .models import Annotation, DataPoint, ImportJob, Measure, PhaseBreak
+
+logger = logging.getLogger(__name__)
 
 #: Charts whose plotted value is numerator ÷ denominator (× the multiplier).
 RATIO_CHARTS = frozenset({"p", "pp", "u", "up"})
@@ -166,8 +167,13 @@ def dispersion_for(
 ) -> Dispersion | None:
     """The over-dispersion check of the measure's data (None for kinds without a
     denominator); see :func:`openqi.spc.overdispersion`."""
-    if points is None:
-        points = list(measure.points.order_by("period"))
+    if not measure.has_denominator():
+        return None
+    if points is None:  # plain rows: a measure may have tens of thousands
+        rows = measure.points.order_by("period").values_list(
+            "period", "value", "denominator", "is_excluded"
+        )
+        return _dispersion(measure, list(rows))
     return _dispersion(
         measure,
         [
@@ -366,95 +372,92 @@ def existing_points(
 
 
 # ---------------------------------------------------------------------------
-# Bulk import: a job held in a file between the upload, the preview and the commit
+# Bulk import: a job held in the database between the upload, the preview and the commit
 
 
-#: Uploads and their checked rows wait here between the preview and the commit.
-#: One folder on one machine: several app servers need it on shared storage.
-IMPORT_DIR = Path(tempfile.gettempdir()) / "openqi-imports"
-IMPORT_LIFETIME = datetime.timedelta(hours=24)
 #: Rows checked between two progress reports.
 IMPORT_CHUNK = 2000
 #: Row errors listed on the preview; the rest are in the CSV download.
 SHOWN_ERROR_ROWS = 50
+#: Rows written by one INSERT or UPDATE of a commit (PostgreSQL takes at most
+#: 65,535 parameters in one statement).
+WRITE_BATCH = 2000
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}\Z")
+#: What the job saves after each stage: everything but the uploaded file.
+_STATE_FIELDS = [
+    "stage",
+    "done",
+    "total",
+    "read_rows",
+    "names",
+    "mapping",
+    "records",
+    "rows",
+    "errors",
+    "message",
+    "filter_column",
+    "filter_value",
+    "next_filter",
+]
+#: Stages a runner picks up, each with the stage the job is in while it works.
+QUEUED_STAGES = {"queued": "reading", "filter": "reading", "commit": "saving"}
+#: Stages a runner works in; a job left in one past :data:`STALE_AFTER` since its
+#: runner last reported was left by a runner that died, and is taken again.
+RUNNING_STAGES = ("reading", "checking", "saving")
+#: Stages in which the person waits for a runner (the progress page polls).
+BUSY_STAGES = ("waiting", *QUEUED_STAGES, *RUNNING_STAGES)
+STALE_AFTER = datetime.timedelta(minutes=10)
+_RETAKEN = {"reading": "reading", "checking": "reading", "saving": "saving"}
 
 
 class ImportRejected(ValueError):
     """The file has row errors (or cannot be read); nothing was saved."""
 
 
-@dataclass
-class ImportJob:
-    """An upload on its way to the database, saved as JSON under its token.
-
-    ``stage`` runs waiting → reading → checking → ready, or stops at ``choose``
-    (the columns need naming) or ``failed`` (the file cannot be read). With a
-    filter, ``records`` (and ``total``) hold only the rows whose
-    ``filter_column`` holds ``filter_value``, of the ``read_rows`` in the file.
-    """
-
-    token: str
-    measure_id: int
-    user_id: int
-    filename: str
-    suffix: str
-    stage: str = "waiting"
-    done: int = 0
-    total: int = 0
-    names: list[str] = field(default_factory=list)
-    mapping: dict[str, str | None] = field(default_factory=dict)
-    records: list[list[Any]] = field(default_factory=list)
-    rows: list[list[Any]] = field(default_factory=list)
-    errors: list[list[Any]] = field(default_factory=list)
-    message: str = ""
-    created: float = field(default_factory=time.time)
-    filter_column: str = ""
-    filter_value: str = ""
-    read_rows: int = 0
-
-    @property
-    def path(self) -> Path:
-        return IMPORT_DIR / f"{self.token}.json"
-
-    @property
-    def upload_path(self) -> Path:
-        return IMPORT_DIR / f"{self.token}.upload{self.suffix}"
-
-    @property
-    def progress_path(self) -> Path:
-        return IMPORT_DIR / f"{self.token}.progress"
-
-    def save(self) -> None:
-        """Write the whole job (and its progress)."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        _write(self.path, json.dumps(data))
-        self.report()
-
-    def report(self) -> None:
-        """Write only the progress, which the progress fragment polls."""
-        names = ("measure_id", "user_id", "filename", "stage", "done", "total")
-        _write(self.progress_path, json.dumps({n: getattr(self, n) for n in names}))
-
-    def discard(self) -> None:
-        for path in (self.path, self.upload_path, self.progress_path):
-            path.unlink(missing_ok=True)
-
-    def checked_rows(self) -> list[importing.Row]:
-        return [
-            importing.Row(n, datetime.date.fromisoformat(p), v, d)
-            for n, p, v, d in self.rows
-        ]
-
-    def row_errors(self) -> list[importing.RowError]:
-        return [importing.RowError(n, c, m) for n, c, m in self.errors]
+def import_limits() -> Limits:
+    """What an uploaded file may be and expand to (``OPENQI_IMPORT_*`` settings)."""
+    return Limits(
+        max_bytes=settings.OPENQI_IMPORT_MAX_BYTES,
+        max_rows=settings.OPENQI_IMPORT_MAX_ROWS,
+        max_cells=settings.OPENQI_IMPORT_MAX_CELLS,
+        max_uncompressed_bytes=settings.OPENQI_IMPORT_MAX_UNCOMPRESSED_BYTES,
+    )
 
 
-def _write(path: Path, text: str) -> None:
-    IMPORT_DIR.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)  # readers never see half a file
+def _save(job: ImportJob) -> None:
+    job.save(update_fields=_STATE_FIELDS)
+
+
+def _report(job: ImportJob) -> None:
+    """Save only the progress, which the progress fragment polls, and that the
+    runner is still alive."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        stage=job.stage, done=job.done, total=job.total, claimed_at=timezone.now()
+    )
+
+
+def checked_rows(job: ImportJob) -> list[importing.Row]:
+    return [
+        importing.Row(n, datetime.date.fromisoformat(p), v, d)
+        for n, p, v, d in job.rows
+    ]
+
+
+def row_errors(job: ImportJob) -> list[importing.RowError]:
+    return [importing.RowError(n, c, m) for n, c, m in job.errors]
+
+
+def _stored(cell: Any) -> Any:
+    """A cell as JSON: a formula never calculated becomes {"formula": "C14"}."""
+    if isinstance(cell, UncalculatedFormula):
+        return {"formula": cell.cell}
+    return cell
+
+
+def _cell(stored: Any) -> Any:
+    if isinstance(stored, dict):
+        return UncalculatedFormula(str(stored.get("formula", "")))
+    return stored
 
 
 def new_import_token() -> str:
@@ -465,19 +468,23 @@ def is_import_token(token: str) -> bool:
     return bool(_TOKEN.match(token))
 
 
+def is_import_token_taken(token: str) -> bool:
+    return ImportJob.objects.filter(token=token).exists()
+
+
 def load_import(token: str, measure: Measure, user: Any) -> ImportJob | None:
     """The person's import job for this measure, or None (unknown, someone else's, or expired)."""
     if not is_import_token(token):
         return None
-    try:
-        data = json.loads((IMPORT_DIR / f"{token}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    job = (
+        ImportJob.objects.filter(token=token, measure=measure, user_id=user.pk)
+        .defer("content")
+        .first()
+    )
+    if job is None:
         return None
-    job = ImportJob(**data)
-    if job.measure_id != measure.pk or job.user_id != user.pk:
-        return None
-    if time.time() - job.created > IMPORT_LIFETIME.total_seconds():
-        job.discard()
+    if job.expires_at <= timezone.now():
+        job.delete()
         return None
     return job
 
@@ -486,45 +493,39 @@ def import_progress(token: str, measure: Measure, user: Any) -> dict[str, Any] |
     """How far the person's import has got (stage, done, total), or None before it starts."""
     if not is_import_token(token):
         return None
-    try:
-        text = (IMPORT_DIR / f"{token}.progress").read_text(encoding="utf-8")
-        progress: dict[str, Any] = json.loads(text)
-    except (OSError, ValueError):
-        return None
-    if progress["measure_id"] != measure.pk or progress["user_id"] != user.pk:
-        return None
-    return progress
+    return (
+        ImportJob.objects.filter(token=token, measure=measure, user_id=user.pk)
+        .values("filename", "stage", "done", "total")
+        .first()
+    )
 
 
-def _clear_old_imports() -> None:
-    if not IMPORT_DIR.exists():
-        return
-    limit = time.time() - IMPORT_LIFETIME.total_seconds()
-    for path in IMPORT_DIR.iterdir():
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < limit:
-                path.unlink()
+def clear_expired_imports() -> int:
+    """Delete every import job past its expiry; returns how many."""
+    deleted, _ = ImportJob.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
 
 
 def start_import(
     measure: Measure, user: Any, token: str, upload: UploadedFile
 ) -> ImportJob:
-    """Keep the uploaded file under ``token`` and make its job."""
-    _clear_old_imports()
+    """Keep the uploaded file under ``token`` and make its job, queued to be
+    read and checked (:func:`queue_import` starts it in development)."""
+    clear_expired_imports()
     name = upload.name or "upload.csv"
-    job = ImportJob(
+    content = b"".join(upload.chunks())
+    job = ImportJob.objects.create(
         token=token,
-        measure_id=measure.pk,
-        user_id=user.pk,
-        filename=name,
-        suffix=Path(name).suffix.lower(),
-        stage="reading",
+        measure=measure,
+        user=user,
+        filename=name[:255],
+        suffix=Path(name).suffix.lower()[:10],
+        content=content,
+        stage="queued",
+        expires_at=timezone.now()
+        + datetime.timedelta(seconds=settings.OPENQI_IMPORT_LIFETIME),
     )
-    IMPORT_DIR.mkdir(parents=True, exist_ok=True)
-    with job.upload_path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    job.save()
+    del content
     return job
 
 
@@ -536,8 +537,8 @@ _NOT_HERE = (
 )
 
 
-def _file_message(error: TableError, job: ImportJob) -> str:
-    message = str(error).replace(str(job.upload_path), job.filename)
+def _file_message(error: TableError) -> str:
+    message = str(error)
     for offered, here in _NOT_HERE:
         message = message.replace(offered, here)
     return message
@@ -546,11 +547,11 @@ def _file_message(error: TableError, job: ImportJob) -> str:
 def _read(job: ImportJob) -> Any:
     """The kept file as a table, or None (the job marked failed) when it cannot be read."""
     try:
-        return read_table(str(job.upload_path))
+        return read_upload(bytes(job.content), job.filename, limits=import_limits())
     except TableError as error:
         job.stage = "failed"
-        job.message = _file_message(error, job)
-        job.save()
+        job.message = _file_message(error)
+        _save(job)
         return None
 
 
@@ -573,7 +574,7 @@ def read_import(job: ImportJob, measure: Measure, table: Any = None) -> None:
     job.mapping = mapping
     if importing.missing_columns(mapping, has_denominator=measure.has_denominator()):
         job.stage = "choose"
-        job.save()
+        _save(job)
         return
 
     def cells(column: str | None) -> list[Any]:
@@ -593,20 +594,20 @@ def read_import(job: ImportJob, measure: Measure, table: Any = None) -> None:
         records = (r for r, is_kept in zip(records, keep, strict=True) if is_kept)
     else:
         job.filter_column = job.filter_value = ""
-    job.records = [list(record) for record in records]
+    job.records = [[_stored(cell) for cell in record] for record in records]
     job.read_rows = len(table)
     job.total = len(job.records)
     job.done = 0
     job.rows, job.errors = [], []
     job.stage = "checking"
-    job.save()
+    _save(job)
 
 
 def _check(
     records: list[list[Any]], measure: Measure, seen: dict[datetime.date, int]
 ) -> importing.CheckedRows:
     return importing.check_rows(
-        [tuple(r) for r in records],
+        [(r[0], *(_cell(c) for c in r[1:])) for r in records],
         kind=measure.kind,
         frequency=measure.frequency,
         seen=seen,
@@ -627,9 +628,9 @@ def check_import(job: ImportJob, measure: Measure) -> None:
         ]
         job.errors += [[e.number, e.column, e.message] for e in checked.errors]
         job.done = min(job.total, start + IMPORT_CHUNK)
-        job.report()
+        _report(job)
     job.stage = "ready"
-    job.save()
+    _save(job)
 
 
 def run_import(job: ImportJob, measure: Measure) -> None:
@@ -642,15 +643,50 @@ def run_import(job: ImportJob, measure: Measure) -> None:
 def choose_columns(
     job: ImportJob, measure: Measure, mapping: dict[str, str | None]
 ) -> None:
-    """Use the columns the person named, then read and check again."""
+    """Use the columns the person named, and queue the file to be read and checked again."""
     job.mapping = mapping
-    job.stage = "reading"
-    job.save()
-    run_import(job, measure)
+    job.stage = "queued"
+    _save(job)
+    queue_import(job)
 
 
 class NoRowsMatch(ValueError):
     """No row of the file holds the value asked for in the column asked for."""
+
+
+def request_filter(job: ImportJob, column: str, value: str) -> bool:
+    """Queue a checked job to keep only the rows whose ``column`` holds ``value``
+    (empty ``column``: every row) and be checked again; False when it is no longer
+    ``ready``."""
+    wanted = {"column": column, "value": value if column else ""}
+    queued = ImportJob.objects.filter(pk=job.pk, stage="ready").update(
+        stage="filter", next_filter=wanted, notice=""
+    )
+    if queued:
+        job.stage, job.next_filter = "filter", wanted
+        queue_import(job)
+    return bool(queued)
+
+
+def take_filter_error(job: ImportJob) -> dict[str, str] | None:
+    """The rows asked for that no row holds, with why, cleared as it is shown."""
+    wanted = job.next_filter
+    if not wanted or "error" not in wanted:
+        return None
+    job.next_filter = None
+    ImportJob.objects.filter(pk=job.pk).update(next_filter=None)
+    return {key: str(wanted.get(key, "")) for key in ("column", "value", "error")}
+
+
+def _run_filter(job: ImportJob, measure: Measure) -> None:
+    wanted = job.next_filter or {}
+    try:
+        job.next_filter = None
+        filter_import(job, measure, wanted.get("column", ""), wanted.get("value", ""))
+    except NoRowsMatch as error:
+        ImportJob.objects.filter(pk=job.pk).update(
+            stage="ready", next_filter={**wanted, "error": str(error)}
+        )
 
 
 def filter_import(job: ImportJob, measure: Measure, column: str, value: str) -> None:
@@ -683,13 +719,13 @@ def filter_import(job: ImportJob, measure: Measure, column: str, value: str) -> 
 
 
 def preview_import(job: ImportJob, measure: Measure) -> list[importing.Change]:
-    return importing.classify(job.checked_rows(), existing_points(measure))
+    return importing.classify(checked_rows(job), existing_points(measure))
 
 
 def shown_row_errors(job: ImportJob) -> tuple[list[importing.RowError], int]:
     """The errors of the first :data:`SHOWN_ERROR_ROWS` rows with errors, and how
     many rows have errors in all."""
-    errors = job.row_errors()
+    errors = row_errors(job)
     rows: set[int] = set()
     shown = []
     for error in errors:
@@ -707,7 +743,7 @@ def import_errors_csv(job: ImportJob) -> str:
     writer = csv.writer(out, lineterminator="\n")
     mapping = job.mapping
     writer.writerow(["row", "column", "problem", "period", "value", "denominator"])
-    for error in job.row_errors():
+    for error in row_errors(job):
         period, value, denominator = cells.get(error.number, (None, None, None))
         writer.writerow(
             [
@@ -724,6 +760,8 @@ def import_errors_csv(job: ImportJob) -> str:
 
 
 def _cell_csv(cell: Any) -> str:
+    if isinstance(cell, dict):
+        return f"={cell.get('formula', '')} (not calculated)"
     return _csv_number(cell) if isinstance(cell, float) else str(cell)
 
 
@@ -735,7 +773,7 @@ def import_dispersion(job: ImportJob, measure: Measure) -> Dispersion | None:
     series = {
         p.period: (p.value, p.denominator, p.is_excluded) for p in measure.points.all()
     }
-    for row in job.checked_rows():
+    for row in checked_rows(job):
         excluded = series.get(row.period, (None, None, False))[2]
         series[row.period] = (row.value, row.denominator, excluded)
     return _dispersion(
@@ -743,49 +781,231 @@ def import_dispersion(job: ImportJob, measure: Measure) -> Dispersion | None:
     )
 
 
+def _rejected(errors: int) -> ImportRejected:
+    return ImportRejected(
+        f"{errors} row error{'s' if errors != 1 else ''}: "
+        "mend the file and upload it again; nothing was saved."
+    )
+
+
+def take_notice(job: ImportJob) -> str:
+    """The job's message for the person (a commit refused), cleared as it is shown."""
+    notice, job.notice = job.notice, ""
+    if notice:
+        ImportJob.objects.filter(pk=job.pk).update(notice="")
+    return notice
+
+
+def request_commit(job: ImportJob) -> bool:
+    """Queue a checked job to be saved; False when it is no longer ``ready``
+    (a second press of the button). Raises :class:`ImportRejected` at once when
+    the check found row errors."""
+    if job.errors:
+        raise _rejected(len(job.errors))
+    queued = ImportJob.objects.filter(pk=job.pk, stage="ready").update(
+        stage="commit", notice=""
+    )
+    if queued:
+        job.stage = "commit"
+        queue_import(job)
+    return bool(queued)
+
+
 def commit_import(job: ImportJob, measure: Measure) -> dict[str, int]:
-    """Save every row, all or nothing, after checking them all again.
+    """Save every row, all or nothing, after checking them all again; the job
+    becomes ``saved``, its ``message`` saying what was saved, and lets go of the file.
 
     Raises :class:`ImportRejected` (and saves nothing) when a row has an error.
     Returns the number of new, changed and unchanged periods.
     """
     checked = _check(job.records, measure, {})
     if checked.errors or len(checked.rows) != job.total:
-        raise ImportRejected(
-            f"{len(checked.errors)} row error{'s' if len(checked.errors) != 1 else ''}: "
-            "mend the file and upload it again; nothing was saved."
+        raise _rejected(len(checked.errors))
+    with transaction.atomic():
+        counts = save_rows(measure, checked.rows, source=job.filename)
+        ImportJob.objects.filter(pk=job.pk).update(
+            stage="saved",
+            message=(
+                f"Imported {job.filename}: {counts['new']} new, {counts['changed']} "
+                f"changed, {counts['unchanged']} unchanged."
+            ),
+            content=b"",
+            records=[],
+            rows=[],
         )
-    counts = save_rows(measure, checked.rows)
-    job.discard()
     return counts
 
 
-def save_rows(measure: Measure, rows: Sequence[importing.Row]) -> dict[str, int]:
+# ---------------------------------------------------------------------------
+# Running queued imports: `manage.py run_imports`, or a thread in development
+
+
+def take_import(pk: int, stage: str, claim: str) -> str | None:
+    """Take the job if it is still in ``stage`` under ``claim`` (as a runner saw
+    it): one conditional UPDATE, so of two runners that saw it the same way only
+    one takes it, on SQLite and PostgreSQL alike. Returns the new claim, or None."""
+    new_claim = secrets.token_hex(16)
+    working = QUEUED_STAGES.get(stage) or _RETAKEN[stage]
+    taken = ImportJob.objects.filter(pk=pk, stage=stage, claim=claim).update(
+        stage=working, claim=new_claim, claimed_at=timezone.now()
+    )
+    return new_claim if taken else None
+
+
+def claim_import(pk: int | None = None) -> ImportJob | None:
+    """Take the oldest job waiting for a runner (or the job ``pk``): queued, or
+    left running by a runner that stopped reporting :data:`STALE_AFTER` ago."""
+    now = timezone.now()
+    waiting = ImportJob.objects.filter(
+        Q(stage__in=QUEUED_STAGES)
+        | Q(stage__in=RUNNING_STAGES, claimed_at__lt=now - STALE_AFTER),
+        expires_at__gt=now,
+    )
+    if pk is not None:
+        waiting = waiting.filter(pk=pk)
+    for job_pk, stage, claim in waiting.order_by("pk").values_list(
+        "pk", "stage", "claim"
+    )[:20]:
+        if take_import(job_pk, stage, claim):
+            return ImportJob.objects.select_related("measure", "user").get(pk=job_pk)
+    return None
+
+
+def process_import(job: ImportJob) -> None:
+    """Do a claimed job's work: read and check the file, or save its rows.
+
+    A failure is logged and told to the person; it never stops the runner.
+    """
+    measure = job.measure
+    try:
+        if job.stage == "saving":
+            try:
+                # The audit trail names the person who pressed Save.
+                with acting_as(job.user, "web"):
+                    commit_import(job, measure)
+            except ImportRejected as error:
+                ImportJob.objects.filter(pk=job.pk).update(
+                    stage="ready", notice=str(error)
+                )
+        elif job.next_filter is not None:
+            _run_filter(job, measure)
+        else:
+            run_import(job, measure)
+    except Exception:
+        logger.exception("Import %s of %s failed", job.pk, job.filename)
+        if job.stage == "saving":
+            ImportJob.objects.filter(pk=job.pk).update(
+                stage="ready",
+                notice="The rows could not be saved, and nothing was saved: try again.",
+            )
+        else:
+            ImportJob.objects.filter(pk=job.pk).update(
+                stage="failed",
+                message="The file could not be checked because of a fault in OpenQI: "
+                "upload it again, and tell your administrator if it happens again.",
+            )
+
+
+def run_pending_imports() -> int:
+    """Claim and process jobs until none waits; returns how many were processed."""
+    processed = 0
+    while (job := claim_import()) is not None:
+        process_import(job)
+        processed += 1
+    return processed
+
+
+def queue_import(job: ImportJob) -> None:
+    """In development (``OPENQI_IMPORTS_IN_PROCESS``), work on the queued job in a
+    thread of this process once the request's transaction is committed; otherwise
+    leave it to ``manage.py run_imports``."""
+    if not settings.OPENQI_IMPORTS_IN_PROCESS:
+        return
+    pk = job.pk
+    transaction.on_commit(
+        lambda: threading.Thread(
+            target=_run_in_thread, args=(pk,), name=f"openqi-import-{pk}", daemon=True
+        ).start()
+    )
+
+
+def _run_in_thread(pk: int) -> None:
+    try:
+        if (job := claim_import(pk)) is not None:
+            process_import(job)
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
+def save_rows(
+    measure: Measure, rows: Sequence[importing.Row], *, source: str = ""
+) -> dict[str, int]:
     """Add or change each checked row's period, all in one transaction.
 
-    Used by the import's commit and the API's bulk upsert. Returns the number of
-    new, changed and unchanged periods.
+    Used by the import's commit (``source`` names the file) and the API's bulk
+    upsert. The points are written in batches, with one audit event for the lot
+    holding every changed period's old and new numbers; the measure's
+    ``updated_at`` and automatic chart are brought up to date once. Returns the
+    number of new, changed and unchanged periods.
     """
     counts = {"new": 0, "changed": 0, "unchanged": 0}
     with transaction.atomic():
-        points = {p.period: p for p in measure.points.select_for_update()}
+        points = {
+            p.period: p
+            for p in measure.points.select_for_update().only(
+                "id", "period", "value", "denominator", "version"
+            )
+        }
         existing = {p: (d.value, d.denominator) for p, d in points.items()}
+        new: list[DataPoint] = []
+        changed: list[DataPoint] = []
+        before: dict[str, dict[str, Any]] = {}
+        after: dict[str, dict[str, Any]] = {}
         for change in importing.classify(rows, existing):
             counts[change.status] += 1
             row = change.row
+            if change.status == "unchanged":
+                continue
+            key = row.period.isoformat()
+            after[key] = {"value": row.value, "denominator": row.denominator}
             if change.status == "new":
-                DataPoint.objects.create(
-                    measure=measure,
-                    period=row.period,
-                    value=row.value,
-                    denominator=row.denominator,
+                new.append(
+                    DataPoint(
+                        measure=measure,
+                        period=row.period,
+                        value=row.value,
+                        denominator=row.denominator,
+                    )
                 )
-            elif change.status == "changed":
+            else:
                 point = points[row.period]
+                before[key] = {"value": point.value, "denominator": point.denominator}
                 point.value, point.denominator = row.value, row.denominator
-                point.save(update_fields=["value", "denominator"])
+                point.version += 1
+                changed.append(point)
+        DataPoint.objects.bulk_create(new, batch_size=WRITE_BATCH)
+        DataPoint.objects.bulk_update(
+            changed, ["value", "denominator", "version"], batch_size=WRITE_BATCH
+        )
+        if new or changed:
+            # Bulk writes send no signals: move updated_at and audit them here, once.
+            Measure.objects.filter(pk=measure.pk).update(updated_at=timezone.now())
+            record_rows(
+                measure,
+                summary=_import_summary(counts, source),
+                before=before,
+                after=after,
+            )
         refresh_chart_choice(measure)
     return counts
+
+
+def _import_summary(counts: dict[str, int], source: str) -> str:
+    what = (
+        f"{counts['new']:,} new, {counts['changed']:,} changed and "
+        f"{counts['unchanged']:,} unchanged data points"
+    )
+    return f"Imported {source}: {what}" if source else f"Saved {what} at once"
 
 
 # ---------------------------------------------------------------------------

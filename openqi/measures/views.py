@@ -21,7 +21,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from markupsafe import Markup
 
-from openqi.organisations.access import membership_for, require_edit
+from openqi.core.versioning import VersionConflict
+from openqi.organisations.access import membership_for, require_delete, require_edit
 from openqi.organisations.models import Membership
 from openqi.spc import ChartResult
 
@@ -156,9 +157,13 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         _posted(request), instance=measure, organisation=membership.organisation
     )
     if request.method == "POST" and form.is_valid():
-        measure = services.save_measure(form)
-        messages.success(request, f"{measure.name} saved.")
-        return _to_detail(measure)
+        try:
+            measure = services.save_measure(form)
+        except VersionConflict:
+            form.report_conflict()
+        else:
+            messages.success(request, f"{measure.name} saved.")
+            return _to_detail(measure)
     context = _context(
         membership, measure, form=form, name=name, point_count=measure.points.count()
     )
@@ -168,7 +173,10 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _, measure = _measure_for(request, slug, pk, edit=True)
+    membership, measure = _measure_for(request, slug, pk, edit=True)
+    require_delete(
+        membership, has_history=measure.points.exists(), what="a measure with data"
+    )
     measure.delete()
     messages.success(request, f"{measure.name} deleted, with its data.")
     return redirect("measures:list", slug=slug)
@@ -305,10 +313,14 @@ def point_edit(request: HttpRequest, slug: str, pk: int, point: int) -> HttpResp
     instance = get_object_or_404(measure.points, pk=point)
     form = PointForm(_posted(request), measure=measure, instance=instance)
     if request.method == "POST" and form.is_valid():
-        saved = services.save_point(measure, point=instance, **form.cleaned_data)
-        words = importing.period_words(saved.period, measure.frequency)
-        messages.success(request, f"{words[:1].upper()}{words[1:]} saved.")
-        return _to_detail(measure)
+        try:
+            saved = services.save_point(measure, point=instance, **form.cleaned_data)
+        except VersionConflict:
+            form.report_conflict()
+        else:
+            words = importing.period_words(saved.period, measure.frequency)
+            messages.success(request, f"{words[:1].upper()}{words[1:]} saved.")
+            return _to_detail(measure)
     context = _context(
         measure=measure, membership=membership, form=form, point=instance
     )
@@ -318,8 +330,13 @@ def point_edit(request: HttpRequest, slug: str, pk: int, point: int) -> HttpResp
 @login_required
 @require_POST
 def point_delete(request: HttpRequest, slug: str, pk: int, point: int) -> HttpResponse:
-    _, measure = _measure_for(request, slug, pk, edit=True)
+    membership, measure = _measure_for(request, slug, pk, edit=True)
     instance = get_object_or_404(measure.points, pk=point)
+    require_delete(
+        membership,
+        has_history=instance.has_history(),
+        what="a data point that was changed after it was entered",
+    )
     services.delete_point(measure, instance)
     words = importing.period_words(instance.period, measure.frequency)
     messages.success(request, f"{words[:1].upper()}{words[1:]} deleted.")
@@ -382,11 +399,16 @@ def phase_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def phase_remove(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
-    _, measure = _measure_for(request, slug, pk, edit=True)
+    membership, measure = _measure_for(request, slug, pk, edit=True)
     phase_break = get_object_or_404(
         PhaseBreak.objects.for_organisation(measure.organisation),
         measure=measure,
         pk=item,
+    )
+    require_delete(
+        membership,
+        has_history=phase_break.has_history(),
+        what="a phase break whose phase has data",
     )
     services.remove_phase_break(measure, phase_break)
     messages.success(request, "Phase break removed.")
@@ -410,12 +432,16 @@ def annotation_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def annotation_remove(
     request: HttpRequest, slug: str, pk: int, item: int
 ) -> HttpResponse:
-    _, measure = _measure_for(request, slug, pk, edit=True)
-    get_object_or_404(
+    membership, measure = _measure_for(request, slug, pk, edit=True)
+    annotation = get_object_or_404(
         Annotation.objects.for_organisation(measure.organisation),
         measure=measure,
         pk=item,
-    ).delete()
+    )
+    require_delete(
+        membership, has_history=annotation.has_history(), what="this annotation"
+    )
+    annotation.delete()
     messages.success(request, "Note removed.")
     return _to_detail(measure)
 
@@ -426,22 +452,21 @@ def annotation_remove(
 
 @login_required
 def import_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Upload a file; it is read and checked, then the preview shows every row.
-
-    Without JavaScript the browser waits for the check and lands on the
-    preview; with it, measures/import.js shows the progress meanwhile.
+    """Upload a file: it is kept and queued, and the browser goes straight to
+    the preview, which shows the progress until the file is read and checked
+    (by ``manage.py run_imports``, or a thread in development), then every row.
     """
     membership, measure = _measure_for(request, slug, pk, edit=True)
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             token = form.cleaned_data["token"]
-            if (services.IMPORT_DIR / f"{token}.json").exists():
+            if services.is_import_token_taken(token):
                 token = services.new_import_token()  # a resubmitted form
             job = services.start_import(
                 measure, request.user, token, form.cleaned_data["file"]
             )
-            services.run_import(job, measure)
+            services.queue_import(job)
             return redirect(
                 "measures:import_preview", slug=slug, pk=pk, token=job.token
             )
@@ -485,7 +510,7 @@ def import_progress(
     membership, measure = _measure_for(request, slug, pk, edit=True)
     job = services.import_progress(token, measure, request.user)
     context = _context(membership, measure, job=job)
-    if job is not None and job["stage"] not in ("waiting", "reading", "checking"):
+    if job is not None and job["stage"] not in services.BUSY_STAGES:
         context["preview_url"] = reverse(
             "measures:import_preview", kwargs={"slug": slug, "pk": pk, "token": token}
         )
@@ -502,6 +527,12 @@ def import_preview(
     job = _job_or_restart(request, measure, token)
     if isinstance(job, HttpResponse):
         return job
+    if job.stage == "saved":
+        messages.success(request, job.message)
+        job.delete()
+        return _to_detail(measure)
+    if notice := services.take_notice(job):
+        messages.error(request, notice)
     has_denominator = measure.has_denominator()
     if job.stage == "choose" or request.method == "POST":
         form = ColumnForm(
@@ -515,7 +546,26 @@ def import_preview(
             return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
         context = _context(membership, measure, job=job, form=form)
         return render(request, "measures/import_columns.html", context)
-    return _preview(request, membership, measure, job)
+    if job.stage in services.BUSY_STAGES:
+        context = _context(
+            membership,
+            measure,
+            job=job,
+            progress_url=reverse(
+                "measures:import_progress",
+                kwargs={"slug": slug, "pk": pk, "token": token},
+            ),
+        )
+        return render(request, "measures/import_waiting.html", context)
+    filter_form = None
+    if failed := services.take_filter_error(job):
+        # No row holds what was asked for: the form says so, and the rows are as they were.
+        filter_form = ImportFilterForm(
+            {"column": failed["column"], "value": failed["value"]}, names=job.names
+        )
+        if filter_form.is_valid():
+            filter_form.add_error("value", failed["error"])
+    return _preview(request, membership, measure, job, filter_form)
 
 
 def _preview(
@@ -579,22 +629,21 @@ def import_filter(request: HttpRequest, slug: str, pk: int, token: str) -> HttpR
     job = _job_or_restart(request, measure, token)
     if isinstance(job, HttpResponse):
         return job
+    if job.stage in services.BUSY_STAGES:  # a second press: the preview shows it
+        return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
     if job.stage != "ready":
         messages.error(request, "The file has not been checked yet.")
         return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
     if "every_row" in request.POST:
-        services.filter_import(job, measure, "", "")
+        services.request_filter(job, "", "")
         return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
     form = ImportFilterForm(request.POST, names=job.names)
     if form.is_valid():
-        try:
-            services.filter_import(
-                job, measure, form.cleaned_data["column"], form.cleaned_data["value"]
-            )
-        except services.NoRowsMatch as error:
-            form.add_error("value", str(error))
-        else:
-            return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
+        # The file is read again outside the request; the preview shows the progress.
+        services.request_filter(
+            job, form.cleaned_data["column"], form.cleaned_data["value"]
+        )
+        return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
     return _preview(request, membership, measure, job, form)
 
 
@@ -620,20 +669,17 @@ def import_commit(request: HttpRequest, slug: str, pk: int, token: str) -> HttpR
     job = _job_or_restart(request, measure, token)
     if isinstance(job, HttpResponse):
         return job
+    if job.stage in services.BUSY_STAGES:  # a second press: the preview shows it
+        return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
     if job.stage != "ready":
         messages.error(request, "The file has not been checked yet.")
         return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
     try:
-        counts = services.commit_import(job, measure)
+        services.request_commit(job)
     except services.ImportRejected as error:
         messages.error(request, str(error))
-        return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
-    messages.success(
-        request,
-        f"Imported {job.filename}: {counts['new']} new, {counts['changed']} changed, "
-        f"{counts['unchanged']} unchanged.",
-    )
-    return _to_detail(measure)
+    # The rows are saved outside the request; the preview shows the progress.
+    return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
 
 
 # ---------------------------------------------------------------------------

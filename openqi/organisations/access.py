@@ -46,6 +46,54 @@ def require_manage(membership: Membership) -> None:
         )
 
 
+#: The roles that may delete a record with history (docs/api.md, "Deleting").
+DELETE_HISTORY_ROLES = frozenset({Role.ADMIN, Role.QI_TEAM})
+
+
+def may_delete(
+    membership: Membership, *, has_history: bool, may_change: bool = True
+) -> bool:
+    """The one deletion rule: a record without history, anyone who may change it;
+    a record with history (a measure with data, …), an administrator or the QI team.
+
+    ``may_change`` narrows "anyone but a viewer" for records that fewer people
+    change (a priority: administrators and the QI team; a project's deletion: its
+    lead, the QI team and administrators)."""
+    if not (membership.can_edit and may_change):
+        return False
+    return not has_history or membership.role in DELETE_HISTORY_ROLES
+
+
+def require_delete(
+    membership: Membership,
+    *,
+    has_history: bool,
+    what: str,
+    may_change: bool = True,
+) -> None:
+    """Raise 403 unless :func:`may_delete`; ``what`` names the record with its history
+    ("a measure with data"). Callers check ``may_change`` with their own message first."""
+    if not may_delete(membership, has_history=has_history, may_change=may_change):
+        require_edit(membership)
+        if not may_change:
+            raise PermissionDenied("You may not change this, so you may not delete it.")
+        raise PermissionDenied(
+            f"Only an administrator or the QI team can delete {what}: it has history "
+            "that would be lost."
+        )
+
+
+def deletion_rule(*, history: str, who_may_change: str = "Anyone but a viewer") -> str:
+    """The sentence a delete confirmation shows: who may delete the record, and when
+    it needs an administrator or the QI team (``history``: "once it has data")."""
+    if who_may_change == "Administrators and the QI team":
+        return f"{who_may_change} may delete this."
+    return (
+        f"{who_may_change} may delete this; {history}, only an administrator or the "
+        "QI team may."
+    )
+
+
 def people_who_may_edit(organisation: Organisation) -> QuerySet[Any]:
     """The organisation's members whose role may change its work: the only people
     who may lead a project, be on its team, or own an action or a barrier."""

@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from openqi.core.versioning import VersionedForm
+
 from .access import people_who_may_edit
 from .models import Membership, Organisation, Role, Unit
 
@@ -47,7 +49,7 @@ def offer_people_who_may_edit(
     field.validators.append(may_edit)
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(VersionedForm):
     """A unit of the organisation; the level and parent rules come from ``Unit.clean``."""
 
     class Meta:
@@ -100,7 +102,7 @@ class UnitForm(forms.ModelForm):
         return cleaned
 
 
-class MembershipForm(forms.ModelForm):
+class MembershipForm(VersionedForm):
     class Meta:
         model = Membership
         fields = ["role", "unit"]
@@ -139,3 +141,13 @@ class InvitationForm(forms.Form):
 
 class SwitchForm(forms.Form):
     organisation = forms.SlugField()
+
+
+class SecurityForm(forms.Form):
+    admins_must_use_mfa = forms.BooleanField(
+        label="Administrators must use multi-factor authentication",
+        required=False,
+        help_text="An administrator without it is sent to set up an authenticator "
+        "app before reaching this organisation's pages. People who sign in through "
+        "your organisation's own account (OpenID Connect) use its second factor instead.",
+    )

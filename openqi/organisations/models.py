@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from openqi.core.tokens import new_token, token_hash
+from openqi.core.versioning import VersionedModel
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
@@ -43,6 +44,12 @@ class Organisation(models.Model):
         blank=True,
         related_name="providers",
         limit_choices_to={"kind": "system"},
+    )
+    admins_must_use_mfa = models.BooleanField(
+        "administrators must use multi-factor authentication",
+        default=False,
+        help_text="An administrator without it is asked to set it up before "
+        "reaching this organisation's pages.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -93,7 +100,7 @@ class OrganisationOwnedQuerySet(models.QuerySet[Any]):
         return self.filter(**{self.organisation_path: organisation})
 
 
-class Unit(models.Model):
+class Unit(VersionedModel):
     """A division, directorate or team: a tree inside one organisation."""
 
     class Level(models.TextChoices):
@@ -130,6 +137,10 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def has_history(self) -> bool:
+        """Whether units sit under it or projects belong to it."""
+        return self.children.exists() or self.projects.exists()
 
     def clean(self) -> None:
         expected = self.PARENT_LEVEL.get(self.Level(self.level)) if self.level else None
@@ -172,7 +183,7 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
-class Membership(models.Model):
+class Membership(VersionedModel):
     """A person's place in an organisation: their role and, optionally, their unit."""
 
     user = models.ForeignKey(

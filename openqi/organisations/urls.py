@@ -19,6 +19,7 @@ urlpatterns = [
         name="member_remove",
     ),
     path("<slug:slug>/invitations/", views.invitations, name="invitations"),
+    path("<slug:slug>/security/", views.security, name="security"),
     path(
         "<slug:slug>/invitations/<int:pk>/revoke/",
         views.invitation_revoke,

@@ -18,11 +18,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from openqi.accounts.mail import shows_mail_links
+from openqi.core.versioning import VersionConflict
 from openqi.core.views import CURRENT_ORGANISATION
 
 from . import services
-from .access import membership_for, require_manage
-from .forms import InvitationForm, MembershipForm, SwitchForm, UnitForm
+from .access import membership_for, require_delete, require_manage
+from .forms import (
+    InvitationForm,
+    MembershipForm,
+    SecurityForm,
+    SwitchForm,
+    UnitForm,
+)
 from .models import Invitation, Membership, Organisation, Unit
 
 
@@ -139,8 +146,12 @@ def unit_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     editing = copy.copy(unit)  # the form changes ``unit`` as it validates
     form = UnitForm(_posted(request), instance=unit, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        unit = services.update_unit(unit, **form.cleaned_data)
-        return _units_saved(request, membership, f"{unit.name} saved.")
+        try:
+            unit = services.update_unit(unit, **form.cleaned_data)
+        except VersionConflict:
+            form.report_conflict()
+        else:
+            return _units_saved(request, membership, f"{unit.name} saved.")
     return _unit_form_response(request, membership, form, editing)
 
 
@@ -151,6 +162,11 @@ def unit_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     require_manage(membership)
     unit = get_object_or_404(
         Unit.objects.for_organisation(membership.organisation), pk=pk
+    )
+    require_delete(
+        membership,
+        has_history=unit.has_history(),
+        what="a unit with units under it or projects",
     )
     try:
         services.delete_unit(unit)
@@ -191,6 +207,8 @@ def member_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             )
         except services.RuleBroken as error:
             form.add_error("role", str(error))
+        except VersionConflict:
+            form.report_conflict()
         else:
             messages.success(request, f"{member.user} saved.")
             return redirect("organisations:members", slug=slug)
@@ -281,3 +299,32 @@ def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Invitation for {invitation.email} revoked.")
     return redirect("organisations:invitations", slug=slug)
+
+
+@login_required
+def security(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisation's sign-in rules: whether administrators must use MFA."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    membership = membership_for(request.user, slug)
+    require_manage(membership)
+    organisation = membership.organisation
+    form = SecurityForm(
+        _posted(request),
+        initial={"admins_must_use_mfa": organisation.admins_must_use_mfa},
+    )
+    if request.method == "POST" and form.is_valid():
+        required = form.cleaned_data["admins_must_use_mfa"]
+        if required and not is_mfa_enabled(request.user):
+            form.add_error(
+                "admins_must_use_mfa",
+                "Set up multi-factor authentication for yourself first, so you are "
+                "not locked out of these pages.",
+            )
+        else:
+            organisation.admins_must_use_mfa = required
+            organisation.save(update_fields=["admins_must_use_mfa"])
+            messages.success(request, "The sign-in rules have been saved.")
+            return redirect("organisations:security", slug=slug)
+    context = {"membership": membership, "organisation": organisation, "form": form}
+    return render(request, "organisations/security.html", context)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from openqi.accounts.models import User
 from openqi.core.forms import NHSDateField, WholeNumberField
+from openqi.core.versioning import VersionedForm
 from openqi.measures.models import Measure
 from openqi.organisations.forms import offer_people_who_may_edit
 from openqi.organisations.models import Organisation, Unit
@@ -22,7 +23,7 @@ def _person(user: User) -> str:
     return user.full_name or user.email
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(VersionedForm):
     """A project; status, method and date rules come from ``Project.clean``."""
 
     aim_by_when = NHSDateField(label="By when", required=False)

@@ -12,12 +12,13 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
 from openqi.core.forms import NHSDateField
+from openqi.core.versioning import VersionedForm
 
 from . import drivers
 from .models import DriverNode, PDSACycle, Project
 
 
-class _ModelRulesForm(forms.ModelForm):
+class _ModelRulesForm(VersionedForm):
     """Shows a model rule about a field this form does not have as an error of the whole form."""
 
     def add_error(self, field: str | None, error: Any) -> None:

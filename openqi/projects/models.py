@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from openqi.core.versioning import VersionedModel
 from openqi.measures.models import Measure
 from openqi.organisations.models import Organisation, OrganisationOwnedQuerySet, Unit
 from openqi.strategy.models import StrategicPriority
@@ -92,7 +93,7 @@ class Tag(models.Model):
         return self.organisation
 
 
-class Project(models.Model):
+class Project(VersionedModel):
     class Method(models.TextChoices):
         MODEL_FOR_IMPROVEMENT = "mfi", "Model for Improvement"
         LEAN = "lean", "Lean"
@@ -160,6 +161,16 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def has_history(self) -> bool:
+        """Whether deleting it would lose work: ratings, PDSA cycles, linked measures
+        or notes (docs/api.md, "Deleting")."""
+        return (
+            self.ratings.exists()
+            or self.cycles.exists()
+            or self.measure_links.exists()
+            or self.notes.exists()
+        )
 
     def clean(self) -> None:
         errors = {}
@@ -322,7 +333,7 @@ class ProjectMeasure(_ProjectChild):
             raise ValidationError({"measure": "Choose a measure of this organisation."})
 
 
-class DriverNode(_ProjectChild):
+class DriverNode(_ProjectChild, VersionedModel):
     """A node of the project's driver diagram; the project's aim is the root."""
 
     class Kind(models.TextChoices):
@@ -353,6 +364,17 @@ class DriverNode(_ProjectChild):
     def __str__(self) -> str:
         return self.text
 
+    def has_history(self) -> bool:
+        """Whether it, or a node under it, has PDSA cycles (deleting it deletes them)."""
+        nodes = {self.pk}
+        found = {self.pk}
+        while found:
+            found = set(
+                DriverNode.objects.filter(parent__in=found).values_list("pk", flat=True)
+            )
+            nodes |= found
+        return PDSACycle.objects.filter(change_idea__in=nodes).exists()
+
     def clean(self) -> None:
         allowed = self.PARENT_KIND.get(self.Kind(self.kind), ()) if self.kind else ()
         parent_kind = self.parent.kind if self.parent_id else None  # type: ignore[union-attr]
@@ -371,7 +393,7 @@ class DriverNode(_ProjectChild):
             raise ValidationError({"parent": "Choose a node of the same project."})
 
 
-class PDSACycle(_ProjectChild):
+class PDSACycle(_ProjectChild, VersionedModel):
     """Plan (with a prediction), do, study (against the prediction), act — on one change idea.
 
     Cycles chain into a ramp through ``previous``.
@@ -422,6 +444,10 @@ class PDSACycle(_ProjectChild):
 
     def __str__(self) -> str:
         return self.title
+
+    def has_history(self) -> bool:
+        """Whether it has been run: its Do or Study is recorded."""
+        return bool(self.do.strip() or self.study.strip())
 
     def clean(self) -> None:
         errors = {}

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.http import Http404
 
 from openqi.measures.models import Measure
+from openqi.organisations.access import deletion_rule, may_delete, require_delete
 from openqi.organisations.models import Membership, Organisation
 from openqi.strategy.services import is_qi
 
@@ -54,17 +55,42 @@ def require_project_edit(membership: Membership) -> None:
         raise PermissionDenied("Viewers can look at projects but not change them.")
 
 
+def _may_change_for_deletion(membership: Membership, project: Project) -> bool:
+    return is_qi(membership) or project.lead_id == membership.user_id
+
+
 def can_delete_project(membership: Membership, project: Project) -> bool:
-    return is_qi(membership) or (
-        membership.can_edit and project.lead_id == membership.user_id
+    """Its lead, the QI team or an administrator; once it has history (ratings,
+    cycles, linked measures or notes), an administrator or the QI team."""
+    return may_delete(
+        membership,
+        has_history=project.has_history(),
+        may_change=_may_change_for_deletion(membership, project),
     )
 
 
 def require_project_delete(membership: Membership, project: Project) -> None:
-    if not can_delete_project(membership, project):
+    require_project_edit(membership)
+    if not _may_change_for_deletion(membership, project):
         raise PermissionDenied(
             "Only the project's lead, the QI team or an administrator can delete it."
         )
+    require_delete(
+        membership,
+        has_history=project.has_history(),
+        what="a project with ratings, PDSA cycles, linked measures or notes",
+    )
+
+
+#: What each delete confirmation says about who may delete (docs/api.md, "Deleting").
+PROJECT_DELETION_RULE = deletion_rule(
+    who_may_change="Its lead, the QI team or an administrator",
+    history="once it has ratings, PDSA cycles, linked measures or notes",
+)
+NODE_DELETION_RULE = deletion_rule(
+    history="once it or anything under it has PDSA cycles"
+)
+CYCLE_DELETION_RULE = deletion_rule(history="once its Do or Study is recorded")
 
 
 def is_on_team(membership: Membership, project: Project) -> bool:

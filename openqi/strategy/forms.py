@@ -7,13 +7,14 @@ from typing import Any
 from django import forms
 
 from openqi.core.forms import NHSDateField, WholeNumberField
+from openqi.core.versioning import VersionedForm
 from openqi.measures.models import Measure
 from openqi.organisations.models import Organisation
 
 from .models import StrategicPriority
 
 
-class PriorityForm(forms.ModelForm):
+class PriorityForm(VersionedForm):
     """A priority of the organisation; the period rule comes from the model's ``clean``."""
 
     period_start = NHSDateField(label="Starts")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from openqi.core.versioning import VersionedModel
 from openqi.organisations.models import Organisation, OrganisationOwnedQuerySet
 
 
-class StrategicPriority(models.Model):
+class StrategicPriority(VersionedModel):
     """A priority for a period (for example "Reduce harm from falls", 2025–2028)."""
 
     organisation = models.ForeignKey(
@@ -40,6 +41,10 @@ class StrategicPriority(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def has_history(self) -> bool:
+        """Whether projects line up behind it."""
+        return self.projects.exists()
 
     def clean(self) -> None:
         if (

@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from openqi.organisations.access import membership_for
+from openqi.core.versioning import VersionConflict
+from openqi.organisations.access import membership_for, require_delete
 
 from . import services
 from .forms import PriorityForm
@@ -82,9 +83,13 @@ def priority_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     title = priority.title  # the form changes ``priority`` as it validates
     form = PriorityForm(_posted(request), instance=priority, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        priority = services.update_priority(priority, **form.cleaned_data)
-        messages.success(request, f"{priority.title} saved.")
-        return redirect("strategy:priorities", slug=slug)
+        try:
+            priority = services.update_priority(priority, **form.cleaned_data)
+        except VersionConflict:
+            form.report_conflict()
+        else:
+            messages.success(request, f"{priority.title} saved.")
+            return redirect("strategy:priorities", slug=slug)
     return _form_page(request, membership, form, {"pk": pk, "title": title})
 
 
@@ -95,6 +100,9 @@ def priority_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     services.require_qi(membership)
     priority = get_object_or_404(
         StrategicPriority.objects.for_organisation(membership.organisation), pk=pk
+    )
+    require_delete(
+        membership, has_history=priority.has_history(), what="a priority with projects"
     )
     services.delete_priority(priority)
     messages.success(request, f"{priority.title} deleted.")

@@ -54,13 +54,34 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def sqlite_database(path: str) -> dict[str, Any]:
+    """SQLite set up so a small team's writes wait their turn instead of failing.
+
+    WAL lets reads carry on while one connection writes; ``IMMEDIATE`` takes the
+    write lock when a transaction begins, so two transactions never both read and
+    then try to upgrade to writing (which SQLite refuses at once, whatever the
+    timeout, with "database is locked"); ``timeout`` is how long a writer waits
+    for the lock, in seconds, and must outlast the longest import's commit.
+    ``synchronous=NORMAL`` is safe with WAL: a power cut can lose the last
+    commits, never corrupt the file.
+    """
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        },
+    }
+
+
 def database_from_url(url: str) -> dict[str, Any]:
     """``postgres://user:pass@host:5432/name?sslmode=require`` or ``sqlite:///path``."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         # sqlite:///relative.db is relative; sqlite:////abs/path.db is absolute.
-        path = unquote(parts.path)[1:]
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or ":memory:"}
+        return sqlite_database(unquote(parts.path)[1:] or ":memory:")
     if parts.scheme in ("postgres", "postgresql", "pgsql"):
         name = unquote(parts.path.lstrip("/"))
         if not name:

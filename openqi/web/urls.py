@@ -13,6 +13,7 @@ urlpatterns = [
         name=nhsuk_stylesheet.ROUTE,
     ),
     path("accounts/", include("openqi.accounts.urls")),
+    path("accounts/", include("openqi.accounts.allauth_urls")),
     path("organisations/", include("openqi.organisations.urls")),
     path("organisations/", include("openqi.audit.urls")),
     path("organisations/", include("openqi.strategy.urls")),
@@ -28,6 +29,7 @@ urlpatterns = [
     re_path(r"^api(?:/.*)?$", api_errors.not_found, name=api_errors.NOT_FOUND_ROUTE),
 ]
 
+handler400 = "openqi.core.errors.bad_request"
 handler404 = "openqi.core.errors.not_found"
 handler403 = "openqi.core.errors.forbidden"
 handler500 = "openqi.core.errors.server_error"

@@ -4,7 +4,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openqi.accounts.models import User
-from openqi.accounts.services import InvitationClosed, NewPerson, accept_invitation
+from openqi.accounts.services import (
+    InvitationClosed,
+    InvitationForSomeoneElse,
+    NewPerson,
+    accept_invitation,
+)
 from openqi.organisations.models import Invitation, Membership, Role
 from tests.base import BaseTestCase
 
@@ -146,3 +151,78 @@ class InvitationTests(BaseTestCase):
                 user=self.outsider, organisation=self.org
             ).exists()
         )
+
+
+class InvitationBoundToAddressTests(BaseTestCase):
+    """An invitation can be accepted only by the address it was sent to."""
+
+    def _invite(self, email: str, role: str = Role.ADMIN):  # type: ignore[no-untyped-def]
+        invitation, raw = Invitation.create(
+            organisation=self.org, email=email, role=role, invited_by=self.editor
+        )
+        return invitation, reverse("accounts:invitation", kwargs={"token": raw})
+
+    def test_someone_signed_in_as_another_address_cannot_accept(self) -> None:
+        invitation, url = self._invite("new.admin@example.org")
+        self.sign_in(self.outsider)
+        response = self.client.post(url)
+        self.assertEqual(response.status_code, 403)
+        self.assertContains(
+            response, "You are signed in as someone else", status_code=403
+        )
+        self.assertFalse(
+            Membership.objects.filter(
+                user=self.outsider, organisation=self.org
+            ).exists()
+        )
+        invitation.refresh_from_db()
+        self.assertIsNone(invitation.accepted_at)
+
+    def test_page_tells_them_to_sign_out_and_sign_in_as_the_invited_address(
+        self,
+    ) -> None:
+        _, url = self._invite("new.admin@example.org")
+        self.sign_in(self.outsider)
+        response = self.client.get(url)
+        self.assertContains(response, "This invitation is for new.admin@example.org")
+        self.assertContains(response, "sign in as new.admin@example.org")
+        self.assertContains(response, "Sign out and continue")
+        self.assertNotContains(response, "Accept the invitation")
+
+    def test_signing_out_from_the_invitation_returns_to_it(self) -> None:
+        _, url = self._invite("new.admin@example.org")
+        self.sign_in(self.outsider)
+        response = self.client.post(reverse("accounts:sign_out"), {"next": url})
+        self.assertRedirects(response, url)
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_sign_out_ignores_a_next_on_another_site(self) -> None:
+        self.sign_in(self.outsider)
+        response = self.client.post(
+            reverse("accounts:sign_out"), {"next": "https://evil.example/"}
+        )
+        self.assertRedirects(response, reverse("accounts:sign_in"))
+
+    def test_address_is_compared_without_regard_to_case(self) -> None:
+        invitation, url = self._invite(self.outsider.email.upper(), role=Role.VIEWER)
+        self.sign_in(self.outsider)
+        response = self.client.post(url)
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(
+            Membership.objects.filter(
+                user=self.outsider, organisation=self.org
+            ).exists()
+        )
+
+    def test_service_refuses_a_person_with_another_address(self) -> None:
+        invitation, _ = self._invite("new.admin@example.org")
+        with self.assertRaises(InvitationForSomeoneElse):
+            accept_invitation(invitation, self.outsider)
+        invitation.refresh_from_db()
+        self.assertIsNone(invitation.accepted_at)
+
+    def test_new_person_is_registered_with_the_invited_address(self) -> None:
+        _, url = self._invite("new.admin@example.org")
+        self.client.post(url, {**NEW_PERSON, "email": "someone.else@example.org"})
+        self.assertTrue(User.objects.filter(email="new.admin@example.org").exists())
+        self.assertFalse(User.objects.filter(email="someone.else@example.org").exists())

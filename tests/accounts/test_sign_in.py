@@ -9,14 +9,14 @@ class SignInTests(BaseTestCase):
     def test_page_shows_the_form(self) -> None:
         response = self.client.get(self.url)
         self.assertContains(response, "Sign in to OpenQI")
-        self.assertContains(response, 'name="email"')
+        self.assertContains(response, 'name="login"')
         self.assertContains(response, 'name="password"')
 
     def test_each_of_the_cast_can_sign_in(self) -> None:
         for user in (self.editor, self.viewer, self.outsider):
             with self.subTest(user=user.full_name):
                 response = self.client.post(
-                    self.url, {"email": user.email, "password": self.password}
+                    self.url, {"login": user.email, "password": self.password}
                 )
                 self.assertRedirects(
                     response, reverse("core:home"), fetch_redirect_response=False
@@ -26,13 +26,13 @@ class SignInTests(BaseTestCase):
 
     def test_e_mail_address_is_not_case_sensitive(self) -> None:
         response = self.client.post(
-            self.url, {"email": self.editor.email.upper(), "password": self.password}
+            self.url, {"login": self.editor.email.upper(), "password": self.password}
         )
         self.assertEqual(response.status_code, 302)
 
     def test_wrong_password_shows_a_clear_error_and_signs_no_one_in(self) -> None:
         response = self.client.post(
-            self.url, {"email": self.editor.email, "password": "nope"}
+            self.url, {"login": self.editor.email, "password": "nope"}
         )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "There is a problem")
@@ -44,7 +44,7 @@ class SignInTests(BaseTestCase):
 
     def test_unknown_address_gets_the_same_error(self) -> None:
         response = self.client.post(
-            self.url, {"email": "nobody@example.org", "password": self.password}
+            self.url, {"login": "nobody@example.org", "password": self.password}
         )
         self.assertContains(response, "The e-mail address or password is not right")
 
@@ -52,7 +52,7 @@ class SignInTests(BaseTestCase):
         self.viewer.is_active = False
         self.viewer.save()
         response = self.client.post(
-            self.url, {"email": self.viewer.email, "password": self.password}
+            self.url, {"login": self.viewer.email, "password": self.password}
         )
         self.assertContains(response, "The e-mail address or password is not right")
 
@@ -60,14 +60,14 @@ class SignInTests(BaseTestCase):
         response = self.client.post(self.url, {})
         self.assertContains(response, "Enter your e-mail address")
         self.assertContains(response, "Enter your password")
-        self.assertContains(response, 'href="#id_email"')
+        self.assertContains(response, 'href="#id_login"')
         self.assertContains(response, "nhsuk-form-group--error")
 
     def test_next_is_followed_when_it_is_on_this_site(self) -> None:
         response = self.client.post(
             self.url,
             {
-                "email": self.editor.email,
+                "login": self.editor.email,
                 "password": self.password,
                 "next": "/accounts/profile/",
             },
@@ -86,7 +86,7 @@ class SignInTests(BaseTestCase):
                 response = self.client.post(
                     self.url,
                     {
-                        "email": self.editor.email,
+                        "login": self.editor.email,
                         "password": self.password,
                         "next": target,
                     },
@@ -130,3 +130,11 @@ class SignOutTests(BaseTestCase):
         self.sign_in(self.editor)
         response = self.client.post(self.url, follow=True)
         self.assertContains(response, "You have signed out.")
+
+    def test_page_after_a_wrong_password_does_not_contain_it(self) -> None:
+        response = self.client.post(
+            reverse("accounts:sign_in"),
+            {"login": self.editor.email, "password": "my-secret-guess"},
+        )
+        self.assertContains(response, "is not right")
+        self.assertNotContains(response, "my-secret-guess")

@@ -249,7 +249,15 @@ ROUTES: list[Route] = [
         writes=(Write("post", data=lambda c: {"count": 2}),),
         is_api=True,
     ),
-    Route("api:round-results", kwargs=_in_round, is_api=True),
+    Route(
+        "api:round-results",
+        # Results are published only once a round closes.
+        kwargs=lambda c: {
+            **_org(c),
+            "round_id": _round(c, AssessmentRound.Status.CLOSED).pk,
+        },
+        is_api=True,
+    ),
     Route(
         "api:actions",
         kwargs=_org,

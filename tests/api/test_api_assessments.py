@@ -315,7 +315,9 @@ class ResultsTests(ApiTestCase):
         )
         earlier.units.set([self.team])
         add_responses(earlier, [STRONG_SAFETY_WEAK_TIME] * 5, unit=self.team)
-        later = make_round(self.org, instrument=instrument)
+        later = make_round(
+            self.org, instrument=instrument, status=AssessmentRound.Status.CLOSED
+        )
         add_responses(later, [STRONG_SAFETY_WEAK_TIME] * 5, unit=self.team)
         body = self.call(
             "get", _url("api:round-results", round_id=later.pk), self.viewer
@@ -324,7 +326,7 @@ class ResultsTests(ApiTestCase):
         self.assertEqual(body["change"], {})
 
     def test_a_round_with_few_answers_shows_no_spread(self) -> None:
-        assessment_round = make_round(self.org, status=AssessmentRound.Status.OPEN)
+        assessment_round = make_round(self.org, status=AssessmentRound.Status.CLOSED)
         add_responses(assessment_round, [STRONG_SAFETY_WEAK_TIME] * 3)
         body = self.call(
             "get",
@@ -336,6 +338,45 @@ class ResultsTests(ApiTestCase):
         for spread in body["spreads"]["safety"]:
             self.assertTrue(spread["is_suppressed"])
             self.assertEqual(spread["counts"], [])
+
+    def test_an_open_round_publishes_no_results_and_says_when_it_will(self) -> None:
+        assessment_round = make_round(self.org, status=AssessmentRound.Status.OPEN)
+        add_responses(assessment_round, [STRONG_SAFETY_WEAK_TIME] * 12)
+        url = _url("api:round-results", round_id=assessment_round.pk)
+        response = self.call("get", url, self.editor)
+        self.assert_error(response, 409)
+        self.assertIn("available when the round closes", response.json()["error"])
+        self.assertNotIn("overall", response.json())
+        # One more response changes nothing anyone can read while the round is open.
+        add_responses(assessment_round, [{"s1": 1, "s2": 5, "t1": 5, "t2": 5}])
+        self.assertEqual(self.call("get", url, self.editor).json(), response.json())
+
+    def test_a_spread_hidden_to_protect_a_smaller_group_says_so(self) -> None:
+        assessment_round = make_round(self.org, status=AssessmentRound.Status.CLOSED)
+        # Three board members answer only s1; five staff answer everything. The
+        # spread of s1 (8) less the staff's s1 (their speaking-up score, times two,
+        # less their s2 spread) would give the board's s1 away.
+        add_responses(
+            assessment_round, [STRONG_SAFETY_WEAK_TIME] * 5, respondent_group="staff"
+        )
+        add_responses(assessment_round, [{"s1": 2}] * 3, respondent_group="board")
+        body = self.call(
+            "get",
+            _url("api:round-results", round_id=assessment_round.pk),
+            self.viewer,
+        ).json()
+        reasons = {
+            spread["item"]: spread["suppressed_because"]
+            for spread in body["spreads"]["safety"]
+        }
+        staff = next(r for r in body["by_respondent_group"] if r["key"] == "staff")
+        board = next(r for r in body["by_respondent_group"] if r["key"] == "board")
+        self.assertEqual(board["suppressed_because"], "few_responses")
+        self.assertEqual(reasons, {"s1": "complementary", "s2": None})
+        self.assertEqual(
+            staff["sections"]["safety"]["suppressed_because"], "complementary"
+        )
+        self.assertIsNotNone(body["overall"]["sections"]["safety"]["score"])
 
     def test_another_organisations_round_is_not_found(self) -> None:
         theirs = make_round(self.other_org)

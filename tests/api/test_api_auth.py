@@ -130,3 +130,71 @@ class ApiAuthTests(ApiTestCase):
             model="organisations.Unit", object_repr="Surgery"
         )
         self.assertEqual((event.actor, event.via), (self.editor, "api"))
+
+
+class ApiTokenRateLimitTests(ApiTestCase):
+    """Token use is rate-limited per address (bad tokens) and per person (calls)."""
+
+    def setUp(self) -> None:
+        from django.core.cache import cache
+
+        cache.clear()
+        self.me = reverse("api:me")
+
+    def test_repeated_bad_tokens_from_one_address_get_429_then_even_a_good_one(
+        self,
+    ) -> None:
+        from django.conf import settings
+        from django.test import override_settings
+
+        raw = self.token_for(self.viewer)
+        limits = {**settings.ACCOUNT_RATE_LIMITS, "api_token_failed": "3/m/ip"}
+        with override_settings(ACCOUNT_RATE_LIMITS=limits):
+            for n in range(3):
+                self.assert_error(
+                    self.client.get(self.me, HTTP_AUTHORIZATION=f"Bearer oqi_guess{n}"),
+                    401,
+                )
+            body = self.assert_error(
+                self.client.get(self.me, HTTP_AUTHORIZATION=f"Bearer {raw}"), 429
+            )
+            self.assertIn("Wait a minute", body["error"])
+            other = self.client.get(
+                self.me, HTTP_AUTHORIZATION=f"Bearer {raw}", REMOTE_ADDR="10.1.2.3"
+            )
+            self.assertEqual(other.status_code, 200)
+
+    def test_calls_beyond_the_per_person_limit_get_429(self) -> None:
+        from django.conf import settings
+        from django.test import override_settings
+
+        raw = self.token_for(self.viewer)
+        limits = {**settings.ACCOUNT_RATE_LIMITS, "api_token": "2/m/key"}
+        with override_settings(ACCOUNT_RATE_LIMITS=limits):
+            for _ in range(2):
+                response = self.client.get(self.me, HTTP_AUTHORIZATION=f"Bearer {raw}")
+                self.assertEqual(response.status_code, 200)
+            body = self.assert_error(
+                self.client.get(self.me, HTTP_AUTHORIZATION=f"Bearer {raw}"), 429
+            )
+            self.assertIn("Too many API requests for your account", body["error"])
+            other = self.client.get(
+                self.me, HTTP_AUTHORIZATION=f"Bearer {self.token_for(self.editor)}"
+            )
+            self.assertEqual(other.status_code, 200)
+
+    def test_administrator_without_mfa_is_refused_where_the_organisation_requires_it(
+        self,
+    ) -> None:
+        self.org.admins_must_use_mfa = True
+        self.org.save()
+        units = reverse("api:units", kwargs={"slug": "northfield"})
+        raw = self.token_for(self.editor)
+        body = self.assert_error(
+            self.client.get(units, HTTP_AUTHORIZATION=f"Bearer {raw}"), 403
+        )
+        self.assertIn("multi-factor authentication", body["error"])
+        viewer = self.client.get(
+            units, HTTP_AUTHORIZATION=f"Bearer {self.token_for(self.viewer)}"
+        )
+        self.assertEqual(viewer.status_code, 200)

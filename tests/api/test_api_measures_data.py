@@ -127,11 +127,15 @@ class DataPointTests(ApiTestCase):
             data=[{"period": "2023-04-01", "value": 4}],
         )
         self.assertEqual(response.status_code, 200, response.content)
-        event = AuditEvent.objects.filter(model="measures.DataPoint").latest("pk")
+        # One event for the whole upsert, holding every period's new numbers.
+        event = AuditEvent.objects.filter(model="measures.Measure").latest("pk")
         self.assertEqual(
-            (event.action, event.actor, event.via), ("create", self.editor, "api")
+            (event.action, event.actor, event.via), ("update", self.editor, "api")
         )
-        self.assertEqual(event.after["period"], "2023-04-01")
+        self.assertEqual(
+            event.after["bulk_rows"],
+            {"2023-04-01": {"value": 4.0, "denominator": None}},
+        )
 
     def test_viewer_outsider_and_anonymous_cannot_upsert(self) -> None:
         rows = [{"period": "2023-04-01", "value": 4}]

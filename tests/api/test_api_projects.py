@@ -142,6 +142,20 @@ class ProjectTests(ApiTestCase):
         self.assertEqual([p["id"] for p in body["team"]], [self.member.pk])
         self.assertIn("Idea to Active", project.notes.get().text)
 
+    def test_an_aim_that_is_not_an_object_is_refused_and_changes_nothing(
+        self,
+    ) -> None:
+        project = make_project(self.org, title="Falls", aim_what="Fewer falls")
+        for aim in (5, "Fewer falls", [], True):
+            with self.subTest(aim=aim):
+                response = self.call(
+                    "patch", self.url(project), self.editor, data={"aim": aim}
+                )
+                self.assertEqual(response.status_code, 422, response.content)
+                self.assertEqual(response.json()["status"], 422)
+                project.refresh_from_db()
+                self.assertEqual(project.aim_what, "Fewer falls")
+
     def test_a_viewer_cannot_be_made_lead_or_team_member(self) -> None:
         project = make_project(self.org, title="Falls")
         for data, field in (

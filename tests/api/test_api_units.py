@@ -59,7 +59,7 @@ class UnitTests(ApiTestCase):
         response = self.call("post", self.units, self.editor, data=data)
         self.assertEqual(response.status_code, 201, response.content)
         unit = Unit.objects.get(name="Acute medicine")
-        self.assertEqual(response.json(), {**data, "id": unit.pk})
+        self.assertEqual(response.json(), {**data, "id": unit.pk, "version": 1})
         self.assertEqual((unit.organisation, unit.parent), (self.org, self.division))
 
     def test_a_division_cannot_sit_under_anything(self) -> None:

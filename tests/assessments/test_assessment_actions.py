@@ -107,7 +107,9 @@ class ActionFromGapTests(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.assessment_round = make_round(cls.org, title="Spring pulse")
+        cls.assessment_round = make_round(
+            cls.org, title="Spring pulse", status="closed"
+        )
         make_responses(cls.assessment_round, WEAK, 5)
         cls.url = "/organisations/northfield/assessments/actions/new/"
 

@@ -15,7 +15,7 @@ import re
 from django.utils import timezone
 
 from openqi.assessments import services
-from openqi.assessments.services import MIN_RESPONSES, suppressed
+from openqi.assessments.services import MIN_RESPONSES
 from tests.assessments.round_helpers import make_instrument, make_responses, make_round
 from tests.base import BaseTestCase
 
@@ -34,40 +34,9 @@ def cell_text(page: str, table_id: str, group: str, section: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
 
 
-class SuppressionRuleTests(BaseTestCase):
+class ThresholdTests(BaseTestCase):
     def test_the_threshold_is_five(self) -> None:
         self.assertEqual(MIN_RESPONSES, 5)
-
-    def test_groups_of_five_or_more_are_shown(self) -> None:
-        self.assertEqual(suppressed({"a": 5, "b": 9}), set())
-
-    def test_one_small_group_takes_the_next_smallest_with_it(self) -> None:
-        self.assertEqual(suppressed({"a": 4, "b": 6, "c": 5, "d": 20}), {"a", "c"})
-
-    def test_small_groups_pooling_fewer_than_five_take_the_next_smallest(
-        self,
-    ) -> None:
-        # a + b (3) would be the total less c: so c is hidden too.
-        self.assertEqual(suppressed({"a": 1, "b": 2, "c": 30}), {"a", "b", "c"})
-        self.assertEqual(
-            suppressed({"a": 1, "b": 2, "c": 30, "d": 40}), {"a", "b", "c"}
-        )
-
-    def test_two_small_groups_pooling_five_are_hidden_alone(self) -> None:
-        self.assertEqual(suppressed({"a": 2, "b": 3, "c": 30}), {"a", "b"})
-
-    def test_already_hidden_groups_count_towards_the_pool(self) -> None:
-        self.assertEqual(suppressed({"a": 9, "b": 6, "c": 7}, hidden={"b"}), {"b", "c"})
-
-    def test_a_lone_small_group_is_hidden(self) -> None:
-        self.assertEqual(suppressed({"a": 4}), {"a"})
-
-    def test_empty_groups_are_not_groups(self) -> None:
-        self.assertEqual(suppressed({"a": 0, "b": 7}), set())
-
-    def test_four_is_hidden_five_is_not(self) -> None:
-        self.assertEqual(suppressed({"a": 4, "b": 5, "c": 5}), {"a", "b"})
-        self.assertEqual(suppressed({"a": 5, "b": 5}), set())
 
 
 class ResultsTests(BaseTestCase):
@@ -75,7 +44,9 @@ class ResultsTests(BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.instrument = make_instrument()
-        cls.assessment_round = make_round(cls.org, cls.instrument, title="Spring pulse")
+        cls.assessment_round = make_round(
+            cls.org, cls.instrument, title="Spring pulse", status="closed"
+        )
         make_responses(cls.assessment_round, A, 5, unit=cls.team, staff_group="nursing")
         make_responses(
             cls.assessment_round, B, 6, unit=cls.division, staff_group="medical"
@@ -154,7 +125,7 @@ class ResultsTests(BaseTestCase):
         self.assertIn('name="section" value="time"', page)
 
     def test_at_most_three_suggestions_lowest_first(self) -> None:
-        weak = make_round(self.org, self.instrument, title="Weak")
+        weak = make_round(self.org, self.instrument, title="Weak", status="closed")
         make_responses(weak, {"l1": 1, "l2": 5, "t1": "no", "k1": 2}, 5)
         keys = [s.section.key for s in services.results_for(weak).suggestions]
         self.assertEqual(keys, ["lead", "time", "team"])
@@ -167,7 +138,9 @@ class SuppressionTests(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.assessment_round = make_round(cls.org, title="Spring pulse")
+        cls.assessment_round = make_round(
+            cls.org, title="Spring pulse", status="closed"
+        )
         make_responses(cls.assessment_round, A, 5, unit=cls.team)
         make_responses(cls.assessment_round, B, 6, unit=cls.division)
         make_responses(cls.assessment_round, A, 3, unit=cls.directorate)
@@ -219,7 +192,7 @@ class SuppressionTests(BaseTestCase):
         self.assertEqual(rows[str(self.division.pk)].suppression, "")
 
     def test_a_column_hidden_to_protect_a_smaller_cell_says_so(self) -> None:
-        sparse = make_round(self.org, title="Sparse")
+        sparse = make_round(self.org, title="Sparse", status="closed")
         skipped = {key: value for key, value in A.items() if key != "k1"}
         make_responses(sparse, A, 6, unit=self.team)
         make_responses(sparse, A, 3, unit=self.division)
@@ -252,7 +225,7 @@ class SuppressionTests(BaseTestCase):
         )
 
     def test_a_section_few_answered_is_suppressed_in_that_column(self) -> None:
-        sparse = make_round(self.org, title="Sparse")
+        sparse = make_round(self.org, title="Sparse", status="closed")
         skipped = {key: value for key, value in A.items() if key != "k1"}
         make_responses(sparse, A, 6, unit=self.team)
         make_responses(sparse, A, 3, unit=self.division)
@@ -269,42 +242,22 @@ class SuppressionTests(BaseTestCase):
         self.assertEqual(team.cells["lead"].score, 75)
 
     def test_a_group_nesting_another_with_few_more_is_hidden(self) -> None:
-        nested = make_round(self.org, title="Nested")
+        nested = make_round(self.org, title="Nested", status="closed")
         make_responses(nested, A, 5, unit=self.team, staff_group="nursing")
         make_responses(nested, B, 6, unit=self.division, staff_group="medical")
         make_responses(nested, A, 3, unit=self.directorate, staff_group="medical")
         results = services.results_for(nested)
-        # Medical (9) less the division (6) would describe the directorate's 3.
+        # Medical (9) less the division (6) would describe the directorate's 3:
+        # the division, the smallest result that ends it, is hidden.
+        units = {row.key: row for row in results.by_unit}
         staff = {row.key: row for row in results.by_staff_group}
-        self.assertTrue(staff["medical"].is_suppressed)
-        self.assertTrue(staff["nursing"].is_suppressed)  # else total less nursing
-        for row in staff.values():
-            self.assertIsNone(row.cells["lead"].score)
-
-    def test_hidden_groups_across_breakdowns(self) -> None:
-        groups = {
-            "unit": {"ward": frozenset(range(6)), "clinic": frozenset(range(6, 9))},
-            "staff_group": {
-                "nursing": frozenset(range(5)),
-                "medical": frozenset(range(5, 9)),
-            },
-        }
-        hidden = services.suppressed_across(groups)
-        self.assertEqual(hidden["unit"], {"ward", "clinic"})
-        self.assertEqual(hidden["staff_group"], {"nursing", "medical"})
-        apart = {
-            "unit": {"ward": frozenset(range(10)), "clinic": frozenset(range(10, 20))},
-            "staff_group": {
-                "nursing": frozenset(range(0, 20, 2)),
-                "medical": frozenset(range(1, 20, 2)),
-            },
-        }
-        self.assertEqual(
-            services.suppressed_across(apart), {"unit": set(), "staff_group": set()}
-        )
+        self.assertEqual(units[str(self.division.pk)].suppression, "complementary")
+        # Medical lead: (6 × 25 + 3 × 75) / 9 = 41.7, shown as 42.
+        self.assertEqual(staff["medical"].cells["lead"].score, 42)
+        self.assertEqual(staff["nursing"].cells["lead"].score, 75)
 
     def test_a_round_of_fewer_than_five_shows_nothing(self) -> None:
-        small = make_round(self.org, title="Small round")
+        small = make_round(self.org, title="Small round", status="closed")
         make_responses(small, A, MIN_RESPONSES - 1, unit=self.team)
         self.sign_in(self.editor)
         url = f"/organisations/northfield/assessments/rounds/{small.pk}/results/"
@@ -321,7 +274,7 @@ class SuppressionTests(BaseTestCase):
                 self.assertEqual(spread.counts, [])
 
     def test_five_responses_are_shown(self) -> None:
-        five = make_round(self.org, title="Five")
+        five = make_round(self.org, title="Five", status="closed")
         make_responses(five, A, MIN_RESPONSES, unit=self.team)
         results = services.results_for(five)
         self.assertEqual(results.overall.cells["lead"].score, 75)
@@ -347,7 +300,9 @@ class ChangeSincePreviousRoundTests(BaseTestCase):
             status="closed",
         )
         make_responses(cls.other, A, 5)
-        cls.current = make_round(cls.org, cls.instrument, title="Spring 2026")
+        cls.current = make_round(
+            cls.org, cls.instrument, title="Spring 2026", status="closed"
+        )
         make_responses(cls.current, A, 5)
         for days, assessment_round in enumerate(
             [cls.first, cls.ignored_open, cls.other, cls.current]
@@ -397,7 +352,11 @@ class ChangeSincePreviousRoundTests(BaseTestCase):
         self.assertEqual(services.results_for(self.current).previous, self.first)
         # A later round of the ward alone compares only with the ward round.
         later = make_round(
-            self.org, self.instrument, title="Ward again", units=[self.team]
+            self.org,
+            self.instrument,
+            title="Ward again",
+            units=[self.team],
+            status="closed",
         )
         make_responses(later, A, 5, unit=self.team)
         results = services.results_for(later)
@@ -410,6 +369,7 @@ class ChangeSincePreviousRoundTests(BaseTestCase):
             self.instrument,
             title="Emergency care pulse",
             units=[self.directorate],
+            status="closed",
         )
         make_responses(directorate_round, A, 5, unit=self.directorate)
         results = services.results_for(directorate_round)
@@ -442,7 +402,7 @@ class ShownScoreBandTests(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.assessment_round = make_round(cls.org, title="Boundary")
+        cls.assessment_round = make_round(cls.org, title="Boundary", status="closed")
         # Lead: (5 × 37.5 + 50) / 6 = 39.58…, shown as 40.
         make_responses(cls.assessment_round, LEAD_37_5, 5, unit=cls.team)
         make_responses(cls.assessment_round, LEAD_50, 1, unit=cls.team)

@@ -39,7 +39,22 @@ VIEWER = "arthur.pennycott@riverside.example.org"
 OUTSIDER = "gideon.wolstenholme@wolds.example.org"
 
 #: Routes that answer with something other than a page to look at.
-NOT_PAGES = {"core:healthz"}
+NOT_PAGES = {
+    "core:healthz",
+    # Steps of a sign-in flow (django-allauth) that answer a page only mid-flow
+    # or once MFA or an identity provider is set up: redirects or 404 here.
+    "mfa_authenticate",
+    "mfa_deactivate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_download_recovery_codes",
+    # Passkey sign-in: the sign-in page's script fetches its options as JSON;
+    # opened as a page it goes back to sign in (the sign-in page is checked).
+    "mfa_login_webauthn",
+    "socialaccount_login_error",
+    "socialaccount_signup",
+    "openid_connect_login",
+    "openid_connect_callback",
+}
 
 #: The page's width, and what widens it: the deepest elements that reach past
 #: the viewport (by their box, or by text that does not wrap) while none of

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.test import TestCase
+from django.utils import timezone
 
 from openqi.assessments import services
 from openqi.assessments.models import (
@@ -45,6 +46,7 @@ class DemoIssue5Tests(TestCase):
         cls.rounds = {
             r.title: r for r in AssessmentRound.objects.for_organisation(cls.riverside)
         }
+        cls.today = timezone.localdate()
 
     def test_two_closed_readiness_rounds_and_one_open_and_a_team_pulse(self) -> None:
         readiness = [s for s in ROUNDS if s.instrument == "organisational-readiness"]
@@ -68,20 +70,57 @@ class DemoIssue5Tests(TestCase):
         self.assertEqual(results.previous, self.rounds[ROUNDS[0].title])
         self.assertGreater(results.change["culture"], 5)
         self.assertGreater(results.change["leadership"], 5)
+        self.assertTrue(all(c is not None for c in results.change.values()))
         self.assertEqual(min(scores, key=scores.__getitem__), "infrastructure")
         self.assertTrue(results.suggestions)
         by_unit = {row.label: row for row in results.by_unit}
         self.assertTrue(by_unit["Pharmacy"].is_suppressed)
         self.assertLess(by_unit["Pharmacy"].n, 5)
         self.assertIsNone(by_unit["Pharmacy"].cells["culture"].score)
+        self.assertEqual(by_unit["Pharmacy"].suppression, services.FEW_RESPONSES)
         shown = [row for row in results.by_unit if not row.is_suppressed]
         self.assertGreaterEqual(len(shown), 2)
         self.assertIsNotNone(shown[0].cells["culture"].score)
 
-    def test_the_open_round_and_the_pulse_have_results_too(self) -> None:
-        for title in (ROUNDS[2].title, ROUNDS[3].title):
-            results = services.results_for(self.rounds[title])
-            self.assertFalse(results.overall.is_suppressed, title)
+    def test_the_first_round_publishes_every_overall_score_too(self) -> None:
+        results = services.results_for(self.rounds[ROUNDS[0].title])
+        self.assertFalse(results.overall.is_suppressed)
+        for cell in [
+            *results.overall.cells.values(),
+            *results.overall.categories.values(),
+        ]:
+            self.assertIsNotNone(cell.score)
+
+    def test_the_open_round_says_results_come_when_it_closes(self) -> None:
+        third = self.rounds[ROUNDS[2].title]
+        self.assertFalse(services.results_are_available(third))
+        self.assertIsNone(third.published_results)
+        with self.assertRaises(services.ResultsNotAvailable):
+            services.results_for(third)
+        self.client.force_login(third.created_by)
+        page = self.client.get(
+            f"/organisations/riverside/assessments/rounds/{third.pk}/results/"
+        ).content.decode()
+        self.assertIn("The results will be available when the round closes.", page)
+
+    def test_the_closed_pulse_has_results(self) -> None:
+        pulse = self.rounds[ROUNDS[3].title]
+        self.assertEqual(pulse.status, AssessmentRound.Status.CLOSED)
+        results = services.results_for(pulse)
+        self.assertFalse(results.overall.is_suppressed)
+        self.assertTrue(
+            all(c.score is not None for c in results.overall.cells.values())
+        )
+
+    def test_closed_rounds_are_closed_with_their_results_stored(self) -> None:
+        for spec in ROUNDS:
+            assessment_round = self.rounds[spec.title]
+            if spec.closed_days_ago is None:
+                continue
+            self.assertTrue(services.has_stored_results(assessment_round), spec.title)
+            self.assertEqual(
+                (self.today - assessment_round.closed_on).days, spec.closed_days_ago
+            )
 
     def test_action_items_from_the_gaps(self) -> None:
         actions = ActionItem.objects.for_organisation(self.riverside)

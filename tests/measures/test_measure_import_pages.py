@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime
 import io
-import tempfile
-from pathlib import Path
 from unittest import mock
 
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from openqi.measures import services
-from openqi.measures.models import DataPoint
+from openqi.measures.models import DataPoint, ImportJob
 from tests.base import BaseTestCase
 from tests.measures.helpers import add_points, make_measure
 
@@ -33,11 +32,6 @@ def xlsx_file(rows: list[list[object]], name: str = "data.xlsx") -> SimpleUpload
 
 class ImportTestCase(BaseTestCase):
     def setUp(self) -> None:
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        patcher = mock.patch.object(services, "IMPORT_DIR", Path(folder.name))
-        patcher.start()
-        self.addCleanup(patcher.stop)
         self.measure = make_measure(self.org, name="Falls", frequency="monthly")
         self.ratio = make_measure(
             self.org, name="Seen in 4 hours", kind="proportion", multiplier=100
@@ -47,11 +41,21 @@ class ImportTestCase(BaseTestCase):
     def kwargs(self, measure=None) -> dict:  # type: ignore[no-untyped-def]
         return {"slug": self.org.slug, "pk": (measure or self.measure).pk}
 
-    def upload(self, upload, measure=None):  # type: ignore[no-untyped-def]
+    def run_imports(self) -> str:
+        """What the runner beside the web server does: every queued job, once."""
+        out = io.StringIO()
+        call_command("run_imports", "--once", stdout=out)
+        return out.getvalue()
+
+    def upload(self, upload, measure=None, *, run=True):  # type: ignore[no-untyped-def]
+        """Post the file; with ``run``, then let the runner read and check it."""
         url = reverse("measures:import", kwargs=self.kwargs(measure))
-        return self.client.post(
+        response = self.client.post(
             url, {"file": upload, "token": services.new_import_token()}
         )
+        if run:
+            self.run_imports()
+        return response
 
     def token(self, response) -> str:  # type: ignore[no-untyped-def]
         self.assertEqual(response.status_code, 302, response.content[:2000])
@@ -65,13 +69,20 @@ class ImportTestCase(BaseTestCase):
             )
         )
 
-    def commit(self, token: str, measure=None):  # type: ignore[no-untyped-def]
-        return self.client.post(
+    def commit(self, token: str, measure=None, *, run=True):  # type: ignore[no-untyped-def]
+        """Press Save; with ``run``, let the runner save the rows, and when they
+        are saved look at the page that says so (as the browser would)."""
+        response = self.client.post(
             reverse(
                 "measures:import_commit",
                 kwargs={**self.kwargs(measure), "token": token},
             )
         )
+        if run:
+            self.run_imports()
+            if ImportJob.objects.filter(token=token, stage="saved").exists():
+                return self.preview(token, measure)
+        return response
 
 
 class ImportHappyPathTests(ImportTestCase):
@@ -150,6 +161,8 @@ class ImportHappyPathTests(ImportTestCase):
         self.assertContains(response, "Choose a different column for each.")
         response = self.client.post(url, {"period": "When", "value": "Attendances"})
         self.assertRedirects(response, url, fetch_redirect_response=False)
+        self.assertContains(self.preview(token), "Checking the file")
+        self.run_imports()
         self.assertContains(self.preview(token), "<strong>1 new</strong>")
         self.commit(token)
         self.assertEqual(self.measure.points.get().value, 12.0)
@@ -246,25 +259,24 @@ class ImportRejectionTests(ImportTestCase):
         self.assertFalse(DataPoint.objects.exists())
 
     def test_commit_is_all_or_nothing_when_a_save_fails(self) -> None:
+        add_points(self.measure, [7], start=datetime.date(2024, 1, 1))
         token = self.token(
             self.upload(
                 csv_file("period,value\n2024-01-01,1\n2024-02-01,2\n2024-03-01,3\n")
             )
         )
-        original = DataPoint.save
-        calls = []
-
-        def failing_save(point, *args, **kwargs):  # type: ignore[no-untyped-def]
-            calls.append(point.period)
-            if len(calls) == 3:
-                raise RuntimeError("disk full")
-            return original(point, *args, **kwargs)
-
-        with mock.patch.object(DataPoint, "save", failing_save):
-            with self.assertRaises(RuntimeError):
+        # The points are written, then the audit record fails: nothing stays.
+        with mock.patch.object(
+            services, "record_rows", side_effect=RuntimeError("disk full")
+        ):
+            with self.assertLogs("openqi.measures.services", "ERROR"):
                 self.commit(token)
-        self.assertEqual(len(calls), 3)
-        self.assertFalse(DataPoint.objects.exists())
+        self.assertEqual(list(self.measure.points.values_list("value", flat=True)), [7])
+        job = services.load_import(token, self.measure, self.editor)
+        self.assertEqual(job.stage, "ready")
+        page = self.preview(token)
+        self.assertContains(page, "nothing was saved: try again")
+        self.assertContains(page, "Save 3 periods")
 
     def test_unreadable_file_says_why(self) -> None:
         token = self.token(
@@ -273,7 +285,7 @@ class ImportRejectionTests(ImportTestCase):
         response = self.preview(token)
         self.assertContains(response, "The file cannot be read")
         self.assertContains(response, "data.xlsx")
-        self.assertNotContains(response, str(services.IMPORT_DIR))
+        self.assertNotContains(response, "/tmp")
 
     def test_header_only_file(self) -> None:
         token = self.token(self.upload(csv_file("period,value\n")))
@@ -301,7 +313,7 @@ class ImportRejectionTests(ImportTestCase):
                 },
             )
             self.assertEqual(response.status_code, status)
-        self.assertFalse(list(services.IMPORT_DIR.glob("*")))
+        self.assertFalse(ImportJob.objects.exists())
 
     def test_someone_elses_upload_cannot_be_seen_or_committed(self) -> None:
         token = self.token(self.upload(csv_file("period,value\n2024-01-01,1\n")))

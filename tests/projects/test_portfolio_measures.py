@@ -121,19 +121,20 @@ class OverviewOrderTests(BaseTestCase):
     def test_a_fixed_number_of_queries_whatever_the_measures(self) -> None:
         self.sign_in(self.editor)
         self.client.get(URL)
-        with self.assertNumQueries(7):
-            # session, user, membership, measures, phase breaks, project links,
-            # and the layout's organisation switcher; every chart line is cached
+        with self.assertNumQueries(8):
+            # session, user, the "administrators must use MFA" check, membership,
+            # measures, phase breaks, project links, and the layout's organisation
+            # switcher; every chart line is cached
             self.client.get(URL)
         for i in range(5):
             link(
                 self.project,
                 make_measure(self.org, FLAT, name=f"More {i}", chart_type="run"),
             )
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(10):
             # ... and for the five new measures: their phase breaks and points
             self.client.get(URL)
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             self.client.get(URL)
 
 

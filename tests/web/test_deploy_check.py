@@ -54,3 +54,19 @@ def test_production_without_a_secret_key_refuses_to_start() -> None:
     done = _manage("check", OPENQI_DEBUG="false", OPENQI_ALLOWED_HOSTS="example.org")
     assert done.returncode != 0
     assert "OPENQI_SECRET_KEY must be set" in done.stderr
+
+
+def test_production_with_the_development_key_refuses_to_start() -> None:
+    done = _manage(
+        "check",
+        OPENQI_DEBUG="false",
+        OPENQI_ALLOWED_HOSTS="example.org",
+        OPENQI_SECRET_KEY="django-insecure-openqi-development-only",
+    )
+    assert done.returncode != 0
+    assert "OPENQI_SECRET_KEY is the published development key" in done.stderr
+
+
+def test_development_may_use_the_development_key() -> None:
+    done = _manage("check", OPENQI_SECRET_KEY="django-insecure-openqi-development-only")
+    assert done.returncode == 0, done.stderr

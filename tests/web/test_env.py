@@ -108,10 +108,17 @@ def test_database_from_url_needs_a_database_name() -> None:
      ("sqlite://", ":memory:")],
 )  # fmt: skip
 def test_database_from_url_reads_sqlite(url: str, name: str) -> None:
-    assert database_from_url(url) == {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": name,
-    }
+    database = database_from_url(url)
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"] == name
+
+
+def test_sqlite_waits_for_the_write_lock_in_wal_mode() -> None:
+    options = database_from_url("sqlite:///openqi.sqlite3")["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 20
+    assert "journal_mode=WAL" in options["init_command"]
+    assert "synchronous=NORMAL" in options["init_command"]
 
 
 @pytest.mark.parametrize(

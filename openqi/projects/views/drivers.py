@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from markupsafe import Markup
 
-from openqi.organisations.access import membership_for
+from openqi.core.versioning import VersionConflict
+from openqi.organisations.access import membership_for, require_delete
 from openqi.organisations.models import Membership
 
 from .. import drivers as services
@@ -30,7 +31,13 @@ from ..forms_drivers import (
     MoveForm,
 )
 from ..models import DriverNode, PDSACycle, Project
-from ..services import can_edit_project, project_for, require_project_edit
+from ..services import (
+    CYCLE_DELETION_RULE,
+    NODE_DELETION_RULE,
+    can_edit_project,
+    project_for,
+    require_project_edit,
+)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -176,10 +183,14 @@ def driver_edit(request: HttpRequest, slug: str, pk: int, node_pk: int) -> HttpR
     node = _node(project, node_pk)
     form = DriverNodeTextForm(_posted(request), instance=node)
     if request.method == "POST" and form.is_valid():
-        node = form.save()
-        return _drivers_saved(
-            request, membership, project, f"{node.get_kind_display()} saved."
-        )
+        try:
+            node = form.save()
+        except VersionConflict:
+            form.report_conflict()
+        else:
+            return _drivers_saved(
+                request, membership, project, f"{node.get_kind_display()} saved."
+            )
     return _drivers_page(
         request, membership, project, form=form, form_at=("edit", node.pk)
     )
@@ -209,6 +220,11 @@ def driver_delete(
     project = project_for(membership, pk)
     require_project_edit(membership)
     node = _node(project, node_pk)
+    require_delete(
+        membership,
+        has_history=node.has_history(),
+        what="a driver diagram entry with PDSA cycles",
+    )
     if request.method == "POST":
         services.delete_node(node)
         return _drivers_saved(
@@ -222,6 +238,7 @@ def driver_delete(
         project,
         form_at=("delete", node.pk),
         impact=impact,
+        who_may_delete=NODE_DELETION_RULE,
     )
 
 
@@ -337,6 +354,7 @@ def cycle_detail(
         step_names=services.STEP_NAMES,
         drawing=Markup(services.ramp_svg(ramp, "ramp", current=cycle)),
         crumbs=_cycles_crumbs(project),
+        who_may_delete=CYCLE_DELETION_RULE,
     )
     return render(request, "projects/pdsa_detail.html", context)
 
@@ -354,9 +372,15 @@ def cycle_edit(request: HttpRequest, slug: str, pk: int, cycle_pk: int) -> HttpR
         raise Http404("No such step")
     form = STEP_FORMS[step](_posted(request), instance=cycle)
     if request.method == "POST" and form.is_valid():
-        cycle = services.save_step(form.save(commit=False), step)
-        messages.success(request, f"{services.STEP_NAMES[step]} saved.")
-        return redirect("projects:cycle_detail", slug=slug, pk=pk, cycle_pk=cycle.pk)
+        try:
+            cycle = services.save_step(form.save(commit=False), step)
+        except VersionConflict:
+            form.report_conflict()
+        else:
+            messages.success(request, f"{services.STEP_NAMES[step]} saved.")
+            return redirect(
+                "projects:cycle_detail", slug=slug, pk=pk, cycle_pk=cycle.pk
+            )
     context = _cycle_context(
         membership,
         project,
@@ -379,6 +403,9 @@ def cycle_delete(
     project = project_for(membership, pk)
     require_project_edit(membership)
     cycle = _cycle(project, cycle_pk)
+    require_delete(
+        membership, has_history=cycle.has_history(), what="a PDSA cycle that has run"
+    )
     services.delete_cycle(cycle)
     messages.success(request, f"{cycle.title} deleted.")
     return redirect("projects:cycles", slug=slug, pk=pk)

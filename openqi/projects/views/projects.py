@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from openqi.core.versioning import VersionConflict
 from openqi.organisations.access import membership_for
 from openqi.organisations.models import Membership
 from openqi.strategy.services import url_if_served
@@ -205,11 +206,15 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         _posted(request), instance=project, organisation=membership.organisation
     )
     if request.method == "POST" and form.is_valid():
-        project = services.update_project(
-            project, author=request.user, **form.project_fields()
-        )
-        messages.success(request, f"{project.title} saved.")
-        return redirect(_detail_url(project))
+        try:
+            project = services.update_project(
+                project, author=request.user, **form.project_fields()
+            )
+        except VersionConflict:
+            form.report_conflict()
+        else:
+            messages.success(request, f"{project.title} saved.")
+            return redirect(_detail_url(project))
     context = _base(
         membership,
         form=form,
@@ -244,6 +249,7 @@ def delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             (project.notes.count(), "note", "notes"),
             (project.ratings.count(), "progress rating", "progress ratings"),
         ],
+        who_may_delete=services.PROJECT_DELETION_RULE,
     )
     return render(request, "projects/delete.html", context)
 

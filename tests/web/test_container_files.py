@@ -1,0 +1,58 @@
+"""The Dockerfile and compose.yaml keep the promises docs/install.md makes of them.
+
+Docker is not on every machine that runs the suite, so these read the files;
+tests/web/test_container_entrypoint.py runs what the image runs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DOCKERFILE = (REPO / "Dockerfile").read_text(encoding="utf-8")
+COMPOSE = (REPO / "compose.yaml").read_text(encoding="utf-8")
+
+
+def _stages() -> list[str]:
+    return re.split(r"^FROM ", DOCKERFILE, flags=re.MULTILINE)[1:]
+
+
+def test_the_image_installs_front_end_and_python_packages_from_the_lock_files() -> None:
+    stages = _stages()
+    assert len(stages) >= 2
+    assert any(s.startswith("node:") and "npm ci" in s for s in stages)
+    assert any("-c requirements.lock '.[production]'" in s for s in stages)
+
+
+def test_the_image_collects_static_files_and_runs_as_a_user_not_root() -> None:
+    final = _stages()[-1]
+    assert "collectstatic --no-input" in final
+    users = re.findall(r"^USER (\S+)", final, flags=re.MULTILINE)
+    assert users and users[-1] not in ("root", "0")
+
+
+def test_the_image_health_check_and_entrypoint_use_the_entrypoint_script() -> None:
+    entrypoint = REPO / "docker" / "entrypoint.sh"
+    assert entrypoint.is_file()
+    assert re.search(
+        r"^HEALTHCHECK .*\n\s+CMD .*entrypoint\.sh.*healthcheck", DOCKERFILE, re.M
+    )
+    assert re.search(r"^ENTRYPOINT .*docker/entrypoint\.sh", DOCKERFILE, re.M)
+    text = entrypoint.read_text(encoding="utf-8")
+    assert "manage.py migrate" in text and "exec gunicorn" in text
+
+
+def test_compose_runs_postgresql_with_a_volume_and_health_check_then_the_app() -> None:
+    for service in ("db:", "app:", "scheduler:"):
+        assert re.search(rf"^  {service}", COMPOSE, re.M), service
+    assert "postgres-data:/var/lib/postgresql/data" in COMPOSE
+    assert "pg_isready" in COMPOSE
+    assert "condition: service_healthy" in COMPOSE
+    assert 'command: ["scheduler"]' in COMPOSE
+
+
+def test_the_build_leaves_out_local_environments_and_secrets() -> None:
+    ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").split()
+    for entry in (".venv", "node_modules", ".env", "*.sqlite3", ".git"):
+        assert entry in ignored, entry
