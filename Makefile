@@ -78,7 +78,8 @@ test-postgres: install
 test-browser: install
 	@echo "== the browser tests"
 	@if [ -x $(CHROMIUM) ]; then \
-		$(PY) -m pytest -q -p no:xdist -m browser tests/browser; \
+		OPENQI_TEST_DATABASE_FILE=$(CURDIR)/.browser-tests.sqlite3 \
+			$(PY) -m pytest -q -p no:xdist -m browser tests/browser; \
 	elif [ "$${CI:-}" = true ]; then \
 		echo "$(CHROMIUM) is missing, and CI must run the browser tests" >&2; exit 1; \
 	else \

@@ -1,5 +1,7 @@
 """Settings for the test suite: the production settings, with a fast password hasher."""
 
+import os
+
 from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -23,3 +25,11 @@ ACCOUNT_RATE_LIMITS = {  # noqa: F405
     "api_token_failed": "10000/m/ip",
     "api_token": "10000/m/key",
 }
+
+# The browser pass runs the live server and the import runner's thread on
+# connections of their own. An in-memory SQLite database shared between threads
+# locks whole tables (SQLITE_LOCKED, which no busy timeout waits for), so there
+# they share a file in WAL mode, as a real server does (Makefile: test-browser).
+_test_database_file = os.environ.get("OPENQI_TEST_DATABASE_FILE", "")
+if _test_database_file and DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": _test_database_file}  # noqa: F405
