@@ -7,7 +7,7 @@ Sources, named again beside every expected value:
 - Montgomery, *Introduction to Statistical Quality Control*, 6th ed. (2009),
   Example 6.5 / Table 6.7 (the data file names the table);
 - hand calculations written out in the test, for the rule boundaries of the SPC
-  contract (/work/shared/design/spc-contract.md), which is the authority where it
+  engine's agreed behaviour (docs/methods.md), which is the authority where it
   deliberately differs from NHSRplotthedots;
 - the independent Python packages ``controlchartspy`` (the PowerBI-SPC engine)
   and ``shewhart``, imported with ``pytest.importorskip``.
