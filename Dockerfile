@@ -10,17 +10,15 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
-# 2. The Python packages, exactly as requirements.lock says, in a virtual environment.
-# Installed from pyproject.toml with an empty package first, so this layer is
-# rebuilt only when the dependencies change, not on every change to the code.
+# 2. The Python packages the application runs with, exactly as
+# requirements/production.lock pins them and checked against its hashes, in a
+# virtual environment; this layer is rebuilt only when the lock changes.
 FROM python:3.11-slim-bookworm AS python
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 WORKDIR /srv/openqi
-COPY pyproject.toml requirements.lock README.md ./
-RUN mkdir openqi && touch openqi/__init__.py \
-    && /opt/venv/bin/pip install -c requirements.lock '.[production]' \
-    && /opt/venv/bin/pip uninstall --yes openqi
+COPY requirements/production.lock ./
+RUN /opt/venv/bin/pip install --require-hashes -r production.lock
 
 # 3. The application: the code, the packages, the collected static files.
 FROM python:3.11-slim-bookworm

@@ -11,13 +11,16 @@ CHROMIUM := /usr/bin/chromium
 # The PostgreSQL pass: Django creates (and drops) test_openqi, so the role needs CREATEDB.
 POSTGRES_URL ?= postgres://openqi:openqi@127.0.0.1:5432/openqi
 
-.PHONY: install run spc-demo test test-core test-sqlite test-postgres test-browser \
-	bench lint types migrations-check check format clean
+.PHONY: install run spc-walkthrough test test-core test-sqlite test-postgres test-browser \
+	bench lint types migrations-check check format lock clean
 
+# Every package exactly as requirements.lock pins it, checked against its hashes;
+# then OpenQI itself, editable, with nothing more. `make lock` regenerates the locks.
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev,production]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 # The lock file is committed; this only runs on a checkout that lost it.
@@ -38,18 +41,18 @@ run: install
 	$(VENV)/bin/openqi demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# The SPC command line on real public A&E data; writes the charts to out/.
-spc-demo: install
+# The SPC walkthrough: the chart verbs on real public A&E data; writes the charts to out/.
+spc-walkthrough: install
 	@mkdir -p out
-	$(PY) -m openqi.demo_cli out
+	$(PY) -m openqi.cli.walkthrough out
 
 test: install test-core test-sqlite test-postgres test-browser
 
 # The SPC core's tests in a virtualenv holding only NumPy and pytest: proves the
 # core needs nothing else. Tests that compare with other packages skip there.
-$(CORE_VENV)/.installed-stamp: requirements.lock
+$(CORE_VENV)/.installed-stamp: requirements/core.lock
 	test -x $(CORE_VENV)/bin/python || $(PYTHON) -m venv $(CORE_VENV)
-	$(CORE_VENV)/bin/python -m pip install --quiet -c requirements.lock numpy pytest
+	$(CORE_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements/core.lock
 	touch $@
 
 test-core: $(CORE_VENV)/.installed-stamp
@@ -96,6 +99,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) scripts/check_view_access.py
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -108,6 +112,19 @@ migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 check: lint types migrations-check test
+
+# Regenerate the hashed lock files from pyproject.toml (needs PyPI and uv:
+# `pip install uv`). uv keeps the versions already locked unless pyproject.toml
+# needs others (`make lock UV_ARGS=--upgrade` moves everything to the newest);
+# the sub-locks are held to the full one's versions. Commit all three files.
+UV ?= uv
+UV_COMPILE = $(UV) pip compile --quiet --generate-hashes --python-version 3.11 --universal $(UV_ARGS)
+lock:
+	$(UV_COMPILE) pyproject.toml --extra dev --extra production --extra parquet \
+		-o requirements.lock
+	$(UV_COMPILE) pyproject.toml --extra production -c requirements.lock \
+		-o requirements/production.lock
+	$(UV_COMPILE) requirements/core.in -c requirements.lock -o requirements/core.lock
 
 clean:
 	rm -rf $(VENV) $(CORE_VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -38,11 +38,14 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from openqi.spc.inputs import RowError, parse_number
+
 __all__ = [
     "FORMULA_FIX",
     "Limits",
     "Table",
     "TableError",
+    "TableRowError",
     "UncalculatedFormula",
     "period_sort_keys",
     "read_table",
@@ -97,6 +100,11 @@ class TableError(ValueError):
     """Bad input: the message is ready to show to the person who gave it."""
 
 
+class TableRowError(RowError, TableError):
+    """A bad cell in one row: a :class:`~openqi.spc.inputs.RowError` (row, field,
+    message) that is also a :class:`TableError`."""
+
+
 @dataclass(frozen=True)
 class Table:
     """A table read from a file: named columns of cells.
@@ -143,7 +151,8 @@ class Table:
 
         ``describe(i)`` names data row ``i`` in an error message, for example
         ``row 14 (period 2024-02)``. Text that is not a finite number raises
-        :class:`TableError`; so do dates and true/false cells.
+        :class:`TableRowError` (read by :func:`openqi.spc.inputs.parse_number`);
+        so do dates and true/false cells.
         """
         cells = self.columns[name]
         if isinstance(cells, np.ndarray):
@@ -155,18 +164,17 @@ class Table:
             elif isinstance(cell, float):
                 out[i] = cell
             elif isinstance(cell, UncalculatedFormula):
-                raise TableError(f"{describe(i)}: {name} {cell.problem()}")
+                raise TableRowError(
+                    self.rows[i], name, cell.problem(), label=describe(i)
+                )
             else:
-                text = cell.strip()
-                if not text:
-                    out[i] = math.nan
-                    continue
-                number = _parse_number(text)
-                if number is None:
-                    raise TableError(
-                        f'{describe(i)}: {name} "{text}" is not a number; {_number_fix(text)}'
-                    )
-                out[i] = number
+                try:
+                    number = parse_number(cell, percent_fix=_PERCENT_FIX)
+                except ValueError as error:
+                    raise TableRowError(
+                        self.rows[i], name, str(error), label=describe(i)
+                    ) from None
+                out[i] = math.nan if number is None else number
         return out
 
 
@@ -292,25 +300,10 @@ def period_sort_keys(periods: Sequence[str]) -> list[tuple[int, int, int]] | Non
     return [keys[p] for p in periods]
 
 
-def _parse_number(text: str) -> float | None:
-    if "_" in text:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _number_fix(text: str) -> str:
-    """How to mend a cell that is not a number."""
-    if "," in text and _parse_number(text.replace(",", "")) is not None:
-        return "write it without thousands separators (1234, not 1,234)"
-    if text.endswith("%") and _parse_number(text[:-1]) is not None:
-        return (
-            "write it without the % sign, and use --multiply 100 for a percentage chart"
-        )
-    return "give a number or leave the cell empty for a missing value"
+#: How to mend a number written with a % sign, on the command line.
+_PERCENT_FIX = (
+    "write it without the % sign, and use --multiply 100 for a percentage chart"
+)
 
 
 def _number_text(value: float) -> str:
@@ -422,7 +415,7 @@ def _read_xlsx(file: str | IO[bytes], source: str, limits: Limits) -> Table:
     understates its size is stopped as soon as it passes the limits.
     """
     try:
-        import openpyxl  # type: ignore[import-untyped]
+        import openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a declared dependency
         raise TableError(
             f"cannot read {source}: reading .xlsx needs openpyxl; `pip install openpyxl` "
@@ -495,18 +488,15 @@ def _check_dimension(sheet: Any, source: str, limits: Limits) -> None:
 def _sheet_rows(
     sheet: Any, source: str, limits: Limits
 ) -> tuple[list[Any] | None, list[tuple[int, list[Cell]]]]:
-    from openpyxl.worksheet._reader import (  # type: ignore[import-untyped]
-        FORMULA_TAG,
-        WorkSheetParser,
-    )
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
-    class Parser(WorkSheetParser):  # type: ignore[misc]
+    class Parser(WorkSheetParser):
         # data_only reads a formula's saved result; with none saved it would
         # pass for an empty cell, so mark it.
         def parse_cell(self, element: Any) -> dict[str, Any]:
             cell: dict[str, Any] = super().parse_cell(element)
             if cell["value"] is None and element.find(FORMULA_TAG) is not None:
-                from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+                from openpyxl.utils import get_column_letter
 
                 ref = f"{get_column_letter(cell['column'])}{cell['row']}"
                 cell["value"] = UncalculatedFormula(ref)
@@ -557,13 +547,13 @@ def _sheet_rows(
 
 def _read_parquet(path: str) -> Table:
     try:
-        import pyarrow as pa  # type: ignore[import-untyped]
-        import pyarrow.compute as pc  # type: ignore[import-untyped]
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - pyarrow is a declared dependency
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+    except ImportError:  # pyarrow is the optional `parquet` extra
         raise TableError(
-            f"cannot read {path}: reading .parquet needs pyarrow; `pip install pyarrow` "
-            "or give a CSV file"
+            f"cannot read {path}: reading .parquet needs pyarrow; "
+            "`pip install 'openqi[parquet]'` or give a CSV file"
         ) from None
     try:
         arrow = pq.read_table(path)

@@ -1,43 +1,66 @@
 """How each app declares its routes for the access walk (tests/test_access_walk.py).
 
-Every app's tests keep a ``tests/<app>/routes.py`` with ``ROUTES: list[Route]``.
-The walk resolves every URL pattern of the project (pages and API alike) and
-fails when one has no ``Route`` — so a new route without a permission test fails
-the suite. For each route it proves, with the cast of ``tests.base``:
+Every app's tests keep a ``tests/<app>/routes.py`` (or ``routes_<what>.py``) with
+``ROUTES: list[Route]``. The walk resolves every URL pattern of the project (pages
+and API alike) and fails when one has no ``Route`` — so a new route without a
+permission test fails the suite.
 
-- the outsider (a member of another organisation only) gets 404 for every method;
-- the viewer gets 200 for reads (403 where ``manage_only``) and 403 for every write;
-- the editor (an administrator of the organisation) gets a success for reads and
-  for each write in ``writes``.
+What each member of the cast should get is read from the view where the view
+declares it: a page decorated with ``page_access`` names the permission each HTTP
+method needs, and an API operation decorated with ``api_access`` names its own.
+For each role of the cast (``CAST_ROLES``) the walk expects a success where
+``openqi.organisations.permissions.has(membership, permission)`` and 403 where not;
+a method a page does not declare must answer 405, and every declared write needs
+a ``Write`` here. A view that declares nothing yet falls back to the flags below
+(``manage_only``: the viewer gets 403 on GET too), tried as the viewer and the
+administrator only.
 
-``public`` routes (sign-in, the health check, the OpenAPI document) skip the
-outsider and viewer checks and must answer anyone. Every other route sends an
-anonymous request to sign in (pages) or answers it 401 (API).
+Object-level rules the role rule cannot know (a project's lead may delete it,
+another member may not; a measure with data needs the QI team) are declared per
+``Write`` with ``expect={role: status}`` (``Route.get_expect`` for reads).
+
+``public`` routes (sign-in, the health check, the OpenAPI document) must answer
+anyone. Every other route sends an anonymous request to sign in (pages) or answers
+it 401 (API); a page treats a request carrying only an API token as anonymous.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 #: The cast handed to the callables below: a ``tests.base.BaseTestCase`` instance
 #: (``cast.org``, ``cast.other_org``, ``cast.division``, ``cast.directorate``,
-#: ``cast.team``, ``cast.editor``, ``cast.viewer``, ``cast.outsider``).
+#: ``cast.team``, one member per role — see ``CAST_ROLES`` — and ``cast.outsider``).
 Cast = Any
+
+#: Each role of ``openqi.organisations.models.Role`` → the cast's member of
+#: ``cast.org`` who holds it (the names ``editor`` and ``viewer`` predate the others).
+CAST_ROLES: Mapping[str, str] = {
+    "admin": "editor",
+    "qi_team": "qi_lead",
+    "project_lead": "lead",
+    "member": "member",
+    "viewer": "viewer",
+}
 
 
 @dataclass(frozen=True)
 class Write:
     """One write to try: the method, the body (form data, or JSON for the API) and
-    the statuses that count as success for the editor."""
+    the statuses that count as success for a role that may make it."""
 
     method: str = "post"
     data: Callable[[Cast], dict[str, Any]] = field(default=lambda cast: {})
     ok: tuple[int, ...] = (200, 201, 204, 302, 303)
     #: Set up state first (for example, create the object to delete); gets the
-    #: cast and returns extra URL kwargs, merged over ``Route.kwargs``.
+    #: cast and returns extra URL kwargs, merged over ``Route.kwargs``. Run again
+    #: before each attempt, so every role meets an object of its own.
     setup: Callable[[Cast], dict[str, Any]] | None = None
+    #: Object-level answers the declared permission cannot know: role (a key of
+    #: ``CAST_ROLES``) → the status that role gets, e.g. ``{"member": 403}``.
+    expect: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -47,7 +70,8 @@ class Route:
     #: Whether GET is served (False for write-only endpoints).
     get: bool = True
     writes: tuple[Write, ...] = ()
-    #: Reads, too, are for administrators only (viewer gets 403 on GET).
+    #: For a view that declares no access yet: reads, too, are refused to the
+    #: viewer (403 on GET). Ignored once the view declares its access.
     manage_only: bool = False
     public: bool = False
     #: About the signed-in person only (the home page, profile, API tokens):
@@ -57,3 +81,5 @@ class Route:
     #: Statuses that count as success for a read (a redirect for some pages).
     get_ok: tuple[int, ...] = (200,)
     is_api: bool = False
+    #: Object-level answers to GET, as ``Write.expect``.
+    get_expect: Mapping[str, int] = field(default_factory=dict)

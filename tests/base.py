@@ -1,20 +1,35 @@
 """The shared cast for view and API tests (house style §8).
 
-Organisation A has an administrator (``editor``: may change and manage) and a
-``viewer``; organisation B has the ``outsider``. Every view test runs as all
-three.
+Organisation A has one member of each role: an administrator (``editor``: may
+change and manage), the QI team's ``qi_lead``, a project ``lead``, a ``member``
+and a ``viewer``; organisation B has the ``outsider``. Every view test runs as
+the roles it is about; the access walk (tests/test_access_walk.py) runs as all.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import TestCase
 
-from openqi.organisations.models import Role
+from openqi.accounts.models import User
+from openqi.organisations.models import Organisation, Role, Unit
 from tests.factories import PASSWORD, make_member, make_organisation, make_unit
 
 
 class BaseTestCase(TestCase):
     password = PASSWORD
+    org: Organisation
+    other_org: Organisation
+    division: Unit
+    directorate: Unit
+    team: Unit
+    editor: User
+    qi_lead: User
+    lead: User
+    member: User
+    viewer: User
+    outsider: User
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -30,8 +45,11 @@ class BaseTestCase(TestCase):
             cls.org, name="Emergency department", parent=cls.directorate
         )
         cls.editor = make_member(cls.org, Role.ADMIN, full_name="Ada Editor")
+        cls.qi_lead = make_member(cls.org, Role.QI_TEAM, full_name="Quinn Improver")
+        cls.lead = make_member(cls.org, Role.PROJECT_LEAD, full_name="Lee Lead")
+        cls.member = make_member(cls.org, Role.MEMBER, full_name="Mo Member")
         cls.viewer = make_member(cls.org, Role.VIEWER, full_name="Vic Viewer")
         cls.outsider = make_member(cls.other_org, Role.ADMIN, full_name="Olu Outsider")
 
-    def sign_in(self, user) -> None:  # type: ignore[no-untyped-def]
+    def sign_in(self, user: Any) -> None:
         self.client.force_login(user)

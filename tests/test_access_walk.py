@@ -1,16 +1,22 @@
-"""The access walk (issue 3): every URL pattern, pages and API alike, tried as
-each member of the cast.
+"""The access walk: every URL pattern, pages and API alike, tried as each member
+of the cast, by session and, for the API, by personal token.
 
 Every app's tests declare their routes in ``tests/<app>/routes*.py`` (the
 contract is in ``tests/access.py``). This module walks the project's URL
 resolver and fails for a pattern with no ``Route`` — so a new route without a
 permission test fails the suite — then, for each route, proves that:
 
-- anonymous requests are sent to sign in (pages) or refused with 401 (API);
+- anonymous requests are sent to sign in (pages) or refused with 401 (API), and a
+  page treats a request carrying only an API token as anonymous;
 - the outsider gets 404 for every method, and the API says so in its error shape;
-- the viewer may read (unless ``manage_only``) and gets 403 for every write;
-- the editor (an administrator) may read and write;
-- no refused write leaves a trace in the audit trail.
+- where the view declares its access (``page_access``/``api_access``), each role
+  of the cast gets what ``permissions.has`` says for the permission the method
+  needs (a success, else 403), by session and, for the API, by token; a method
+  the view does not declare answers 405; a declared write with no ``Write`` to
+  try fails, so a new write cannot slip through;
+- where it does not declare it yet, the viewer and the administrator get what
+  the Route's flags say;
+- no refused request leaves a trace in the audit trail.
 
 Each route is one test, named after it: ``AccessWalk::test_route[organisations:detail]``.
 """
@@ -19,7 +25,7 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,12 +39,34 @@ from django.test import Client, SimpleTestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 from ninja.operation import PathView
 
+from openqi.accounts.models import ApiToken
 from openqi.audit.models import AuditEvent
 from openqi.organisations.access import membership_for
-from tests.access import Route, Write
+from openqi.organisations.models import Membership
+from openqi.organisations.permissions import (
+    ACCESS_ATTRIBUTE,
+    MANAGE_ORGANISATION,
+    VIEW_ORGANISATION,
+    Access,
+    has,
+    page_access,
+)
+from tests.access import CAST_ROLES, Route, Write
 from tests.base import BaseTestCase
 
 TESTS = Path(__file__).resolve().parent
+
+#: The methods a page or an endpoint may be sent; HEAD follows GET.
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+#: How a failure names each role of the cast.
+ROLE_WORDS = {
+    "admin": "the administrator",
+    "qi_team": "the QI team member",
+    "project_lead": "the project lead",
+    "member": "the member",
+    "viewer": "the viewer",
+}
 
 
 def _route_modules() -> list[str]:
@@ -79,22 +107,73 @@ def _load_routes() -> tuple[list[Route], list[str]]:
 ROUTES, ROUTE_PROBLEMS = _load_routes()
 
 
+# What the URL patterns declare ---------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Pattern:
     name: str | None
     path: str
-    #: The HTTP methods an API endpoint serves; None for pages (not knowable).
+    #: The HTTP methods an API endpoint serves; None for pages (read ``access``).
     methods: frozenset[str] | None
+    #: Method → the permission the view declares for it: for a page, the methods
+    #: it accepts (None when it declares nothing); for an API endpoint, each
+    #: method it serves (a method → None when its operation declares nothing).
+    access: Mapping[str, str | None] | None = None
+
+    @property
+    def organisation_scoped(self) -> bool:
+        return "<slug" in self.path
+
+    @property
+    def undeclared(self) -> bool:
+        """Whether the view (or one of the endpoint's operations) declares no access."""
+        return self.access is None or None in self.access.values()
+
+
+def _path_view(callback: Any) -> PathView | None:
+    # django-ninja wraps each path's operations in a closure over a PathView
+    # (openqi/api/urls.py wraps that again, closing over the same PathView).
+    for cell in getattr(callback, "__closure__", None) or ():
+        if isinstance(cell.cell_contents, PathView):
+            return cell.cell_contents
+    return None
 
 
 def _api_methods(callback: Any) -> frozenset[str] | None:
-    # django-ninja wraps each path's operations in a closure over a PathView;
-    # its operations say which methods the endpoint serves.
-    for cell in getattr(callback, "__closure__", None) or ():
-        view = cell.cell_contents
-        if isinstance(view, PathView):
-            return frozenset(m.upper() for op in view.operations for m in op.methods)
+    """The methods an API endpoint serves, read from its operations."""
+    view = _path_view(callback)
+    if view is None:
+        return None
+    return frozenset(m.upper() for op in view.operations for m in op.methods)
+
+
+def _declared(view: Any) -> Access | None:
+    """The ``Access`` a view (or a view it wraps) carries, if any."""
+    while view is not None:
+        access = getattr(view, ACCESS_ATTRIBUTE, None)
+        if isinstance(access, Access):
+            return access
+        view = getattr(view, "__wrapped__", None)
     return None
+
+
+def _access(callback: Any) -> Mapping[str, str | None] | None:
+    """Method → declared permission (see ``Pattern.access``)."""
+    view = _path_view(callback)
+    if view is not None:
+        permissions: dict[str, str | None] = {}
+        for operation in view.operations:
+            access = _declared(operation.view_func)
+            for method in operation.methods:
+                permissions[method.upper()] = (
+                    access.permission_for("ANY") if access else None
+                )
+        return permissions
+    access = _declared(callback)
+    if access is None:
+        return None
+    return {m.upper(): name for m, name in access.methods.items() if m != "HEAD"}
 
 
 def url_patterns() -> list[Pattern]:
@@ -116,25 +195,35 @@ def url_patterns() -> list[Pattern]:
                     f"{namespace}:{entry.name}" if namespace else entry.name
                 )
                 yield Pattern(
-                    name, prefix + str(entry.pattern), _api_methods(entry.callback)
+                    name,
+                    prefix + str(entry.pattern),
+                    _api_methods(entry.callback),
+                    _access(entry.callback),
                 )
 
     return list(walk(get_resolver(), "", "/"))
 
 
-def describe(route: Route) -> str:
+def pattern_named(name: str) -> Pattern | None:
+    return next((p for p in url_patterns() if p.name == name), None)
+
+
+def describe(route: Route, pattern: Pattern | None = None) -> str:
     """What the walk checks for a route, in one line (printed in the summary)."""
     writes = ", ".join(w.method.upper() for w in route.writes) or "no writes"
     reads = "GET" if route.get else "no GET"
     if route.public:
         who = "public: anyone"
     elif route.personal:
-        who = "personal: anonymous, viewer, editor"
+        who = "personal: anonymous and every role"
+    elif pattern is not None and not pattern.undeclared:
+        assert pattern.access is not None
+        needs = ", ".join(f"{m} {name}" for m, name in sorted(pattern.access.items()))
+        who = f"anonymous, outsider and every role; declared: {needs}"
     else:
-        who = "anonymous, outsider, viewer, editor"
-        if route.manage_only:
-            who += " (manage only)"
-    return f"{'API' if route.is_api else 'page'}; {who}; {reads}; {writes}"
+        who = "anonymous, outsider, viewer and administrator; by the Route's flags"
+    via = "session and token" if route.is_api else "session"
+    return f"{'API' if route.is_api else 'page'} by {via}; {who}; {reads}; {writes}"
 
 
 def unrouted(routes: list[Route], patterns: list[Pattern]) -> list[str]:
@@ -161,13 +250,51 @@ def untried_api_methods(routes: list[Route], patterns: list[Pattern]) -> list[st
         route = by_name.get(pattern.name or "")
         if route is None or pattern.methods is None:
             continue
-        tried = {w.method.upper() for w in route.writes} | (
-            {"GET"} if route.get else set()
-        )
         untried += [
-            f"{route.name} {m} {pattern.path}" for m in sorted(pattern.methods - tried)
+            f"{route.name} {m} {pattern.path}"
+            for m in sorted(pattern.methods - _tried(route))
         ]
     return untried
+
+
+def undeclared_access(patterns: list[Pattern]) -> list[str]:
+    """Organisation-scoped patterns whose view declares no access (or, for an API
+    endpoint, the methods whose operation declares none)."""
+    found = []
+    for p in patterns:
+        if not p.organisation_scoped or not p.undeclared:
+            continue
+        if p.access is None:
+            found.append(f"{p.name}  {p.path}")
+        else:
+            missing = sorted(m for m, name in p.access.items() if name is None)
+            found.append(f"{p.name}  {' '.join(missing)} {p.path}")
+    return found
+
+
+def _tried(route: Route) -> set[str]:
+    return {w.method.upper() for w in route.writes} | ({"GET"} if route.get else set())
+
+
+def declaration_problems(route: Route, pattern: Pattern) -> list[str]:
+    """Where a route and what its view declares disagree on the methods."""
+    if pattern.access is None:
+        return []
+    declared = set(pattern.access)
+    tried = _tried(route)
+    where = "its Route (tests/<app>/routes*.py)"
+    problems = [
+        f"{route.name} declares {m} (needs {pattern.access[m]!r}) but {where} has "
+        + ("get=False" if m == "GET" else f"no Write({m.lower()!r}, …)")
+        + ": add it, so the walk tries it"
+        for m in sorted(declared - tried)
+    ]
+    problems += [
+        f"{route.name}: {where} tries {m}, which the view does not declare "
+        f"(it declares {', '.join(sorted(declared))})"
+        for m in sorted(tried - declared)
+    ]
+    return problems
 
 
 class RouteCoverage(SimpleTestCase):
@@ -197,19 +324,74 @@ class RouteCoverage(SimpleTestCase):
                 + "\n  ".join(untried)
             )
 
+    def test_every_organisation_route_declares_its_access(self) -> None:
+        if undeclared := undeclared_access(url_patterns()):
+            self.fail(
+                "Organisation routes whose view names no permission (decorate the "
+                "page with page_access(get=…, post=…) or the API operation with "
+                "api_access(…), from openqi.organisations.permissions):\n  "
+                + "\n  ".join(undeclared)
+            )
+
+
+# The checks ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One request to make: who, how, and the statuses that would be right."""
+
+    who: str
+    client: Client
+    expected: tuple[int, ...]
+    #: Anonymous (or a page sent only a token): expect the way to sign in.
+    anonymous: bool = False
+
+    @property
+    def refused(self) -> bool:
+        return self.anonymous or min(self.expected) >= 400
+
 
 class RouteChecks(BaseTestCase):
     """The checks for one Route, as the cast of tests.base (see tests/access.py)."""
 
-    def _client(self, user: Any = None) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
+    #: Role → the cast's membership of ``org`` (for ``permissions.has``).
+    memberships: dict[str, Membership]
+    #: The cast's attribute name → a raw personal API token of theirs.
+    tokens: dict[str, str]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.memberships = {
+            role: Membership.objects.get(user=getattr(cls, who), organisation=cls.org)
+            for role, who in CAST_ROLES.items()
+        }
+        cls.tokens = {
+            who: ApiToken.issue(getattr(cls, who), "access walk")[1]
+            for who in [*CAST_ROLES.values(), "outsider"]
+        }
+
+    def setUp(self) -> None:
+        super().setUp()
+        self._clients: dict[tuple[str, str], Client] = {}
+
+    def _client(self, who: str | None = None, via: str = "session") -> Client:
+        """A client for the cast's ``who`` (None: anonymous), reused within a test."""
+        key = (who or "", via)
+        if key not in self._clients:
+            if who is not None and via == "token":
+                client = Client(HTTP_AUTHORIZATION=f"Bearer {self.tokens[who]}")
+            else:
+                client = Client()
+                if who is not None:
+                    client.force_login(getattr(self, who))
+            self._clients[key] = client
+        return self._clients[key]
 
     def _send(
-        self, client: Client, route: Route, method: str, url: str, data: dict[str, Any]
-    ) -> HttpResponse:
+        self, client: Client, route: Route, method: str, url: str, data: Any
+    ) -> Any:
         method = method.upper()
         if method == "GET":
             return client.get(url)
@@ -226,130 +408,212 @@ class RouteChecks(BaseTestCase):
             content_type="application/x-www-form-urlencoded",
         )
 
-    def _try(
-        self,
-        route: Route,
-        who: str,
-        client: Client,
-        method: str,
-        url: str,
-        data: dict[str, Any],
-        expected: tuple[int, ...],
+    def _check(
+        self, route: Route, attempt: Attempt, method: str, url: str, data: Any
     ) -> None:
-        """Send the request and check the status (and the API's error shape)."""
-        response = self._send(client, route, method, url, data)
-        what = f"{route.name}: {who} {method.upper()} {url}"
-        status = response.status_code
-        self.assertIn(
-            status, expected, f"{what} answered {status}, expected {expected}"
-        )
-        if route.is_api and status >= 400:
-            body = response.json()
-            shaped = isinstance(body.get("error"), str) and body.get("status") == status
-            self.assertTrue(shaped, f"{what}: not the error shape: {body}")
-
-    def _try_anonymous(
-        self, route: Route, method: str, url: str, data: dict[str, Any]
-    ) -> None:
-        """Pages send an anonymous person to sign in; the API answers 401."""
-        if route.is_api:
-            self._try(route, "anonymous", self._client(), method, url, data, (401,))
-            return
-        response = self._send(self._client(), route, method, url, data)
-        sign_in = resolve_url(settings.LOGIN_URL)
-        self.assertIn(
-            response.status_code,
-            (302, 303),
-            f"{route.name}: anonymous {method.upper()} {url} answered "
-            f"{response.status_code}, expected a redirect to {sign_in}",
-        )
-        self.assertTrue(
-            response["Location"].startswith(sign_in),
-            f"{route.name}: anonymous {method.upper()} {url} went to {response['Location']}",
-        )
-
-    def check_route(self, route: Route) -> None:
-        kwargs = route.kwargs(self)
-        if route.get:
-            self.check_read(route, reverse(route.name, kwargs=kwargs))
-        for write in route.writes:
-            extra = write.setup(self) if write.setup else {}
-            self.check_write(
-                route, write, reverse(route.name, kwargs={**kwargs, **extra})
-            )
-
-    def check_read(self, route: Route, url: str) -> None:
-        editor, viewer = self._client(self.editor), self._client(self.viewer)
-        if route.public:
-            self._try(route, "anonymous", self._client(), "get", url, {}, route.get_ok)
-            self._try(route, "the editor", editor, "get", url, {}, route.get_ok)
-            return
-        self._try_anonymous(route, "get", url, {})
-        if not route.personal:
-            self._try(
-                route,
-                "the outsider",
-                self._client(self.outsider),
-                "get",
-                url,
-                {},
-                (404,),
-            )
-        viewer_ok = (403,) if route.manage_only else route.get_ok
-        self._try(route, "the viewer", viewer, "get", url, {}, viewer_ok)
-        self._try(route, "the editor", editor, "get", url, {}, route.get_ok)
-
-    def check_write(self, route: Route, write: Write, url: str) -> None:
-        data = write.data(self)
-        if route.public:
-            self._try(
-                route, "anonymous", self._client(), write.method, url, data, write.ok
-            )
-            return
-        refused = [("anonymous", None)]
-        if not route.personal:
-            # A personal write (a token to revoke) belongs to the editor; the
-            # viewer would rightly get 404 for it, so only the editor tries it.
-            refused += [("the outsider", self.outsider), ("the viewer", self.viewer)]
+        """Send the request and check the status (and the API's error shape, or
+        the way to sign in); a refused request must leave no audit event."""
         events = AuditEvent.objects.count()
-        for who, user in refused:
-            if user is None:
-                self._try_anonymous(route, write.method, url, data)
-            else:
-                status = (404,) if user == self.outsider else (403,)
-                self._try(
-                    route, who, self._client(user), write.method, url, data, status
+        response = self._send(attempt.client, route, method, url, data)
+        what = f"{route.name}: {attempt.who} {method.upper()} {url}"
+        status = response.status_code
+        if attempt.anonymous and not route.is_api:
+            sign_in = resolve_url(settings.LOGIN_URL)
+            self.assertIn(
+                status,
+                (302, 303),
+                f"{what} answered {status}, expected a redirect to {sign_in}",
+            )
+            self.assertTrue(
+                response["Location"].startswith(sign_in),
+                f"{what} went to {response['Location']}, expected {sign_in}",
+            )
+        else:
+            self.assertIn(
+                status,
+                attempt.expected,
+                f"{what} answered {status}, expected {attempt.expected}",
+            )
+            if route.is_api and status >= 400:
+                body = response.json()
+                shaped = (
+                    isinstance(body.get("error"), str) and body.get("status") == status
                 )
+                self.assertTrue(shaped, f"{what}: not the error shape: {body}")
+        if attempt.refused and method.upper() != "GET":
             self.assertEqual(
                 AuditEvent.objects.count(),
                 events,
-                f"{route.name}: a {write.method.upper()} refused to {who} still changed data",
+                f"{what} was refused ({status}) but still changed data",
             )
-        self._try(
-            route,
-            "the editor",
-            self._client(self.editor),
-            write.method,
-            url,
-            data,
-            write.ok,
+
+    # Who tries what --------------------------------------------------------------
+
+    def _channels(self, route: Route) -> tuple[str, ...]:
+        return ("session", "token") if route.is_api else ("session",)
+
+    def _attempts(
+        self,
+        route: Route,
+        pattern: Pattern | None,
+        method: str,
+        ok: tuple[int, ...],
+        expect: Mapping[str, int],
+    ) -> list[Attempt]:
+        """Everyone who tries ``method`` on the route, with what they should get."""
+        method = method.upper()
+        if route.public:
+            public = [Attempt("anonymous", self._client(), ok)]
+            if method == "GET":
+                public.append(Attempt("the administrator", self._client("editor"), ok))
+            return public
+        attempts = [Attempt("anonymous", self._client(), (401,), anonymous=True)]
+        if not route.is_api:
+            attempts.append(
+                Attempt(
+                    "a token without a session",
+                    self._client("editor", "token"),
+                    (302,),
+                    anonymous=True,
+                )
+            )
+        access = pattern.access if pattern else None
+        permission = access.get(method) if access else None
+
+        def expected(role: str, default: tuple[int, ...]) -> tuple[int, ...]:
+            return (expect[role],) if role in expect else default
+
+        for via in self._channels(route):
+            suffix = " by token" if via == "token" else ""
+            if route.personal:
+                # A personal write (a token to revoke) belongs to the editor; the
+                # others would rightly get 404 for it, so only the editor tries it.
+                roles = list(CAST_ROLES) if method == "GET" else ["admin"]
+                attempts += [
+                    Attempt(
+                        ROLE_WORDS[r] + suffix, self._client(CAST_ROLES[r], via), ok
+                    )
+                    for r in roles
+                ]
+                continue
+            attempts.append(
+                Attempt("the outsider" + suffix, self._client("outsider", via), (404,))
+            )
+            if permission is not None:
+                for role, who in CAST_ROLES.items():
+                    allowed = has(self.memberships[role], permission)
+                    attempts.append(
+                        Attempt(
+                            f"{ROLE_WORDS[role]}{suffix} ({permission}: "
+                            f"{'granted' if allowed else 'refused'})",
+                            self._client(who, via),
+                            expected(role, ok if allowed else (403,)),
+                        )
+                    )
+            else:  # not declared yet: today's flags, for the viewer and the editor
+                refused = method != "GET" or route.manage_only
+                attempts += [
+                    Attempt(
+                        ROLE_WORDS["viewer"] + suffix,
+                        self._client("viewer", via),
+                        expected("viewer", (403,) if refused else ok),
+                    ),
+                    Attempt(
+                        ROLE_WORDS["admin"] + suffix,
+                        self._client("editor", via),
+                        expected("admin", ok),
+                    ),
+                ]
+        return attempts
+
+    def check_route(self, route: Route) -> None:
+        pattern = pattern_named(route.name)
+        if pattern is not None and not (route.public or route.personal):
+            if problems := declaration_problems(route, pattern):
+                self.fail("\n".join(problems))
+        for expect in [route.get_expect, *(w.expect for w in route.writes)]:
+            if unknown := set(expect) - set(CAST_ROLES):
+                self.fail(f"{route.name}: expect names no role of the cast: {unknown}")
+        kwargs = route.kwargs(self)
+        if route.get:
+            url = reverse(route.name, kwargs=kwargs)
+            for attempt in self._attempts(
+                route, pattern, "GET", route.get_ok, route.get_expect
+            ):
+                self._check(route, attempt, "GET", url, {})
+        for write in route.writes:
+            self.check_write(route, pattern, write, kwargs)
+        if pattern is not None and not route.public:
+            self.check_undeclared_methods(route, pattern, kwargs)
+
+    def check_write(
+        self,
+        route: Route,
+        pattern: Pattern | None,
+        write: Write,
+        kwargs: dict[str, Any],
+    ) -> None:
+        """Each attempt meets an object of its own: after an attempt that may
+        have changed or removed it, the Write's setup runs again (so a second
+        delete finds something to delete); ``data`` is built for each attempt."""
+        extra: dict[str, Any] | None = None
+        for attempt in self._attempts(
+            route, pattern, write.method, write.ok, write.expect
+        ):
+            if extra is None:
+                extra = write.setup(self) if write.setup else {}
+            url = reverse(route.name, kwargs={**kwargs, **extra})
+            self._check(route, attempt, write.method, url, write.data(self))
+            if not attempt.refused:
+                extra = None
+
+    def check_undeclared_methods(
+        self, route: Route, pattern: Pattern, kwargs: dict[str, Any]
+    ) -> None:
+        """A member sending a method the view does not declare (or the endpoint does
+        not serve) gets 405."""
+        served = pattern.methods if route.is_api else pattern.access
+        if served is None:
+            return
+        if not route.get and route.writes and route.writes[0].setup:
+            # A write-only route's object.
+            kwargs = {**kwargs, **route.writes[0].setup(self)}
+        url = reverse(route.name, kwargs=kwargs)
+        member = Attempt(
+            "the administrator",
+            self._client("editor", self._channels(route)[-1]),
+            (405,),
         )
+        for method in METHODS:
+            if method not in served:
+                self._check(route, member, method, url, {})
 
 
 class AccessWalk(RouteChecks):
     """One test per declared Route, named after it; the methods are added below."""
 
 
-def _test_for(route: Route) -> Any:
+def _test_for(route: Route) -> Callable[[AccessWalk], None]:
     def test(self: AccessWalk) -> None:
         self.check_route(route)
 
-    test.__doc__ = f"{route.name}: {describe(route)}"
+    test.__doc__ = f"{route.name}: {describe(route, _PATTERNS.get(route.name))}"
     return test
 
 
+def _patterns_by_name() -> dict[str | None, Pattern]:
+    try:
+        return {p.name: p for p in url_patterns()}
+    except Exception:  # the URL map does not load: RouteCoverage says why
+        return {}
+
+
+_PATTERNS = _patterns_by_name()
 for _route in ROUTES:
     setattr(AccessWalk, f"test_route[{_route.name}]", _test_for(_route))
+
+
+# The walk's own test: views that leak ---------------------------------------------
 
 
 def _no_checks(request: HttpRequest, slug: str) -> HttpResponse:
@@ -364,6 +628,37 @@ def _no_membership_check(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def _no_role_check(request: HttpRequest, slug: str) -> HttpResponse:
     membership_for(request.user, slug)
+    return HttpResponse("saved")
+
+
+def _declaring(**methods: str) -> Callable[[Any], Any]:
+    """Claim an access declaration without enforcing it (a view that lies)."""
+
+    def decorate(view: Any) -> Any:
+        setattr(
+            view, ACCESS_ATTRIBUTE, Access({m.upper(): n for m, n in methods.items()})
+        )
+        return view
+
+    return decorate
+
+
+@_declaring(get=VIEW_ORGANISATION)
+@login_required
+def _any_method(request: HttpRequest, slug: str) -> HttpResponse:
+    membership_for(request.user, slug)
+    return HttpResponse("read, or saved: whatever was asked")
+
+
+@_declaring(get=MANAGE_ORGANISATION)
+@login_required
+def _manage_for_anyone(request: HttpRequest, slug: str) -> HttpResponse:
+    membership_for(request.user, slug)
+    return HttpResponse("the settings, for any member")
+
+
+@page_access(get=VIEW_ORGANISATION, post=MANAGE_ORGANISATION)
+def _declares_a_write(request: HttpRequest, slug: str) -> HttpResponse:
     return HttpResponse("saved")
 
 
@@ -383,6 +678,9 @@ class LeakyUrls:
                         name="members_only",
                     ),
                     path("<slug:slug>/save/", _no_role_check, name="save"),
+                    path("<slug:slug>/any/", _any_method, name="any_method"),
+                    path("<slug:slug>/manage/", _manage_for_anyone, name="manage"),
+                    path("<slug:slug>/write/", _declares_a_write, name="write"),
                     path("unnamed/", _no_checks),
                 ]
             ),
@@ -391,35 +689,84 @@ class LeakyUrls:
     ]
 
 
+def _org(cast: Any) -> dict[str, Any]:
+    return {"slug": cast.org.slug}
+
+
 @override_settings(ROOT_URLCONF=LeakyUrls)
 class TheWalkCatchesLeaks(RouteChecks):
     """The walk itself fails on views that leak, and on routes nobody declared."""
 
     def test_an_undeclared_or_unnamed_pattern_fails_coverage(self) -> None:
         leaky = [p for p in url_patterns() if p.path.startswith("/leaky/")]
-        routes = [Route("open"), Route("members_only"), Route("gone")]
+        routes = [
+            Route(name) for name in ("open", "members_only", "any_method", "manage")
+        ] + [Route("write"), Route("gone")]
         self.assertEqual(
             unrouted(routes, leaky),
             ["save  /leaky/<slug:slug>/save/", "(unnamed)  /leaky/unnamed/"],
         )
         self.assertEqual(unserved(routes, leaky), ["gone"])
 
+    def test_a_view_that_declares_no_access_fails_coverage(self) -> None:
+        leaky = [p for p in url_patterns() if p.path.startswith("/leaky/")]
+        self.assertEqual(
+            undeclared_access(leaky),
+            [
+                "open  /leaky/<slug:slug>/open/",
+                "members_only  /leaky/<slug:slug>/members-only/",
+                "save  /leaky/<slug:slug>/save/",
+            ],
+        )
+
     def test_a_page_open_to_anyone_fails_for_anonymous(self) -> None:
-        route = Route("open", kwargs=lambda cast: {"slug": cast.org.slug})
+        route = Route("open", kwargs=_org)
         with self.assertRaisesRegex(AssertionError, "expected a redirect to"):
             self.check_route(route)
 
     def test_a_page_without_a_membership_check_fails_for_the_outsider(self) -> None:
-        route = Route("members_only", kwargs=lambda cast: {"slug": cast.org.slug})
+        route = Route("members_only", kwargs=_org)
         with self.assertRaisesRegex(AssertionError, "the outsider GET .* answered 200"):
             self.check_route(route)
 
     def test_a_write_without_a_role_check_fails_for_the_viewer(self) -> None:
-        route = Route(
-            "save",
-            kwargs=lambda cast: {"slug": cast.org.slug},
-            get=False,
-            writes=(Write(),),
-        )
+        route = Route("save", kwargs=_org, get=False, writes=(Write(),))
         with self.assertRaisesRegex(AssertionError, "the viewer POST .* answered 200"):
+            self.check_route(route)
+
+    def test_a_page_that_accepts_a_method_it_does_not_declare_fails(self) -> None:
+        route = Route("any_method", kwargs=_org)
+        with self.assertRaisesRegex(
+            AssertionError, r"the administrator POST .* answered 200, expected \(405,\)"
+        ):
+            self.check_route(route)
+
+    def test_a_role_the_permission_refuses_that_gets_in_fails(self) -> None:
+        route = Route("manage", kwargs=_org)
+        with self.assertRaisesRegex(
+            AssertionError,
+            r"the QI team member \(organisations.manage: refused\) GET .* "
+            r"answered 200, expected \(403,\)",
+        ):
+            self.check_route(route)
+
+    def test_a_declared_write_without_a_write_to_try_fails(self) -> None:
+        route = Route("write", kwargs=_org)
+        with self.assertRaisesRegex(
+            AssertionError, r"write declares POST .* has no Write\('post', …\)"
+        ):
+            self.check_route(route)
+
+    def test_a_declared_page_passes_for_every_role(self) -> None:
+        route = Route("write", kwargs=_org, writes=(Write(ok=(200,)),))
+        self.check_route(route)
+
+    def test_an_object_rule_is_declared_per_role(self) -> None:
+        route = Route(
+            "write", kwargs=_org, writes=(Write(ok=(200,), expect={"admin": 403}),)
+        )
+        with self.assertRaisesRegex(
+            AssertionError,
+            r"the administrator .* POST .* answered 200, expected \(403,\)",
+        ):
             self.check_route(route)

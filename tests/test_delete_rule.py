@@ -19,7 +19,12 @@ from openqi.measures.models import Annotation, PhaseBreak
 from openqi.organisations.models import Role
 from openqi.projects.models import ProjectNote
 from tests.api.base import ApiTestCase
-from tests.api.routes_issue4 import (
+from tests.api.routes_assessments_journey_barriers import (
+    make_action,
+    make_barrier,
+    make_step,
+)
+from tests.api.routes_strategy_projects_measures import (
     add_points,
     make_cycle,
     make_measure,
@@ -27,7 +32,6 @@ from tests.api.routes_issue4 import (
     make_project,
     make_tree,
 )
-from tests.api.routes_issue5 import make_action, make_barrier, make_step
 from tests.factories import make_member, make_unit
 
 SLUG = "northfield"
@@ -65,7 +69,7 @@ def _node(t: Any, history: bool) -> Any:
     api = {"slug": SLUG, "project_id": node.project_id, "node_id": node.pk}
     return (
         node,
-        reverse("projects:driver_delete", kwargs=ids),
+        reverse("improvement:driver_delete", kwargs=ids),
         reverse("api:driver-node", kwargs=api),
     )
 
@@ -77,7 +81,7 @@ def _cycle(t: Any, history: bool) -> Any:
     api = {"slug": SLUG, "project_id": cycle.project_id, "cycle_id": cycle.pk}
     return (
         cycle,
-        reverse("projects:cycle_delete", kwargs=ids),
+        reverse("improvement:cycle_delete", kwargs=ids),
         reverse("api:cycle", kwargs=api),
     )
 
@@ -280,7 +284,9 @@ class DeleteRuleTests(ApiTestCase):
         )
         ids = {"slug": SLUG, "pk": project.pk}
         node = make_tree(project)["primary"]
-        drivers = reverse("projects:driver_delete", kwargs={**ids, "node_pk": node.pk})
+        drivers = reverse(
+            "improvement:driver_delete", kwargs={**ids, "node_pk": node.pk}
+        )
         self.assertContains(
             self.client.get(drivers), "once it or anything under it has PDSA cycles"
         )

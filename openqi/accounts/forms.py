@@ -38,9 +38,11 @@ class SignInForm(LoginForm):
 class _NewPasswordMixin:
     """Plain-text hint and clearer labels for Django's new-password fields."""
 
+    fields: dict[str, forms.Field]  # the form's, set by Django's form it is mixed into
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        fields = self.fields  # type: ignore[attr-defined]
+        fields = self.fields
         fields["new_password1"].label = "New password"
         fields["new_password1"].help_text = PASSWORD_HINT
         fields["new_password2"].label = "Type the new password again"

@@ -1,4 +1,7 @@
-"""The organisation rule "administrators must use multi-factor authentication"."""
+"""The organisation rule "administrators must use multi-factor authentication".
+
+Administrators are the members who hold MANAGE_ORGANISATION (roles_with reads
+the roles from the permission, for the database query)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
 
-from openqi.organisations.models import Membership, Role
+from openqi.organisations.models import Membership
+from openqi.organisations.permissions import MANAGE_ORGANISATION, roles_with
 
 
 def organisations_requiring_mfa(user: Any) -> list[str]:
@@ -18,7 +22,9 @@ def organisations_requiring_mfa(user: Any) -> list[str]:
         return []
     names = list(
         Membership.objects.filter(
-            user=user, role=Role.ADMIN, organisation__admins_must_use_mfa=True
+            user=user,
+            role__in=roles_with(MANAGE_ORGANISATION),
+            organisation__admins_must_use_mfa=True,
         ).values_list("organisation__name", flat=True)
     )
     if not names or is_mfa_enabled(user):
@@ -49,7 +55,11 @@ def mfa_missing_for(user: Any, slug: str) -> str | None:
         return None
     membership = (
         Membership.objects.select_related("organisation")
-        .filter(user=user, organisation__slug=slug, role=Role.ADMIN)
+        .filter(
+            user=user,
+            organisation__slug=slug,
+            role__in=roles_with(MANAGE_ORGANISATION),
+        )
         .first()
     )
     if membership is None or not membership.organisation.admins_must_use_mfa:

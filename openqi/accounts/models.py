@@ -59,7 +59,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Django sets _password only when the password itself is set anew
         # (changed, reset, or by an administrator), not when a hash is upgraded.
-        is_new_password = self._password is not None and not self._state.adding
+        is_new_password = (
+            getattr(self, "_password", None) is not None and not self._state.adding
+        )
         super().save(*args, **kwargs)
         if is_new_password:
             self.revoke_api_tokens(reason="password changed")

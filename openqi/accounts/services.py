@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from openqi.audit.services import acting_as
+from openqi.core.acting import acting_as
 from openqi.organisations.models import Invitation, Membership
 
 from .models import User

@@ -6,7 +6,7 @@ they look things up through ``request.user`` (tokens) or a secret (invitations).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from allauth.core import ratelimit
 from allauth.core.internal.ratelimit import decorator as ratelimit_decorator
@@ -21,7 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 
 from openqi.audit.models import SignInEvent
 from openqi.audit.signins import record_sign_in_event
+from openqi.core.mail import shows_mail_links
 from openqi.organisations.models import Invitation
 
 from . import services
@@ -42,7 +43,6 @@ from .forms import (
     SignInForm,
     TokenForm,
 )
-from .mail import shows_mail_links
 from .models import ApiToken, User
 
 
@@ -70,7 +70,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             problem = lockout_message()
             form = SignInForm(request=request)
         elif form.is_valid():
-            return form.login(request, redirect_url=_next_url(request))  # type: ignore[no-any-return]
+            return form.login(request, redirect_url=_next_url(request))
         else:  # never send the password typed back in the page
             form.data = form.data.copy()
             form.data["password"] = ""
@@ -181,7 +181,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if context["problem"]:
         return render(request, "accounts/invitation.html", context)
     signed_in = request.user.is_authenticated
-    if signed_in and not services.is_invited_person(found, request.user):  # type: ignore[arg-type]
+    user = cast(User, request.user) if signed_in else None
+    if user is not None and not services.is_invited_person(found, user):
         # Bound to the address it was sent to: someone signed in as another
         # person must not pick up its role (nor its organisation).
         context["someone_else"] = True
@@ -197,17 +198,16 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         form = NewPersonForm(
             found.email, request.POST if request.method == "POST" else None
         )
-    if request.method == "POST" and (
-        signed_in or (form is not None and form.is_valid())
-    ):
-        person: User | services.NewPerson = (
-            request.user  # type: ignore[assignment]
-            if signed_in
-            else services.NewPerson(
-                full_name=form.cleaned_data["full_name"],  # type: ignore[union-attr]
-                password=form.cleaned_data["password1"],  # type: ignore[union-attr]
+    person: User | services.NewPerson | None = None
+    if request.method == "POST":
+        if user is not None:
+            person = user
+        elif form is not None and form.is_valid():
+            person = services.NewPerson(
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
             )
-        )
+    if person is not None:
         try:
             membership = services.accept_invitation(found, person)
         except services.InvitationForSomeoneElse:
@@ -252,12 +252,7 @@ def identity_providers(request: HttpRequest) -> list[dict[str, str]]:
 
 
 def _organisation_url(slug: str) -> str:
-    try:
-        return reverse("organisations:detail", kwargs={"slug": slug})
-    except (
-        NoReverseMatch
-    ):  # the organisation pages are another app's; home works without them
-        return reverse("core:home")
+    return reverse("organisations:detail", kwargs={"slug": slug})
 
 
 @login_required
@@ -269,7 +264,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Your name has been saved.")
         return redirect("accounts:profile")
-    memberships = request.user.memberships.select_related("organisation")  # type: ignore[union-attr]
+    user = cast(User, request.user)  # login_required: a signed-in person
+    memberships = user.memberships.select_related("organisation")
     return render(
         request,
         "accounts/profile.html",
@@ -291,7 +287,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST if request.method == "POST" else None)
     issued = None
     if request.method == "POST" and form.is_valid():
-        token, raw = ApiToken.issue(request.user, form.cleaned_data["name"])  # type: ignore[arg-type]
+        token, raw = ApiToken.issue(
+            cast(User, request.user),  # login_required: a signed-in person
+            form.cleaned_data["name"],
+        )
         record_sign_in_event(
             request, "token_issued", user=request.user, detail=str(token)
         )
@@ -300,7 +299,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "issued": issued,
-        "tokens": request.user.api_tokens.all(),  # type: ignore[union-attr]
+        "tokens": cast(User, request.user).api_tokens.all(),  # login_required
         "now": timezone.now(),
     }
     return render(request, "accounts/tokens.html", context)

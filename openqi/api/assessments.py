@@ -1,7 +1,7 @@
 """Assessments: instruments, rounds, anonymous links, results and the action plan.
 
 Everyone in the organisation reads them; administrators and the QI team run
-rounds and keep the action plan (openqi.assessments.services). The anonymous
+rounds and keep the action plan (openqi.assessments.permissions). The anonymous
 survey itself is a public page, not part of the API.
 """
 
@@ -9,34 +9,37 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from ninja import Body, Field, Query, Router, Schema, Status
 
 from openqi.assessments import instruments, services
 from openqi.assessments.definition import DefinitionError
 from openqi.assessments.forms import ActionForm, LinkForm, RoundForm
-from openqi.assessments.models import (
-    ActionItem,
-    AssessmentRound,
-    Instrument,
-    RespondentGroup,
-)
+from openqi.assessments.models import ActionItem, AssessmentRound, RespondentGroup
+from openqi.assessments.permissions import CHANGE_ASSESSMENTS, VIEW_ASSESSMENTS
 from openqi.core.categories import EnablerCategory
 from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership, StaffRecord
+from openqi.organisations.permissions import MemberRequest, api_access
 from openqi.organisations.services import RuleBroken
 
 from . import versions
 from .errors import InvalidInput
-from .lookups import changes, check, date_fields, find, organisation_path
+from .lookups import changes, check, date_fields
 from .schemas import ActionStatus, Day, Page, PageQuery, RoundStatus
 from .versions import VERSION_IN, VERSION_OUT
-from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
+from .views import ERRORS, WRITE_ERRORS, paginate
 
 router = Router(tags=["assessments"])
+
+
+def _membership(request: HttpRequest) -> Membership:
+    """The member ``api_access`` looked up and checked."""
+    return cast(MemberRequest, request).membership
+
 
 INSTRUMENTS = "/organisations/{slug}/instruments"
 INSTRUMENT = INSTRUMENTS + "/{instrument_id}"
@@ -66,23 +69,15 @@ class InstrumentDetailOut(InstrumentOut):
     )
 
 
-def _instrument(membership: Membership, instrument_id: int) -> Instrument:
-    return find(
-        services.instruments_for(membership.organisation),
-        instrument_id,
-        "instrument",
-        organisation_path(membership, "instruments"),
-    )
-
-
 @router.get(
     INSTRUMENTS,
     response={200: Page[InstrumentOut], **ERRORS},
     url_name="instruments",
 )
+@api_access(VIEW_ASSESSMENTS)
 def list_instruments(request: HttpRequest, slug: str, page: Query[PageQuery]) -> Any:
     """The instruments the organisation can use: OpenQI's own and those it loaded."""
-    membership = membership_in(request, slug)
+    membership = _membership(request)
     return paginate(services.instruments_for(membership.organisation), page)
 
 
@@ -91,14 +86,14 @@ def list_instruments(request: HttpRequest, slug: str, page: Query[PageQuery]) ->
     response={201: InstrumentDetailOut, **WRITE_ERRORS},
     url_name="instruments",
 )
+@api_access(CHANGE_ASSESSMENTS)
 def import_instrument(
     request: HttpRequest, slug: str, payload: Body[dict[str, Any]]
 ) -> Any:
     """Load an instrument the organisation holds the rights to, from its definition
     (administrators and the QI team). A definition that does not validate is a 422
     listing every problem."""
-    membership = membership_in(request, slug)
-    services.require_assessment_editor(membership)
+    membership = _membership(request)
     try:
         instrument = instruments.import_instrument(
             membership.organisation, json.dumps(payload)
@@ -111,9 +106,10 @@ def import_instrument(
 @router.get(
     INSTRUMENT, response={200: InstrumentDetailOut, **ERRORS}, url_name="instrument"
 )
+@api_access(VIEW_ASSESSMENTS)
 def get_instrument(request: HttpRequest, slug: str, instrument_id: int) -> Any:
     """An instrument with its whole definition."""
-    return _instrument(membership_in(request, slug), instrument_id)
+    return services.get_instrument_for(_membership(request), instrument_id)
 
 
 @router.get(
@@ -121,9 +117,10 @@ def get_instrument(request: HttpRequest, slug: str, instrument_id: int) -> Any:
     response={200: dict[str, Any], **ERRORS},
     url_name="instrument-export",
 )
+@api_access(VIEW_ASSESSMENTS)
 def export_instrument(request: HttpRequest, slug: str, instrument_id: int) -> Any:
     """The definition alone, as a JSON file to keep or to load elsewhere."""
-    instrument = _instrument(membership_in(request, slug), instrument_id)
+    instrument = services.get_instrument_for(_membership(request), instrument_id)
     response = HttpResponse(
         instruments.export_instrument(instrument), content_type="application/json"
     )
@@ -174,15 +171,6 @@ class LinksOut(Schema):
     unused: int = Field(description="Links of the round not yet answered.")
 
 
-def _round(membership: Membership, round_id: int) -> AssessmentRound:
-    return find(
-        services.rounds_for(membership.organisation),
-        round_id,
-        "assessment round",
-        organisation_path(membership, "rounds"),
-    )
-
-
 def _round_out(assessment_round: AssessmentRound) -> dict[str, Any]:
     links = services.link_counts(assessment_round)
     return {
@@ -194,7 +182,7 @@ def _round_out(assessment_round: AssessmentRound) -> dict[str, Any]:
         "unit_ids": sorted(u.pk for u in assessment_round.units.all()),
         "opened_on": assessment_round.opened_on,
         "closed_on": assessment_round.closed_on,
-        "response_count": assessment_round.response_count,  # type: ignore[attr-defined]
+        "response_count": assessment_round.response_count,  # type: ignore[attr-defined]  # annotated by services.rounds_for
         "links_used": links["used"],
         "links_unused": links["unused"],
         "created_at": assessment_round.created_at,
@@ -202,29 +190,23 @@ def _round_out(assessment_round: AssessmentRound) -> dict[str, Any]:
 
 
 def _survey_url(request: HttpRequest, token: str) -> str:
-    for name in ("survey:answer", "survey:respond", "survey:start"):
-        try:
-            return request.build_absolute_uri(reverse(name, kwargs={"token": token}))
-        except NoReverseMatch:
-            continue
-    return request.build_absolute_uri(f"/survey/{token}/")
+    return request.build_absolute_uri(reverse("survey:answer", kwargs={"token": token}))
 
 
 @router.get(ROUNDS, response={200: Page[RoundOut], **ERRORS}, url_name="rounds")
+@api_access(VIEW_ASSESSMENTS)
 def list_rounds(request: HttpRequest, slug: str, page: Query[PageQuery]) -> Any:
     """The organisation's assessment rounds, newest first."""
-    found = paginate(
-        services.rounds_for(membership_in(request, slug).organisation), page
-    )
+    found = paginate(services.rounds_for(_membership(request).organisation), page)
     found["items"] = [_round_out(r) for r in found["items"]]
     return found
 
 
 @router.post(ROUNDS, response={201: RoundOut, **WRITE_ERRORS}, url_name="rounds")
+@api_access(CHANGE_ASSESSMENTS)
 def create_round(request: HttpRequest, slug: str, payload: RoundIn) -> Any:
     """Start a round, as a draft (administrators and the QI team); open it to take answers."""
-    membership = membership_in(request, slug)
-    services.require_assessment_editor(membership)
+    membership = _membership(request)
     form = RoundForm(
         {
             "instrument": payload.instrument_id,
@@ -241,47 +223,49 @@ def create_round(request: HttpRequest, slug: str, payload: RoundIn) -> Any:
         units=cleaned["units"],
         created_by=membership.user,
     )
-    return Status(201, _round_out(_round(membership, created.pk)))
+    return Status(201, _round_out(services.get_round_for(membership, created.pk)))
 
 
 @router.get(ROUND, response={200: RoundOut, **ERRORS}, url_name="round")
+@api_access(VIEW_ASSESSMENTS)
 def get_round(request: HttpRequest, slug: str, round_id: int) -> Any:
-    return _round_out(_round(membership_in(request, slug), round_id))
+    return _round_out(services.get_round_for(_membership(request), round_id))
 
 
 @router.post(
     ROUND + "/open", response={200: RoundOut, **WRITE_ERRORS}, url_name="round-open"
 )
+@api_access(CHANGE_ASSESSMENTS)
 def open_round(request: HttpRequest, slug: str, round_id: int) -> Any:
     """Open a draft round for answers (administrators and the QI team)."""
-    membership = membership_in(request, slug)
-    services.require_assessment_editor(membership)
-    assessment_round = _round(membership, round_id)
+    membership = _membership(request)
+    assessment_round = services.get_round_for(membership, round_id)
     if assessment_round.status == AssessmentRound.Status.CLOSED:
         raise RuleBroken("This round is closed; a closed round cannot open again.")
     services.open_round(assessment_round)
-    return _round_out(_round(membership, round_id))
+    return _round_out(services.get_round_for(membership, round_id))
 
 
 @router.post(
     ROUND + "/close", response={200: RoundOut, **WRITE_ERRORS}, url_name="round-close"
 )
+@api_access(CHANGE_ASSESSMENTS)
 def close_round(request: HttpRequest, slug: str, round_id: int) -> Any:
     """Close an open round: its links stop taking answers (administrators and the QI team)."""
-    membership = membership_in(request, slug)
-    services.require_assessment_editor(membership)
-    assessment_round = _round(membership, round_id)
+    membership = _membership(request)
+    assessment_round = services.get_round_for(membership, round_id)
     if assessment_round.status == AssessmentRound.Status.DRAFT:
         raise RuleBroken(
             "This round is a draft: open it (POST …/open) before closing it."
         )
     services.close_round(assessment_round)
-    return _round_out(_round(membership, round_id))
+    return _round_out(services.get_round_for(membership, round_id))
 
 
 @router.post(
     ROUND + "/links", response={201: LinksOut, **WRITE_ERRORS}, url_name="round-links"
 )
+@api_access(CHANGE_ASSESSMENTS)
 def create_links(
     request: HttpRequest, slug: str, round_id: int, payload: LinksIn
 ) -> Any:
@@ -289,9 +273,8 @@ def create_links(
 
     The tokens come back this once: only their hashes are kept, so keep them or
     send them out now."""
-    membership = membership_in(request, slug)
-    services.require_assessment_editor(membership)
-    assessment_round = _round(membership, round_id)
+    membership = _membership(request)
+    assessment_round = services.get_round_for(membership, round_id)
     if assessment_round.status == AssessmentRound.Status.CLOSED:
         raise RuleBroken("This round is closed; it takes no more answers.")
     form = LinkForm(
@@ -509,6 +492,7 @@ def _results_out(results: Any) -> dict[str, Any]:
     response={200: ResultsOut, **WRITE_ERRORS},
     url_name="round-results",
 )
+@api_access(VIEW_ASSESSMENTS)
 def get_results(request: HttpRequest, slug: str, round_id: int) -> Any:
     """The round's results as its page shows them: scores per section and category,
     per unit, staff group and respondent group, the spread of answers, the change
@@ -518,7 +502,7 @@ def get_results(request: HttpRequest, slug: str, round_id: int) -> Any:
     409 saying so. A group with fewer than five responses is suppressed: no score,
     no spread; so is any result from which, with the others published, a smaller
     group could be worked out (``suppressed_because`` says which)."""
-    assessment_round = _round(membership_in(request, slug), round_id)
+    assessment_round = services.get_round_for(_membership(request), round_id)
     if not services.results_are_available(assessment_round):
         raise RuleBroken(services.RESULTS_PENDING)
     return _results_out(services.results_for(assessment_round))
@@ -570,15 +554,6 @@ class ActionQuery(PageQuery):
     category: EnablerCategory | None = None
 
 
-def _action(membership: Membership, action_id: int) -> ActionItem:
-    return find(
-        services.actions_for(membership.organisation),
-        action_id,
-        "action",
-        organisation_path(membership, "actions"),
-    )
-
-
 def _action_out(action: ActionItem) -> dict[str, Any]:
     return {
         "id": action.pk,
@@ -616,9 +591,10 @@ def _save_action(
 
 
 @router.get(ACTIONS, response={200: Page[ActionOut], **ERRORS}, url_name="actions")
+@api_access(VIEW_ASSESSMENTS)
 def list_actions(request: HttpRequest, slug: str, query: Query[ActionQuery]) -> Any:
     """The action plan: open actions first, then by due date."""
-    organisation = membership_in(request, slug).organisation
+    organisation = _membership(request).organisation
     actions = services.actions_for(
         organisation, status=query.status or "", category=query.category or ""
     )
@@ -628,32 +604,33 @@ def list_actions(request: HttpRequest, slug: str, query: Query[ActionQuery]) -> 
 
 
 @router.post(ACTIONS, response={201: ActionOut, **WRITE_ERRORS}, url_name="actions")
+@api_access(CHANGE_ASSESSMENTS)
 def create_action(request: HttpRequest, slug: str, payload: ActionIn) -> Any:
     """Add an action to the plan, often from a gap a round found (administrators and
     the QI team)."""
-    membership = membership_in(request, slug)
-    services.require_assessment_editor(membership)
+    membership = _membership(request)
     action = _save_action(membership, None, payload.dict())
-    return Status(201, _action_out(_action(membership, action.pk)))
+    return Status(201, _action_out(services.get_action_for(membership, action.pk)))
 
 
 @router.get(ACTION, response={200: ActionOut, **ERRORS}, url_name="action")
+@api_access(VIEW_ASSESSMENTS)
 def get_action(request: HttpRequest, slug: str, action_id: int) -> Any:
-    return _action_out(_action(membership_in(request, slug), action_id))
+    return _action_out(services.get_action_for(_membership(request), action_id))
 
 
 @router.patch(ACTION, response={200: ActionOut, **WRITE_ERRORS}, url_name="action")
+@api_access(CHANGE_ASSESSMENTS)
 def update_action(
     request: HttpRequest, slug: str, action_id: int, payload: ActionPatch
 ) -> Any:
     """Change an action, for example its status (administrators and the QI team)."""
-    membership = membership_in(request, slug)
-    services.require_assessment_editor(membership)
+    membership = _membership(request)
     sent = changes(payload)
     expect = versions.expected(request, sent.pop("version", None))
 
     def attempt() -> ActionItem:
-        action = _action(membership, action_id)
+        action = services.get_action_for(membership, action_id)
         versions.check(action, expect)
         data = {
             "title": action.title,
@@ -669,14 +646,14 @@ def update_action(
         return _save_action(membership, action, data)
 
     action = versions.save(expect, attempt)
-    return _action_out(_action(membership, action.pk))
+    return _action_out(services.get_action_for(membership, action.pk))
 
 
 @router.delete(ACTION, response={204: None, **WRITE_ERRORS}, url_name="action")
+@api_access(CHANGE_ASSESSMENTS)
 def delete_action(request: HttpRequest, slug: str, action_id: int) -> Any:
-    membership = membership_in(request, slug)
-    services.require_assessment_editor(membership)
-    action = _action(membership, action_id)
+    membership = _membership(request)
+    action = services.get_action_for(membership, action_id)
     require_delete(membership, has_history=action.has_history(), what="this action")
     services.delete_action(action)
     return Status(204, None)

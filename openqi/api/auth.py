@@ -7,7 +7,7 @@ session, so a revoked token is noticed at once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from allauth.core.internal import ratelimit
 from django.conf import settings
@@ -18,8 +18,8 @@ from ninja.utils import check_csrf
 
 from openqi.accounts.mfa import mfa_missing_for
 from openqi.accounts.middleware import MFA_REQUIRED_API
-from openqi.accounts.models import ApiToken
-from openqi.audit.services import set_actor
+from openqi.accounts.models import ApiToken, User
+from openqi.core.acting import set_actor
 
 BAD_TOKEN = (
     "That API token is not valid: it may be mistyped, revoked or expired. "
@@ -37,6 +37,13 @@ CSRF_FAILED = (
     "The CSRF check failed. A browser session that changes data must send the "
     "csrftoken cookie's value in an X-CSRFToken header; scripts should use an API token."
 )
+
+
+def caller(request: HttpRequest) -> User:
+    """The person calling the API: django-ninja sets ``request.auth`` to what
+    :class:`TokenAuth` or :class:`SessionAuth` returned (the stubs do not know it)."""
+    user: User = cast(Any, request).auth
+    return user
 
 
 class TokenAuth(HttpBearer):

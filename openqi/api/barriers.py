@@ -10,23 +10,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from openqi.barriers import services
 from openqi.barriers.forms import BarrierForm
 from openqi.barriers.models import Barrier
+from openqi.barriers.permissions import CHANGE_BARRIER, DELETE_BARRIER, VIEW_BARRIERS
 from openqi.core.categories import BarrierCategory
-from openqi.organisations.access import require_delete, require_edit
+from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership
-from openqi.strategy.services import require_qi
+from openqi.organisations.permissions import MemberRequest, api_access
 
 from . import versions
-from .lookups import changes, check, date_fields, find, organisation_path
+from .lookups import changes, check, date_fields
 from .schemas import BarrierStatus, Day, Page, PageQuery
 from .versions import VERSION_IN, VERSION_OUT
-from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
+from .views import ERRORS, WRITE_ERRORS, paginate
 
 router = Router(tags=["barriers"])
 
@@ -99,19 +99,6 @@ class BarrierQuery(PageQuery):
     escalate_to_board: bool | None = None
 
 
-def _barriers(membership: Membership) -> Any:
-    return services.barriers_for(membership.organisation).prefetch_related("projects")
-
-
-def _barrier(membership: Membership, barrier_id: int) -> Barrier:
-    return find(
-        _barriers(membership),
-        barrier_id,
-        "barrier",
-        organisation_path(membership, "barriers"),
-    )
-
-
 def _out(barrier: Barrier) -> dict[str, Any]:
     until = barrier.resolved_on or timezone.localdate()
     return {
@@ -166,9 +153,10 @@ def _save(
     response={200: Page[BarrierOut], **ERRORS},
     url_name="barriers",
 )
-def list_barriers(request: HttpRequest, slug: str, query: Query[BarrierQuery]) -> Any:
+@api_access(VIEW_BARRIERS)
+def list_barriers(request: MemberRequest, slug: str, query: Query[BarrierQuery]) -> Any:
     """The barrier log, open barriers first and the newest first; filter with the query."""
-    organisation = membership_in(request, slug).organisation
+    organisation = request.membership.organisation
     barriers = services.search_barriers(
         organisation,
         category=query.category or "",
@@ -193,31 +181,32 @@ def list_barriers(request: HttpRequest, slug: str, query: Query[BarrierQuery]) -
     response={201: BarrierOut, **WRITE_ERRORS},
     url_name="barriers",
 )
-def create_barrier(request: HttpRequest, slug: str, payload: BarrierIn) -> Any:
+@api_access(CHANGE_BARRIER)
+def create_barrier(request: MemberRequest, slug: str, payload: BarrierIn) -> Any:
     """Log a barrier (anyone but a viewer)."""
-    membership = membership_in(request, slug)
-    require_edit(membership)
+    membership = request.membership
     barrier = _save(membership, None, payload.dict())
-    return Status(201, _out(_barrier(membership, barrier.pk)))
+    return Status(201, _out(services.get_barrier_for(membership, barrier.pk)))
 
 
 @router.get(BARRIER, response={200: BarrierOut, **ERRORS}, url_name="barrier")
-def get_barrier(request: HttpRequest, slug: str, barrier_id: int) -> Any:
-    return _out(_barrier(membership_in(request, slug), barrier_id))
+@api_access(VIEW_BARRIERS)
+def get_barrier(request: MemberRequest, slug: str, barrier_id: int) -> Any:
+    return _out(services.get_barrier_for(request.membership, barrier_id))
 
 
 @router.patch(BARRIER, response={200: BarrierOut, **WRITE_ERRORS}, url_name="barrier")
+@api_access(CHANGE_BARRIER)
 def update_barrier(
-    request: HttpRequest, slug: str, barrier_id: int, payload: BarrierPatch
+    request: MemberRequest, slug: str, barrier_id: int, payload: BarrierPatch
 ) -> Any:
     """Change a barrier (anyone but a viewer); send only the fields to change."""
-    membership = membership_in(request, slug)
-    require_edit(membership)
+    membership = request.membership
     sent = changes(payload)
     expect = versions.expected(request, sent.pop("version", None))
 
     def attempt() -> Barrier:
-        barrier = _barrier(membership, barrier_id)
+        barrier = services.get_barrier_for(membership, barrier_id)
         versions.check(barrier, expect)
         data = {
             "title": barrier.title,
@@ -237,15 +226,15 @@ def update_barrier(
         return _save(membership, barrier, data)
 
     barrier = versions.save(expect, attempt)
-    return _out(_barrier(membership, barrier.pk))
+    return _out(services.get_barrier_for(membership, barrier.pk))
 
 
 @router.delete(BARRIER, response={204: None, **WRITE_ERRORS}, url_name="barrier")
-def delete_barrier(request: HttpRequest, slug: str, barrier_id: int) -> Any:
+@api_access(DELETE_BARRIER)
+def delete_barrier(request: MemberRequest, slug: str, barrier_id: int) -> Any:
     """Delete a barrier (administrators and the QI team); its projects stay."""
-    membership = membership_in(request, slug)
-    require_qi(membership)
-    barrier = _barrier(membership, barrier_id)
+    membership = request.membership
+    barrier = services.get_barrier_for(membership, barrier_id)
     require_delete(membership, has_history=barrier.has_history(), what="this barrier")
     barrier.delete()
     return Status(204, None)

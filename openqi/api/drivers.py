@@ -10,20 +10,25 @@ import copy
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from openqi.organisations.access import require_delete
-from openqi.organisations.models import Membership
-from openqi.projects import drivers
-from openqi.projects.forms_drivers import (
+from openqi.improvement import services as drivers
+from openqi.improvement.forms import (
     STEP_FORMS,
     CycleCreateForm,
     DriverNodeForm,
     DriverNodeTextForm,
 )
-from openqi.projects.models import DriverNode, PDSACycle, Project
-from openqi.projects.services import require_project_edit
+from openqi.improvement.models import DriverNode, PDSACycle
+from openqi.improvement.permissions import (
+    CHANGE_IMPROVEMENT_WORK,
+    VIEW_IMPROVEMENT_WORK,
+)
+from openqi.organisations.access import require_delete
+from openqi.organisations.models import Membership
+from openqi.organisations.permissions import MemberRequest, api_access
+from openqi.projects.models import Project
+from openqi.projects.services import get_project_for
 
 from . import versions
 from .errors import InvalidInput
@@ -32,14 +37,11 @@ from .lookups import (
     check,
     choose,
     date_fields,
-    find,
-    organisation_path,
     validate,
 )
-from .projects import project_for
 from .schemas import Day, DriverNodeKind, Page, PageQuery, Position
 from .versions import VERSION_IN, VERSION_OUT
-from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
+from .views import ERRORS, WRITE_ERRORS, paginate
 
 router = Router(tags=["driver diagrams and PDSA cycles"])
 
@@ -155,12 +157,7 @@ class CycleQuery(PageQuery):
 
 
 def _node(membership: Membership, project: Project, node_id: int) -> DriverNode:
-    return find(
-        project.driver_nodes.all(),
-        node_id,
-        "driver diagram node",
-        organisation_path(membership, f"projects/{project.pk}/driver-nodes"),
-    )
+    return drivers.get_driver_node_for(membership, project, node_id)
 
 
 def _node_out(node: DriverNode, children: dict[int | None, list[DriverNode]]) -> Any:
@@ -190,9 +187,10 @@ def _move(project: Project, node: DriverNode, data: dict[str, Any]) -> None:
 
 
 @router.get(NODES, response={200: DriverTreeOut, **ERRORS}, url_name="driver-nodes")
-def list_driver_nodes(request: HttpRequest, slug: str, project_id: int) -> Any:
+@api_access(VIEW_IMPROVEMENT_WORK)
+def list_driver_nodes(request: MemberRequest, slug: str, project_id: int) -> Any:
     """The project's driver diagram as a tree, whole (it is not paginated)."""
-    project = project_for(membership_in(request, slug), project_id)
+    project = get_project_for(request.membership, project_id)
     nodes = list(project.driver_nodes.order_by("position", "pk"))
     children: dict[int | None, list[DriverNode]] = {}
     for node in nodes:
@@ -207,13 +205,13 @@ def list_driver_nodes(request: HttpRequest, slug: str, project_id: int) -> Any:
 @router.post(
     NODES, response={201: DriverNodeOut, **WRITE_ERRORS}, url_name="driver-nodes"
 )
+@api_access(CHANGE_IMPROVEMENT_WORK)
 def create_driver_node(
-    request: HttpRequest, slug: str, project_id: int, payload: DriverNodeIn
+    request: MemberRequest, slug: str, project_id: int, payload: DriverNodeIn
 ) -> Any:
     """Add a driver or change idea to the diagram (everyone but viewers)."""
-    membership = membership_in(request, slug)
-    require_project_edit(membership)
-    project = project_for(membership, project_id)
+    membership = request.membership
+    project = get_project_for(membership, project_id)
     parent = choose(
         project.driver_nodes.all(),
         payload.parent_id,
@@ -233,12 +231,13 @@ def create_driver_node(
 
 
 @router.get(NODE, response={200: DriverNodeOut, **ERRORS}, url_name="driver-node")
+@api_access(VIEW_IMPROVEMENT_WORK)
 def get_driver_node(
-    request: HttpRequest, slug: str, project_id: int, node_id: int
+    request: MemberRequest, slug: str, project_id: int, node_id: int
 ) -> Any:
     """One node with the tree under it."""
-    membership = membership_in(request, slug)
-    project = project_for(membership, project_id)
+    membership = request.membership
+    project = get_project_for(membership, project_id)
     node = _node(membership, project, node_id)
     children: dict[int | None, list[DriverNode]] = {}
     for each in project.driver_nodes.order_by("position", "pk"):
@@ -249,17 +248,17 @@ def get_driver_node(
 @router.patch(
     NODE, response={200: DriverNodeOut, **WRITE_ERRORS}, url_name="driver-node"
 )
+@api_access(CHANGE_IMPROVEMENT_WORK)
 def update_driver_node(
-    request: HttpRequest,
+    request: MemberRequest,
     slug: str,
     project_id: int,
     node_id: int,
     payload: DriverNodePatch,
 ) -> Any:
     """Reword, reorder or move a node (everyone but viewers); send only the fields to change."""
-    membership = membership_in(request, slug)
-    require_project_edit(membership)
-    project = project_for(membership, project_id)
+    membership = request.membership
+    project = get_project_for(membership, project_id)
     sent = changes(payload)
     expect = versions.expected(request, sent.pop("version", None))
 
@@ -272,18 +271,18 @@ def update_driver_node(
         node.save()
 
     versions.save(expect, attempt)
-    return get_driver_node(request, slug, project_id, node_id)
+    return get_driver_node(request, slug=slug, project_id=project_id, node_id=node_id)
 
 
 @router.delete(NODE, response={204: None, **WRITE_ERRORS}, url_name="driver-node")
+@api_access(CHANGE_IMPROVEMENT_WORK)
 def delete_driver_node(
-    request: HttpRequest, slug: str, project_id: int, node_id: int
+    request: MemberRequest, slug: str, project_id: int, node_id: int
 ) -> Any:
     """Delete a node with everything under it (everyone but viewers; one with PDSA
     cycles on it or under it, administrators and the QI team only)."""
-    membership = membership_in(request, slug)
-    require_project_edit(membership)
-    project = project_for(membership, project_id)
+    membership = request.membership
+    project = get_project_for(membership, project_id)
     node = _node(membership, project, node_id)
     require_delete(
         membership,
@@ -298,12 +297,7 @@ def delete_driver_node(
 
 
 def _cycle(membership: Membership, project: Project, cycle_id: int) -> PDSACycle:
-    return find(
-        project.cycles.all(),
-        cycle_id,
-        "PDSA cycle",
-        organisation_path(membership, f"projects/{project.pk}/cycles"),
-    )
+    return drivers.get_cycle_for(membership, project, cycle_id)
 
 
 def _cycle_out(cycle: PDSACycle) -> dict[str, Any]:
@@ -346,11 +340,12 @@ def _step_data(cycle: PDSACycle, sent: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get(CYCLES, response={200: Page[CycleOut], **ERRORS}, url_name="cycles")
+@api_access(VIEW_IMPROVEMENT_WORK)
 def list_cycles(
-    request: HttpRequest, slug: str, project_id: int, query: Query[CycleQuery]
+    request: MemberRequest, slug: str, project_id: int, query: Query[CycleQuery]
 ) -> Any:
     """The project's PDSA cycles by start date; ``change_idea_id`` gives one idea's ramp."""
-    project = project_for(membership_in(request, slug), project_id)
+    project = get_project_for(request.membership, project_id)
     cycles = project.cycles.order_by("start_date", "pk")
     if query.change_idea_id is not None:
         cycles = cycles.filter(change_idea_id=query.change_idea_id)
@@ -360,14 +355,14 @@ def list_cycles(
 
 
 @router.post(CYCLES, response={201: CycleOut, **WRITE_ERRORS}, url_name="cycles")
+@api_access(CHANGE_IMPROVEMENT_WORK)
 def create_cycle(
-    request: HttpRequest, slug: str, project_id: int, payload: CycleIn
+    request: MemberRequest, slug: str, project_id: int, payload: CycleIn
 ) -> Any:
     """Plan a PDSA cycle on a change idea (everyone but viewers); ``previous_id`` chains
     it into a ramp."""
-    membership = membership_in(request, slug)
-    require_project_edit(membership)
-    project = project_for(membership, project_id)
+    membership = request.membership
+    project = get_project_for(membership, project_id)
     data = {
         "change_idea": payload.change_idea_id,
         "title": payload.title,
@@ -382,15 +377,17 @@ def create_cycle(
 
 
 @router.get(CYCLE, response={200: CycleOut, **ERRORS}, url_name="cycle")
-def get_cycle(request: HttpRequest, slug: str, project_id: int, cycle_id: int) -> Any:
-    membership = membership_in(request, slug)
-    project = project_for(membership, project_id)
+@api_access(VIEW_IMPROVEMENT_WORK)
+def get_cycle(request: MemberRequest, slug: str, project_id: int, cycle_id: int) -> Any:
+    membership = request.membership
+    project = get_project_for(membership, project_id)
     return _cycle_out(_cycle(membership, project, cycle_id))
 
 
 @router.patch(CYCLE, response={200: CycleOut, **WRITE_ERRORS}, url_name="cycle")
+@api_access(CHANGE_IMPROVEMENT_WORK)
 def update_cycle(
-    request: HttpRequest,
+    request: MemberRequest,
     slug: str,
     project_id: int,
     cycle_id: int,
@@ -398,9 +395,8 @@ def update_cycle(
 ) -> Any:
     """Record what happened, the study and the decision (everyone but viewers); send
     only the fields to change."""
-    membership = membership_in(request, slug)
-    require_project_edit(membership)
-    project = project_for(membership, project_id)
+    membership = request.membership
+    project = get_project_for(membership, project_id)
     sent = changes(payload)
     expect = versions.expected(request, sent.pop("version", None))
 
@@ -429,14 +425,14 @@ def update_cycle(
 
 
 @router.delete(CYCLE, response={204: None, **WRITE_ERRORS}, url_name="cycle")
+@api_access(CHANGE_IMPROVEMENT_WORK)
 def delete_cycle(
-    request: HttpRequest, slug: str, project_id: int, cycle_id: int
+    request: MemberRequest, slug: str, project_id: int, cycle_id: int
 ) -> Any:
     """Delete a cycle (everyone but viewers; one whose Do or Study is recorded,
     administrators and the QI team only); the ramp closes up around it."""
-    membership = membership_in(request, slug)
-    require_project_edit(membership)
-    project = project_for(membership, project_id)
+    membership = request.membership
+    project = get_project_for(membership, project_id)
     cycle = _cycle(membership, project, cycle_id)
     require_delete(
         membership, has_history=cycle.has_history(), what="a PDSA cycle that has run"

@@ -191,19 +191,26 @@ def method_not_allowed(request: HttpRequest, allowed: list[str]) -> JsonResponse
 
 def install(api: NinjaAPI) -> None:
     """Replace ninja's default error handlers with ours."""
-    api.add_exception_handler(Exception, _unexpected)
-    api.add_exception_handler(Http404, _not_found)
-    api.add_exception_handler(PermissionDenied, _forbidden)
-    api.add_exception_handler(HttpError, _http_error)
-    api.add_exception_handler(AuthenticationError, _unauthenticated)
-    api.add_exception_handler(SchemaValidationError, _schema_invalid)
-    api.add_exception_handler(ModelValidationError, _model_invalid)
-    api.add_exception_handler(InvalidInput, _form_invalid)
-    api.add_exception_handler(RuleBroken, _conflict)
-    api.add_exception_handler(OutOfBounds, _out_of_bounds)
-    api.add_exception_handler(SuspiciousOperation, _suspicious)
-    api.add_exception_handler(RequestDataTooBig, _too_large)
-    api.add_exception_handler(VersionConflict, _stale)
+
+    def handle(
+        exception: type[Exception], handler: Callable[[HttpRequest, Any], HttpResponse]
+    ) -> None:
+        # Each handler takes its own exception class, which ninja's stubs cannot say.
+        api.add_exception_handler(exception, handler)
+
+    handle(Exception, _unexpected)
+    handle(Http404, _not_found)
+    handle(PermissionDenied, _forbidden)
+    handle(HttpError, _http_error)
+    handle(AuthenticationError, _unauthenticated)
+    handle(SchemaValidationError, _schema_invalid)
+    handle(ModelValidationError, _model_invalid)
+    handle(InvalidInput, _form_invalid)
+    handle(RuleBroken, _conflict)
+    handle(OutOfBounds, _out_of_bounds)
+    handle(SuspiciousOperation, _suspicious)
+    handle(RequestDataTooBig, _too_large)
+    handle(VersionConflict, _stale)
 
 
 #: The name of the catch-all route for /api/ (openqi/web/urls.py).

@@ -11,21 +11,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from openqi.journey import services
 from openqi.journey.forms import EvidenceForm, MilestoneForm, StepForm
-from openqi.journey.models import STEPS, Evidence, JourneyStep, Milestone
+from openqi.journey.models import Evidence, JourneyStep, Milestone
+from openqi.journey.permissions import CHANGE_JOURNEY, VIEW_JOURNEY
 from openqi.organisations.access import require_delete
-from openqi.organisations.models import Membership
-from openqi.strategy.services import require_qi
+from openqi.organisations.permissions import MemberRequest, api_access
 
 from . import versions
-from .lookups import changes, check, date_fields, find, organisation_path
+from .lookups import changes, check, date_fields
 from .schemas import Day, StepStatus
 from .versions import VERSION_IN, VERSION_OUT
-from .views import ERRORS, WRITE_ERRORS, membership_in
+from .views import ERRORS, WRITE_ERRORS
 
 router = Router(tags=["journey"])
 
@@ -113,16 +112,6 @@ class StepPatch(Schema):
     notes: str | None = None
 
 
-def _step(membership: Membership, number: int) -> JourneyStep:
-    if number not in STEPS:
-        raise Http404(
-            f"There is no step {number}: the journey has steps 1 to {len(STEPS)}. "
-            f"GET {organisation_path(membership, 'journey')} lists them."
-        )
-    steps = services.steps_for(membership.organisation)
-    return next(s for s in steps if s.number == number)
-
-
 def _evidence_out(evidence: Evidence) -> dict[str, Any]:
     return {
         "id": evidence.pk,
@@ -160,32 +149,15 @@ def _milestone_data(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _milestone(membership: Membership, step: JourneyStep, pk: int) -> Milestone:
-    return find(
-        step.milestones.all(),
-        pk,
-        "milestone",
-        organisation_path(membership, f"journey/steps/{step.number}"),
-    )
-
-
-def _evidence(membership: Membership, step: JourneyStep, pk: int) -> Evidence:
-    return find(
-        step.evidence.all(),
-        pk,
-        "evidence",
-        organisation_path(membership, f"journey/steps/{step.number}"),
-    )
-
-
 @router.get(
     "/organisations/{slug}/journey",
     response={200: JourneyOut, **ERRORS},
     url_name="journey",
 )
-def get_journey(request: HttpRequest, slug: str) -> Any:
+@api_access(VIEW_JOURNEY)
+def get_journey(request: MemberRequest, slug: str) -> Any:
     """The six steps with their status, milestones and evidence (by hand and automatic)."""
-    organisation = membership_in(request, slug).organisation
+    organisation = request.membership.organisation
     views = [services.step_view(step) for step in services.steps_for(organisation)]
     current = services.current_step([view.step for view in views])
     return {
@@ -196,22 +168,25 @@ def get_journey(request: HttpRequest, slug: str) -> Any:
 
 
 @router.get(STEP, response={200: StepOut, **ERRORS}, url_name="journey-step")
-def get_journey_step(request: HttpRequest, slug: str, number: int) -> Any:
-    return _step_out(services.step_view(_step(membership_in(request, slug), number)))
+@api_access(VIEW_JOURNEY)
+def get_journey_step(request: MemberRequest, slug: str, number: int) -> Any:
+    return _step_out(
+        services.step_view(services.get_step_for(request.membership, number))
+    )
 
 
 @router.patch(STEP, response={200: StepOut, **WRITE_ERRORS}, url_name="journey-step")
+@api_access(CHANGE_JOURNEY)
 def update_journey_step(
-    request: HttpRequest, slug: str, number: int, payload: StepPatch
+    request: MemberRequest, slug: str, number: int, payload: StepPatch
 ) -> Any:
     """Move a step on (or back), or change its notes (administrators and the QI team)."""
-    membership = membership_in(request, slug)
-    require_qi(membership)
+    membership = request.membership
     sent = changes(payload)
     expect = versions.expected(request, sent.pop("version", None))
 
     def attempt() -> JourneyStep:
-        step = _step(membership, number)
+        step = services.get_step_for(membership, number)
         versions.check(step, expect)
         data = {"status": step.status, "notes": step.notes, **sent}
         data["notes"] = data["notes"] or ""
@@ -226,13 +201,13 @@ def update_journey_step(
     response={201: MilestoneOut, **WRITE_ERRORS},
     url_name="journey-milestones",
 )
+@api_access(CHANGE_JOURNEY)
 def create_milestone(
-    request: HttpRequest, slug: str, number: int, payload: MilestoneIn
+    request: MemberRequest, slug: str, number: int, payload: MilestoneIn
 ) -> Any:
     """Add a milestone to a step (administrators and the QI team)."""
-    membership = membership_in(request, slug)
-    require_qi(membership)
-    step = _step(membership, number)
+    membership = request.membership
+    step = services.get_step_for(membership, number)
     cleaned = check(MilestoneForm(_milestone_data(payload.dict())))
     return Status(201, services.add_milestone(step, **cleaned))
 
@@ -242,22 +217,22 @@ def create_milestone(
     response={200: MilestoneOut, **WRITE_ERRORS},
     url_name="journey-milestone",
 )
+@api_access(CHANGE_JOURNEY)
 def update_milestone(
-    request: HttpRequest,
+    request: MemberRequest,
     slug: str,
     number: int,
     milestone_id: int,
     payload: MilestonePatch,
 ) -> Any:
     """Change a milestone, for example mark it done (administrators and the QI team)."""
-    membership = membership_in(request, slug)
-    require_qi(membership)
-    step = _step(membership, number)
+    membership = request.membership
+    step = services.get_step_for(membership, number)
     sent = changes(payload)
     expect = versions.expected(request, sent.pop("version", None))
 
     def attempt() -> Milestone:
-        milestone = _milestone(membership, step, milestone_id)
+        milestone = services.get_milestone_for(membership, milestone_id, step)
         versions.check(milestone, expect)
         data = {
             "title": milestone.title,
@@ -276,12 +251,14 @@ def update_milestone(
     response={204: None, **WRITE_ERRORS},
     url_name="journey-milestone",
 )
+@api_access(CHANGE_JOURNEY)
 def delete_milestone(
-    request: HttpRequest, slug: str, number: int, milestone_id: int
+    request: MemberRequest, slug: str, number: int, milestone_id: int
 ) -> Any:
-    membership = membership_in(request, slug)
-    require_qi(membership)
-    milestone = _milestone(membership, _step(membership, number), milestone_id)
+    membership = request.membership
+    milestone = services.get_milestone_for(
+        membership, milestone_id, services.get_step_for(membership, number)
+    )
     require_delete(
         membership, has_history=milestone.has_history(), what="this milestone"
     )
@@ -294,13 +271,13 @@ def delete_milestone(
     response={201: EvidenceOut, **WRITE_ERRORS},
     url_name="journey-evidence",
 )
+@api_access(CHANGE_JOURNEY)
 def create_evidence(
-    request: HttpRequest, slug: str, number: int, payload: EvidenceIn
+    request: MemberRequest, slug: str, number: int, payload: EvidenceIn
 ) -> Any:
     """Add evidence by hand, for what OpenQI does not hold (administrators and the QI team)."""
-    membership = membership_in(request, slug)
-    require_qi(membership)
-    step = _step(membership, number)
+    membership = request.membership
+    step = services.get_step_for(membership, number)
     cleaned = check(EvidenceForm(payload.dict()))
     evidence = services.add_evidence(step, membership.user, **cleaned)
     return Status(201, _evidence_out(evidence))
@@ -311,12 +288,14 @@ def create_evidence(
     response={204: None, **WRITE_ERRORS},
     url_name="journey-evidence-item",
 )
+@api_access(CHANGE_JOURNEY)
 def delete_evidence(
-    request: HttpRequest, slug: str, number: int, evidence_id: int
+    request: MemberRequest, slug: str, number: int, evidence_id: int
 ) -> Any:
-    membership = membership_in(request, slug)
-    require_qi(membership)
-    evidence = _evidence(membership, _step(membership, number), evidence_id)
+    membership = request.membership
+    evidence = services.get_evidence_for(
+        membership, evidence_id, services.get_step_for(membership, number)
+    )
     require_delete(membership, has_history=False, what="this evidence")
     evidence.delete()
     return Status(204, None)

@@ -11,9 +11,19 @@ from django.core.exceptions import ValidationError as ModelValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from openqi.organisations.models import Membership
+from openqi.organisations.access import organisation_api_path
 
 from .errors import InvalidInput
+
+__all__ = [
+    "changes",
+    "check",
+    "choose",
+    "date_fields",
+    "find",
+    "organisation_api_path",
+    "validate",
+]
 
 M = TypeVar("M", bound=Model)
 
@@ -45,7 +55,10 @@ def validate(instance: Model, fields: dict[str, str] | None = None) -> None:
         instance.full_clean()
     except ModelValidationError as error:
         raise InvalidInput(
-            {fields.get(name, name): list(messages) for name, messages in error}
+            {
+                fields.get(name, name): list(messages)
+                for name, messages in error.message_dict.items()
+            }
         ) from None
 
 
@@ -66,10 +79,6 @@ def date_fields(name: str, value: date | None) -> dict[str, str]:
         f"{name}_month": str(value.month),
         f"{name}_year": str(value.year),
     }
-
-
-def organisation_path(membership: Membership, rest: str) -> str:
-    return f"/api/v1/organisations/{membership.organisation.slug}/{rest}"
 
 
 def changes(payload: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 their SPC chart, phase breaks and annotations.
 
 Everyone in the organisation reads them; everyone but a viewer changes them.
-The chart comes from :func:`openqi.measures.services.chart_for`, as on the pages.
+The chart comes from :func:`openqi.measures.charts.chart_for`, as on the pages.
 """
 
 from __future__ import annotations
@@ -11,23 +11,25 @@ import re
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from openqi.measures import importing, services
+from openqi.measures.charts import chart_for, chart_svg
 from openqi.measures.forms import AnnotationForm, MeasureForm, PhaseBreakForm, PointForm
-from openqi.measures.models import Annotation, DataPoint, Measure, PhaseBreak
-from openqi.organisations.access import require_delete, require_edit
-from openqi.organisations.models import Membership
+from openqi.measures.models import DataPoint, Measure
+from openqi.measures.permissions import CHANGE_MEASURE, VIEW_MEASURES
+from openqi.organisations.access import require_delete
+from openqi.organisations.permissions import MemberRequest, api_access
 
 from . import versions
 from .errors import error_response
-from .lookups import changes, check, date_fields, find, organisation_path
+from .lookups import changes, check, date_fields, organisation_api_path
 from .schemas import Day, ErrorOut, MeasureKind, Number, Page, PageQuery
 from .versions import VERSION_IN, VERSION_OUT
-from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
+from .views import ERRORS, WRITE_ERRORS, paginate
 
 router = Router(tags=["measures"])
 
@@ -208,15 +210,6 @@ class AnnotationIn(Schema):
 # Looking measures up ------------------------------------------------------------------
 
 
-def _measure(membership: Membership, measure_id: int) -> Measure:
-    return find(
-        Measure.objects.for_organisation(membership.organisation),
-        measure_id,
-        "measure",
-        organisation_path(membership, "measures"),
-    )
-
-
 def _form_data(data: dict[str, Any]) -> dict[str, Any]:
     form_data = {k: ("" if v is None else v) for k, v in data.items()}
     form_data["unit"] = form_data.pop("unit_id", "")
@@ -227,9 +220,10 @@ def _form_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get(MEASURES, response={200: Page[MeasureOut], **ERRORS}, url_name="measures")
-def list_measures(request: HttpRequest, slug: str, query: Query[MeasureQuery]) -> Any:
+@api_access(VIEW_MEASURES)
+def list_measures(request: MemberRequest, slug: str, query: Query[MeasureQuery]) -> Any:
     """The organisation's measures, by name; filter by unit_id and kind."""
-    membership = membership_in(request, slug)
+    membership = request.membership
     measures = Measure.objects.for_organisation(membership.organisation)
     if query.unit_id is not None:
         measures = measures.filter(unit_id=query.unit_id)
@@ -239,34 +233,35 @@ def list_measures(request: HttpRequest, slug: str, query: Query[MeasureQuery]) -
 
 
 @router.post(MEASURES, response={201: MeasureOut, **WRITE_ERRORS}, url_name="measures")
-def create_measure(request: HttpRequest, slug: str, payload: MeasureIn) -> Any:
+@api_access(CHANGE_MEASURE)
+def create_measure(request: MemberRequest, slug: str, payload: MeasureIn) -> Any:
     """Define a measure (everyone but viewers)."""
-    membership = membership_in(request, slug)
-    require_edit(membership)
+    membership = request.membership
     form = MeasureForm(_form_data(payload.dict()), organisation=membership.organisation)
     check(form, {"unit": "unit_id"})
     return Status(201, services.save_measure(form))
 
 
 @router.get(MEASURE, response={200: MeasureOut, **ERRORS}, url_name="measure")
-def get_measure(request: HttpRequest, slug: str, measure_id: int) -> Any:
-    return _measure(membership_in(request, slug), measure_id)
+@api_access(VIEW_MEASURES)
+def get_measure(request: MemberRequest, slug: str, measure_id: int) -> Any:
+    return services.get_measure_for(request.membership, measure_id)
 
 
 @router.patch(MEASURE, response={200: MeasureOut, **WRITE_ERRORS}, url_name="measure")
+@api_access(CHANGE_MEASURE)
 def update_measure(
-    request: HttpRequest, slug: str, measure_id: int, payload: MeasurePatch
+    request: MemberRequest, slug: str, measure_id: int, payload: MeasurePatch
 ) -> Any:
     """Change a measure (everyone but viewers); send only the fields to change. A measure
     on the usual chart (``is_chart_automatic``) moves to the new kind's usual chart when
     the kind changes; ``"chart_type": null`` puts a measure back on the usual chart."""
-    membership = membership_in(request, slug)
-    require_edit(membership)
+    membership = request.membership
     sent = changes(payload)
     expect = versions.expected(request, sent.pop("version", None))
 
     def attempt() -> Measure:
-        measure = _measure(membership, measure_id)
+        measure = services.get_measure_for(membership, measure_id)
         versions.check(measure, expect)
         data = {name: getattr(measure, name) for name in MeasureIn.model_fields}
         if measure.is_chart_automatic:
@@ -284,12 +279,12 @@ def update_measure(
 
 
 @router.delete(MEASURE, response={204: None, **WRITE_ERRORS}, url_name="measure")
-def delete_measure(request: HttpRequest, slug: str, measure_id: int) -> Any:
+@api_access(CHANGE_MEASURE)
+def delete_measure(request: MemberRequest, slug: str, measure_id: int) -> Any:
     """Delete a measure (everyone but viewers; one with data points, administrators
     and the QI team only); projects lose the link."""
-    membership = membership_in(request, slug)
-    require_edit(membership)
-    measure = _measure(membership, measure_id)
+    membership = request.membership
+    measure = services.get_measure_for(membership, measure_id)
     require_delete(
         membership, has_history=measure.points.exists(), what="a measure with data"
     )
@@ -305,11 +300,12 @@ def delete_measure(request: HttpRequest, slug: str, measure_id: int) -> Any:
     response={200: Page[DataPointOut], **ERRORS},
     url_name="data-points",
 )
+@api_access(VIEW_MEASURES)
 def list_data_points(
-    request: HttpRequest, slug: str, measure_id: int, page: Query[PageQuery]
+    request: MemberRequest, slug: str, measure_id: int, page: Query[PageQuery]
 ) -> Any:
     """The measure's data points, oldest first."""
-    measure = _measure(membership_in(request, slug), measure_id)
+    measure = services.get_measure_for(request.membership, measure_id)
     return paginate(measure.points.order_by("period"), page)
 
 
@@ -344,17 +340,17 @@ def _sentence(message: str) -> str:
     response={200: UpsertOut, **WRITE_ERRORS},
     url_name="data-points",
 )
+@api_access(CHANGE_MEASURE)
 def upsert_data_points(
-    request: HttpRequest, slug: str, measure_id: int, payload: list[DataPointIn]
+    request: MemberRequest, slug: str, measure_id: int, payload: list[DataPointIn]
 ) -> Any:
     """Add or change many periods at once (everyone but viewers): all or nothing.
 
     A period already there takes the numbers sent. If any row has a problem,
     nothing is saved and the 422 lists every problem with its row's index
     (counting from 0) and how to put it right."""
-    membership = membership_in(request, slug)
-    require_edit(membership)
-    measure = _measure(membership, measure_id)
+    membership = request.membership
+    measure = services.get_measure_for(membership, measure_id)
     if not payload:
         return error_response(
             422,
@@ -400,8 +396,9 @@ def _cell(value: float | str | None) -> float | str | None:
     response={200: DataPointOut, **WRITE_ERRORS},
     url_name="data-point",
 )
+@api_access(CHANGE_MEASURE)
 def update_data_point(
-    request: HttpRequest,
+    request: MemberRequest,
     slug: str,
     measure_id: int,
     point_id: int,
@@ -411,14 +408,13 @@ def update_data_point(
     chart), bring it back, or change its note (everyone but viewers). An excluded
     point is still plotted; the centre line, limits and rules ignore it. Change the
     numbers with POST …/data-points."""
-    membership = membership_in(request, slug)
-    require_edit(membership)
-    measure = _measure(membership, measure_id)
+    membership = request.membership
+    measure = services.get_measure_for(membership, measure_id)
     sent = changes(payload)
     expect = versions.expected(request, sent.pop("version", None))
 
     def attempt() -> DataPoint:
-        point = _point(membership, measure, point_id)
+        point = services.get_point_for(membership, measure, point_id)
         versions.check(point, expect)
         data = {
             "period": point.period,
@@ -441,15 +437,6 @@ def update_data_point(
     return versions.save(expect, attempt)
 
 
-def _point(membership: Membership, measure: Measure, point_id: int) -> DataPoint:
-    return find(
-        measure.points.all(),
-        point_id,
-        "data point",
-        organisation_path(membership, f"measures/{measure.pk}/data-points"),
-    )
-
-
 # The chart ----------------------------------------------------------------------------
 
 
@@ -466,8 +453,9 @@ def _point(membership: Membership, measure: Measure, point_id: int) -> DataPoint
         }
     },
 )
+@api_access(VIEW_MEASURES)
 def get_chart(
-    request: HttpRequest,
+    request: MemberRequest,
     slug: str,
     measure_id: int,
     format: Literal["json", "svg"] = "json",
@@ -475,23 +463,23 @@ def get_chart(
     """The measure's SPC chart from :mod:`openqi.spc`, as on its page: points with
     centre line, limits and signals, the variation and assurance icons, and each
     signal in words. ``?format=svg`` gives the drawing (``image/svg+xml``)."""
-    membership = membership_in(request, slug)
-    measure = _measure(membership, measure_id)
+    membership = request.membership
+    measure = services.get_measure_for(membership, measure_id)
     try:
-        result = services.chart_for(measure)
+        result = chart_for(measure)
     except ValueError as error:
         raise HttpError(
             409, f"The chart cannot be drawn from this data: {error}"
         ) from None
     if result is None:
-        where = organisation_path(membership, f"measures/{measure.pk}/data-points")
+        where = organisation_api_path(membership, f"measures/{measure.pk}/data-points")
         raise HttpError(
             404,
             f"{measure} has no data points yet, so there is no chart. POST them to "
             f"{where}.",
         )
     if format == "svg":
-        svg = services.chart_svg(measure, result)
+        svg = chart_svg(measure, result)
         return HttpResponse(svg, content_type="image/svg+xml")
     return result.to_dict()
 
@@ -504,11 +492,12 @@ def get_chart(
     response={200: Page[PhaseBreakOut], **ERRORS},
     url_name="phase-breaks",
 )
+@api_access(VIEW_MEASURES)
 def list_phase_breaks(
-    request: HttpRequest, slug: str, measure_id: int, page: Query[PageQuery]
+    request: MemberRequest, slug: str, measure_id: int, page: Query[PageQuery]
 ) -> Any:
     """Where the chart's new phases start, oldest first."""
-    measure = _measure(membership_in(request, slug), measure_id)
+    measure = services.get_measure_for(request.membership, measure_id)
     return paginate(measure.phase_breaks.order_by("period"), page)
 
 
@@ -517,14 +506,14 @@ def list_phase_breaks(
     response={201: PhaseBreakOut, **WRITE_ERRORS},
     url_name="phase-breaks",
 )
+@api_access(CHANGE_MEASURE)
 def create_phase_break(
-    request: HttpRequest, slug: str, measure_id: int, payload: PhaseBreakIn
+    request: MemberRequest, slug: str, measure_id: int, payload: PhaseBreakIn
 ) -> Any:
     """Start a new phase of the chart, with what changed (everyone but viewers); the
     limits are worked out afresh from it."""
-    membership = membership_in(request, slug)
-    require_edit(membership)
-    measure = _measure(membership, measure_id)
+    membership = request.membership
+    measure = services.get_measure_for(membership, measure_id)
     data = {"reason": payload.reason, **date_fields("period", payload.period)}
     cleaned = check(PhaseBreakForm(data, measure=measure))
     return Status(201, services.add_phase_break(measure, **cleaned))
@@ -535,20 +524,15 @@ def create_phase_break(
     response={204: None, **WRITE_ERRORS},
     url_name="phase-break",
 )
+@api_access(CHANGE_MEASURE)
 def delete_phase_break(
-    request: HttpRequest, slug: str, measure_id: int, break_id: int
+    request: MemberRequest, slug: str, measure_id: int, break_id: int
 ) -> Any:
     """Remove a phase break (everyone but viewers; one whose phase has data points,
     administrators and the QI team only)."""
-    membership = membership_in(request, slug)
-    require_edit(membership)
-    measure = _measure(membership, measure_id)
-    phase_break: PhaseBreak = find(
-        measure.phase_breaks.all(),
-        break_id,
-        "phase break",
-        organisation_path(membership, f"measures/{measure.pk}/phase-breaks"),
-    )
+    membership = request.membership
+    measure = services.get_measure_for(membership, measure_id)
+    phase_break = services.get_phase_break_for(membership, measure, break_id)
     require_delete(
         membership,
         has_history=phase_break.has_history(),
@@ -563,11 +547,12 @@ def delete_phase_break(
     response={200: Page[AnnotationOut], **ERRORS},
     url_name="annotations",
 )
+@api_access(VIEW_MEASURES)
 def list_annotations(
-    request: HttpRequest, slug: str, measure_id: int, page: Query[PageQuery]
+    request: MemberRequest, slug: str, measure_id: int, page: Query[PageQuery]
 ) -> Any:
     """Notes on the chart's points, oldest first."""
-    measure = _measure(membership_in(request, slug), measure_id)
+    measure = services.get_measure_for(request.membership, measure_id)
     return paginate(measure.annotations.order_by("period", "pk"), page)
 
 
@@ -576,13 +561,13 @@ def list_annotations(
     response={201: AnnotationOut, **WRITE_ERRORS},
     url_name="annotations",
 )
+@api_access(CHANGE_MEASURE)
 def create_annotation(
-    request: HttpRequest, slug: str, measure_id: int, payload: AnnotationIn
+    request: MemberRequest, slug: str, measure_id: int, payload: AnnotationIn
 ) -> Any:
     """Add a note on a period of the chart (everyone but viewers)."""
-    membership = membership_in(request, slug)
-    require_edit(membership)
-    measure = _measure(membership, measure_id)
+    membership = request.membership
+    measure = services.get_measure_for(membership, measure_id)
     data = {"text": payload.text, **date_fields("period", payload.period)}
     cleaned = check(AnnotationForm(data, measure=measure))
     return Status(201, services.add_annotation(measure, **cleaned))
@@ -593,19 +578,14 @@ def create_annotation(
     response={204: None, **WRITE_ERRORS},
     url_name="annotation",
 )
+@api_access(CHANGE_MEASURE)
 def delete_annotation(
-    request: HttpRequest, slug: str, measure_id: int, annotation_id: int
+    request: MemberRequest, slug: str, measure_id: int, annotation_id: int
 ) -> Any:
     """Remove a note from the chart (everyone but viewers)."""
-    membership = membership_in(request, slug)
-    require_edit(membership)
-    measure = _measure(membership, measure_id)
-    annotation: Annotation = find(
-        measure.annotations.all(),
-        annotation_id,
-        "annotation",
-        organisation_path(membership, f"measures/{measure.pk}/annotations"),
-    )
+    membership = request.membership
+    measure = services.get_measure_for(membership, measure_id)
+    annotation = services.get_annotation_for(membership, measure, annotation_id)
     require_delete(
         membership, has_history=annotation.has_history(), what="this annotation"
     )

@@ -15,13 +15,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from openqi.accounts.models import User
 from openqi.organisations.models import Membership
+from openqi.organisations.permissions import MemberRequest, api_access
 from openqi.projects import services
 from openqi.projects.forms import (
     MeasureLinkForm,
@@ -38,10 +39,12 @@ from openqi.projects.models import (
     ProjectMeasure,
     ProjectNote,
 )
+from openqi.projects.permissions import CHANGE_PROJECT, VIEW_PROJECTS
 
 from . import versions
+from .auth import caller
 from .errors import InvalidInput
-from .lookups import changes, check, date_fields, find, organisation_path
+from .lookups import changes, check, date_fields, organisation_api_path
 from .schemas import (
     Day,
     MeasureKind,
@@ -53,7 +56,7 @@ from .schemas import (
     ProjectStatus,
 )
 from .versions import VERSION_IN, VERSION_OUT
-from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
+from .views import ERRORS, WRITE_ERRORS, paginate
 
 router = Router(tags=["projects"])
 
@@ -154,7 +157,7 @@ class ProjectOut(Schema):
 class ProjectIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     problem: str = ""
-    aim: AimIn = Field(default_factory=AimIn)
+    aim: AimIn = Field(default_factory=AimIn)  # type: ignore[arg-type]  # pydantic types default_factory from the field; ninja's Schema hides it
     unit_id: int | None = None
     priority_ids: list[int] = Field(default_factory=list)
     method: Project.Method = Project.Method.MODEL_FOR_IMPROVEMENT
@@ -251,16 +254,6 @@ def _projects(membership: Membership) -> Any:
             Prefetch("ratings", queryset=_RATINGS),
             Prefetch("measure_links", queryset=_LINKS),
         )
-    )
-
-
-def project_for(membership: Membership, project_id: int) -> Project:
-    """The project ``project_id`` of the caller's organisation, or 404."""
-    return find(
-        _projects(membership),
-        project_id,
-        "project",
-        organisation_path(membership, "projects"),
     )
 
 
@@ -389,7 +382,10 @@ def _checked_partners(partners: list[dict[str, Any]] | None) -> list[dict[str, A
         form = PartnerForm(partner)
         if not form.is_valid():
             raise InvalidInput(
-                {f"partners[{index}].{f}": list(m) for f, m in form.errors.items()}
+                {
+                    f"partners[{index}].{f}": [str(e) for e in m]
+                    for f, m in form.errors.items()
+                }
             )
         cleaned.append(form.cleaned_data)
     return cleaned
@@ -406,9 +402,10 @@ def _replace_partners(project: Project, partners: list[dict[str, Any]]) -> None:
 
 
 @router.get(PROJECTS, response={200: Page[ProjectOut], **ERRORS}, url_name="projects")
-def list_projects(request: HttpRequest, slug: str, query: Query[ProjectQuery]) -> Any:
+@api_access(VIEW_PROJECTS)
+def list_projects(request: MemberRequest, slug: str, query: Query[ProjectQuery]) -> Any:
     """The organisation's projects, by title; filter by status, unit_id, priority_id, method."""
-    membership = membership_in(request, slug)
+    membership = request.membership
     projects = _projects(membership)
     if query.status:
         projects = projects.filter(status=query.status)
@@ -424,10 +421,10 @@ def list_projects(request: HttpRequest, slug: str, query: Query[ProjectQuery]) -
 
 
 @router.post(PROJECTS, response={201: ProjectOut, **WRITE_ERRORS}, url_name="projects")
-def create_project(request: HttpRequest, slug: str, payload: ProjectIn) -> Any:
+@api_access(CHANGE_PROJECT)
+def create_project(request: MemberRequest, slug: str, payload: ProjectIn) -> Any:
     """Start a project (everyone but viewers)."""
-    membership = membership_in(request, slug)
-    services.require_project_edit(membership)
+    membership = request.membership
     data = payload.dict()
     form = ProjectForm(_form_data(data), organisation=membership.organisation)
     check(form, _API_FIELD)
@@ -435,32 +432,33 @@ def create_project(request: HttpRequest, slug: str, payload: ProjectIn) -> Any:
     with transaction.atomic():
         project = services.create_project(
             membership.organisation,
-            created_by=request.auth,  # type: ignore[attr-defined]
+            created_by=caller(request),
             **form.project_fields(),
         )
         _replace_partners(project, partners)
-    return Status(201, _project_out(project_for(membership, project.pk)))
+    return Status(201, _project_out(services.get_project_for(membership, project.pk)))
 
 
 @router.get(PROJECT, response={200: ProjectOut, **ERRORS}, url_name="project")
-def get_project(request: HttpRequest, slug: str, project_id: int) -> Any:
+@api_access(VIEW_PROJECTS)
+def get_project(request: MemberRequest, slug: str, project_id: int) -> Any:
     """A project with its aim, team, partners, latest ratings and linked measures."""
-    return _project_out(project_for(membership_in(request, slug), project_id))
+    return _project_out(services.get_project_for(request.membership, project_id))
 
 
 @router.patch(PROJECT, response={200: ProjectOut, **WRITE_ERRORS}, url_name="project")
+@api_access(CHANGE_PROJECT)
 def update_project(
-    request: HttpRequest, slug: str, project_id: int, payload: ProjectPatch
+    request: MemberRequest, slug: str, project_id: int, payload: ProjectPatch
 ) -> Any:
     """Change a project (everyone but viewers); send only the fields to change."""
-    membership = membership_in(request, slug)
-    services.require_project_edit(membership)
+    membership = request.membership
     sent = changes(payload)
     expect = versions.expected(request, sent.pop("version", None))
     aim = sent.pop("aim", None) or {}
 
     def attempt() -> Project:
-        project = project_for(membership, project_id)
+        project = services.get_project_for(membership, project_id)
         versions.check(project, expect)
         data = _current(project)
         data["aim"].update(aim)
@@ -473,7 +471,7 @@ def update_project(
         with transaction.atomic():
             services.update_project(
                 project,
-                author=request.auth,  # type: ignore[attr-defined]
+                author=caller(request),
                 **form.project_fields(),
             )
             if partners is not None:
@@ -481,16 +479,16 @@ def update_project(
         return project
 
     project = versions.save(expect, attempt)
-    return _project_out(project_for(membership, project.pk))
+    return _project_out(services.get_project_for(membership, project.pk))
 
 
 @router.delete(PROJECT, response={204: None, **WRITE_ERRORS}, url_name="project")
-def delete_project(request: HttpRequest, slug: str, project_id: int) -> Any:
+@api_access(CHANGE_PROJECT)
+def delete_project(request: MemberRequest, slug: str, project_id: int) -> Any:
     """Delete a project with its notes, ratings, driver diagram and cycles (its lead,
     the QI team and administrators); its measures stay."""
-    membership = membership_in(request, slug)
-    services.require_project_edit(membership)
-    project = project_for(membership, project_id)
+    membership = request.membership
+    project = services.get_project_for(membership, project_id)
     services.require_project_delete(membership, project)
     services.delete_project(project)
     return Status(204, None)
@@ -504,11 +502,12 @@ def delete_project(request: HttpRequest, slug: str, project_id: int) -> Any:
     response={200: Page[RatingOut], **ERRORS},
     url_name="project-ratings",
 )
+@api_access(VIEW_PROJECTS)
 def list_ratings(
-    request: HttpRequest, slug: str, project_id: int, query: Query[RatingQuery]
+    request: MemberRequest, slug: str, project_id: int, query: Query[RatingQuery]
 ) -> Any:
     """The project's progress ratings, newest first: its history on the IHI scale."""
-    project = project_for(membership_in(request, slug), project_id)
+    project = services.get_project_for(request.membership, project_id)
     ratings = project.ratings.select_related("rater").order_by("-rated_on", "-pk")
     if query.rated_by:
         ratings = ratings.filter(rated_by=query.rated_by)
@@ -522,14 +521,14 @@ def list_ratings(
     response={201: RatingOut, **WRITE_ERRORS},
     url_name="project-ratings",
 )
+@api_access(CHANGE_PROJECT)
 def create_rating(
-    request: HttpRequest, slug: str, project_id: int, payload: RatingIn
+    request: MemberRequest, slug: str, project_id: int, payload: RatingIn
 ) -> Any:
     """Rate the project's progress (everyone but viewers; coach ratings: administrators
     and the QI team). Earlier ratings are kept."""
-    membership = membership_in(request, slug)
-    services.require_project_edit(membership)
-    project = project_for(membership, project_id)
+    membership = request.membership
+    project = services.get_project_for(membership, project_id)
     sources = services.rating_sources(membership, project)
     if payload.rated_by not in sources:
         who = (
@@ -560,7 +559,7 @@ def create_rating(
     cleaned = check(RatingForm(data, sources=sources))
     rating = services.add_rating(
         project,
-        rater=request.auth,  # type: ignore[attr-defined]
+        rater=caller(request),
         **cleaned,
     )
     return Status(201, _rating_out(rating))
@@ -574,11 +573,12 @@ def create_rating(
     response={200: Page[NoteOut], **ERRORS},
     url_name="project-notes",
 )
+@api_access(VIEW_PROJECTS)
 def list_notes(
-    request: HttpRequest, slug: str, project_id: int, page: Query[PageQuery]
+    request: MemberRequest, slug: str, project_id: int, page: Query[PageQuery]
 ) -> Any:
     """The project's timeline, newest first."""
-    project = project_for(membership_in(request, slug), project_id)
+    project = services.get_project_for(request.membership, project_id)
     result = paginate(project.notes.select_related("author"), page)
     result["items"] = [_note_out(n) for n in result["items"]]
     return result
@@ -589,17 +589,17 @@ def list_notes(
     response={201: NoteOut, **WRITE_ERRORS},
     url_name="project-notes",
 )
+@api_access(CHANGE_PROJECT)
 def create_note(
-    request: HttpRequest, slug: str, project_id: int, payload: NoteIn
+    request: MemberRequest, slug: str, project_id: int, payload: NoteIn
 ) -> Any:
     """Add a note to the project's timeline (everyone but viewers)."""
-    membership = membership_in(request, slug)
-    services.require_project_edit(membership)
-    project = project_for(membership, project_id)
+    membership = request.membership
+    project = services.get_project_for(membership, project_id)
     cleaned = check(NoteForm({"text": payload.text}))
     note = services.add_note(
         project,
-        author=request.auth,  # type: ignore[attr-defined]
+        author=caller(request),
         text=cleaned["text"],
     )
     return Status(201, _note_out(note))
@@ -622,11 +622,12 @@ def _note_out(note: ProjectNote) -> dict[str, Any]:
     response={200: Page[MeasureLinkOut], **ERRORS},
     url_name="project-measures",
 )
+@api_access(VIEW_PROJECTS)
 def list_measure_links(
-    request: HttpRequest, slug: str, project_id: int, page: Query[PageQuery]
+    request: MemberRequest, slug: str, project_id: int, page: Query[PageQuery]
 ) -> Any:
     """The project's measures: outcome, then process, then balancing."""
-    project = project_for(membership_in(request, slug), project_id)
+    project = services.get_project_for(request.membership, project_id)
     links = project.measure_links.select_related("measure").order_by(
         "role", "measure__name"
     )
@@ -640,14 +641,14 @@ def list_measure_links(
     response={201: MeasureLinkOut, **WRITE_ERRORS},
     url_name="project-measures",
 )
+@api_access(CHANGE_PROJECT)
 def link_measure(
-    request: HttpRequest, slug: str, project_id: int, payload: MeasureLinkIn
+    request: MemberRequest, slug: str, project_id: int, payload: MeasureLinkIn
 ) -> Any:
     """Link a measure to the project as an outcome, process or balancing measure
     (everyone but viewers)."""
-    membership = membership_in(request, slug)
-    services.require_project_edit(membership)
-    project = project_for(membership, project_id)
+    membership = request.membership
+    project = services.get_project_for(membership, project_id)
     existing = project.measure_links.filter(measure_id=payload.measure_id).first()
     if existing is not None:
         raise HttpError(
@@ -668,18 +669,18 @@ def link_measure(
     response={204: None, **WRITE_ERRORS},
     url_name="project-measure",
 )
+@api_access(CHANGE_PROJECT)
 def unlink_measure(
-    request: HttpRequest, slug: str, project_id: int, measure_id: int
+    request: MemberRequest, slug: str, project_id: int, measure_id: int
 ) -> Any:
     """Unlink a measure from the project (everyone but viewers); the measure stays."""
-    membership = membership_in(request, slug)
-    services.require_project_edit(membership)
-    project = project_for(membership, project_id)
+    membership = request.membership
+    project = services.get_project_for(membership, project_id)
     link = project.measure_links.filter(measure_id=measure_id).first()
     if link is None:
         raise Http404(
             f"Measure {measure_id} is not linked to this project. GET "
-            f"{organisation_path(membership, f'projects/{project.pk}/measures')} "
+            f"{organisation_api_path(membership, f'projects/{project.pk}/measures')} "
             "lists its measures."
         )
     services.unlink_measure(link)

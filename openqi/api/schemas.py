@@ -13,11 +13,12 @@ from typing_extensions import TypeAliasType
 from openqi.assessments.models import ActionItem, AssessmentRound
 from openqi.audit.models import AuditEvent
 from openqi.barriers.models import Barrier
+from openqi.improvement.models import DriverNode
 from openqi.journey.models import JourneyStep
 from openqi.measures.importing import EARLIEST_YEAR, LATEST_YEAR, MAX_MAGNITUDE
 from openqi.measures.models import Measure
 from openqi.organisations.models import Organisation, Role, StaffRecord, Unit
-from openqi.projects.models import DriverNode, Partner, Project, ProjectMeasure
+from openqi.projects.models import Partner, Project, ProjectMeasure
 
 from .versions import VERSION_IN, VERSION_OUT
 

@@ -8,20 +8,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership
+from openqi.organisations.permissions import MemberRequest, api_access
 from openqi.strategy import services
 from openqi.strategy.forms import PriorityForm
 from openqi.strategy.models import StrategicPriority
+from openqi.strategy.permissions import CHANGE_PRIORITY, VIEW_PRIORITIES
 
 from . import versions
-from .lookups import changes, check, date_fields, find, organisation_path
+from .lookups import changes, check, date_fields
 from .schemas import Day, Page, PageQuery, Position
 from .versions import VERSION_IN, VERSION_OUT
-from .views import ERRORS, WRITE_ERRORS, membership_in, paginate
+from .views import ERRORS, WRITE_ERRORS, paginate
 
 router = Router(tags=["strategy"])
 
@@ -68,15 +69,6 @@ def _priorities(membership: Membership) -> Any:
     )
 
 
-def _priority(membership: Membership, priority_id: int) -> StrategicPriority:
-    return find(
-        _priorities(membership),
-        priority_id,
-        "strategic priority",
-        organisation_path(membership, "priorities"),
-    )
-
-
 def _form_data(data: dict[str, Any]) -> dict[str, Any]:
     """The API's fields as PriorityForm's (dates as the day, month and year it takes)."""
     form_data = {
@@ -100,9 +92,10 @@ def _cleaned(membership: Membership, data: dict[str, Any], **form: Any) -> Any:
     response={200: Page[PriorityOut], **ERRORS},
     url_name="priorities",
 )
-def list_priorities(request: HttpRequest, slug: str, page: Query[PageQuery]) -> Any:
+@api_access(VIEW_PRIORITIES)
+def list_priorities(request: MemberRequest, slug: str, page: Query[PageQuery]) -> Any:
     """The organisation's strategic priorities, in their order."""
-    return paginate(_priorities(membership_in(request, slug)), page)
+    return paginate(_priorities(request.membership), page)
 
 
 @router.post(
@@ -110,34 +103,35 @@ def list_priorities(request: HttpRequest, slug: str, page: Query[PageQuery]) -> 
     response={201: PriorityOut, **WRITE_ERRORS},
     url_name="priorities",
 )
-def create_priority(request: HttpRequest, slug: str, payload: PriorityIn) -> Any:
+@api_access(CHANGE_PRIORITY)
+def create_priority(request: MemberRequest, slug: str, payload: PriorityIn) -> Any:
     """Add a strategic priority (administrators and the QI team)."""
-    membership = membership_in(request, slug)
-    services.require_qi(membership)
+    membership = request.membership
     cleaned = _cleaned(membership, payload.dict())
     priority = services.create_priority(membership.organisation, **cleaned)
-    return Status(201, _priority(membership, priority.pk))
+    return Status(201, services.get_priority_for(membership, priority.pk))
 
 
 @router.get(PRIORITY, response={200: PriorityOut, **ERRORS}, url_name="priority")
-def get_priority(request: HttpRequest, slug: str, priority_id: int) -> Any:
-    return _priority(membership_in(request, slug), priority_id)
+@api_access(VIEW_PRIORITIES)
+def get_priority(request: MemberRequest, slug: str, priority_id: int) -> Any:
+    return services.get_priority_for(request.membership, priority_id)
 
 
 @router.patch(
     PRIORITY, response={200: PriorityOut, **WRITE_ERRORS}, url_name="priority"
 )
+@api_access(CHANGE_PRIORITY)
 def update_priority(
-    request: HttpRequest, slug: str, priority_id: int, payload: PriorityPatch
+    request: MemberRequest, slug: str, priority_id: int, payload: PriorityPatch
 ) -> Any:
     """Change a priority (administrators and the QI team); send only the fields to change."""
-    membership = membership_in(request, slug)
-    services.require_qi(membership)
+    membership = request.membership
     sent = changes(payload)
     expect = versions.expected(request, sent.pop("version", None))
 
     def attempt() -> StrategicPriority:
-        priority = _priority(membership, priority_id)
+        priority = services.get_priority_for(membership, priority_id)
         versions.check(priority, expect)
         data = {
             "title": priority.title,
@@ -152,15 +146,15 @@ def update_priority(
         return services.update_priority(priority, **cleaned)
 
     priority = versions.save(expect, attempt)
-    return _priority(membership, priority.pk)
+    return services.get_priority_for(membership, priority.pk)
 
 
 @router.delete(PRIORITY, response={204: None, **WRITE_ERRORS}, url_name="priority")
-def delete_priority(request: HttpRequest, slug: str, priority_id: int) -> Any:
+@api_access(CHANGE_PRIORITY)
+def delete_priority(request: MemberRequest, slug: str, priority_id: int) -> Any:
     """Delete a priority (administrators and the QI team); its projects stay, unlinked."""
-    membership = membership_in(request, slug)
-    services.require_qi(membership)
-    priority = _priority(membership, priority_id)
+    membership = request.membership
+    priority = services.get_priority_for(membership, priority_id)
     require_delete(
         membership, has_history=priority.has_history(), what="a priority with projects"
     )

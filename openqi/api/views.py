@@ -1,30 +1,35 @@
-"""The API's operations. Each looks the organisation up through the caller's
-memberships, checks the role, binds the same form the pages use, and calls the
-same service (openqi.organisations.services)."""
+"""The API's operations on organisations, their units, members, invitations,
+audit trail and staff records, and on the caller. Each organisation's operation
+names the permission it needs (``api_access``: the membership comes from the
+caller's token or session), looks rows up with the same ``get_<thing>_for`` the
+pages use, binds the same form and calls the same service
+(openqi.organisations.services)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 
 from openqi.audit.models import AuditEvent
+from openqi.audit.permissions import VIEW_TRAIL
 from openqi.organisations import services
-from openqi.organisations.access import membership_for, require_delete, require_manage
+from openqi.organisations.access import require_delete
 from openqi.organisations.forms import InvitationForm, MembershipForm, UnitForm
-from openqi.organisations.models import (
-    Invitation,
-    Membership,
-    Role,
-    StaffRecord,
-    Unit,
+from openqi.organisations.models import Invitation, Membership, StaffRecord, Unit
+from openqi.organisations.permissions import (
+    MANAGE_ORGANISATION,
+    READ_STAFF,
+    VIEW_ORGANISATION,
+    MemberRequest,
+    api_access,
 )
 
 from . import versions
+from .auth import caller
 from .errors import InvalidInput
 from .schemas import (
     AuditEventOut,
@@ -56,16 +61,6 @@ WRITE_ERRORS: dict[int, Any] = {**ERRORS, 400: ErrorOut, 409: ErrorOut, 413: Err
 #: API field → form field, so errors name the field the caller sent.
 _API_FIELD = {"parent": "parent_id", "unit": "unit_id"}
 _FORM_FIELD = {api: form for form, api in _API_FIELD.items()}
-
-
-def membership_in(request: HttpRequest, slug: str) -> Membership:
-    try:
-        return membership_for(request.auth, slug)  # type: ignore[attr-defined]
-    except Http404:
-        raise Http404(
-            f"You are not a member of an organisation '{slug}'. "
-            "GET /api/v1/organisations lists the organisations you belong to."
-        ) from None
 
 
 def _check(form: Any) -> dict[str, Any]:
@@ -129,7 +124,7 @@ def _invitation_out(invitation: Invitation) -> dict[str, Any]:
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, url_name="me", tags=["you"])
 def me(request: HttpRequest) -> dict[str, Any]:
     """You, and the organisations you belong to."""
-    user = request.auth  # type: ignore[attr-defined]
+    user = caller(request)
     memberships = Membership.objects.filter(user=user)  # access: the caller's own
     memberships = memberships.select_related("organisation")
     return {
@@ -160,7 +155,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 def list_organisations(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
     """The organisations you belong to, with your role in each."""
     memberships = (
-        Membership.objects.filter(user=request.auth)  # type: ignore[attr-defined]  # access: the caller's own
+        Membership.objects.filter(user=caller(request))  # access: the caller's own
         .select_related("organisation__system")
         .order_by("organisation__name")
     )
@@ -175,25 +170,12 @@ def list_organisations(request: HttpRequest, page: Query[PageQuery]) -> dict[str
     url_name="organisation",
     tags=["organisations"],
 )
-def get_organisation(request: HttpRequest, slug: str) -> dict[str, Any]:
-    return _organisation_out(membership_in(request, slug))
+@api_access(VIEW_ORGANISATION)
+def get_organisation(request: MemberRequest, slug: str) -> dict[str, Any]:
+    return _organisation_out(request.membership)
 
 
 # Units ----------------------------------------------------------------------------
-
-
-def _unit(membership: Membership, unit_id: int) -> Unit:
-    unit = (
-        Unit.objects.for_organisation(membership.organisation)
-        .filter(pk=unit_id)
-        .first()
-    )
-    if unit is None:
-        raise Http404(
-            f"There is no unit {unit_id} in {membership.organisation}. "
-            f"GET /api/v1/organisations/{membership.organisation.slug}/units lists them."
-        )
-    return unit
 
 
 @router.get(
@@ -202,9 +184,10 @@ def _unit(membership: Membership, unit_id: int) -> Unit:
     url_name="units",
     tags=["units"],
 )
-def list_units(request: HttpRequest, slug: str, page: Query[PageQuery]) -> Any:
+@api_access(VIEW_ORGANISATION)
+def list_units(request: MemberRequest, slug: str, page: Query[PageQuery]) -> Any:
     """The organisation's divisions, directorates and teams (parent_id builds the tree)."""
-    membership = membership_in(request, slug)
+    membership = request.membership
     units = Unit.objects.for_organisation(membership.organisation).order_by(
         "name", "pk"
     )
@@ -217,10 +200,10 @@ def list_units(request: HttpRequest, slug: str, page: Query[PageQuery]) -> Any:
     url_name="units",
     tags=["units"],
 )
-def create_unit(request: HttpRequest, slug: str, payload: UnitIn) -> Any:
+@api_access(MANAGE_ORGANISATION)
+def create_unit(request: MemberRequest, slug: str, payload: UnitIn) -> Any:
     """Add a unit (administrators). A directorate sits under a division, a team under a directorate."""
-    membership = membership_in(request, slug)
-    require_manage(membership)
+    membership = request.membership
     organisation = membership.organisation
     form = UnitForm(
         {"name": payload.name, "level": payload.level, "parent": payload.parent_id},
@@ -235,8 +218,9 @@ def create_unit(request: HttpRequest, slug: str, payload: UnitIn) -> Any:
     url_name="unit",
     tags=["units"],
 )
-def get_unit(request: HttpRequest, slug: str, unit_id: int) -> Any:
-    return _unit(membership_in(request, slug), unit_id)
+@api_access(VIEW_ORGANISATION)
+def get_unit(request: MemberRequest, slug: str, unit_id: int) -> Any:
+    return services.get_unit_for(request.membership, unit_id)
 
 
 @router.patch(
@@ -245,17 +229,17 @@ def get_unit(request: HttpRequest, slug: str, unit_id: int) -> Any:
     url_name="unit",
     tags=["units"],
 )
+@api_access(MANAGE_ORGANISATION)
 def update_unit(
-    request: HttpRequest, slug: str, unit_id: int, payload: UnitPatch
+    request: MemberRequest, slug: str, unit_id: int, payload: UnitPatch
 ) -> Any:
     """Rename or move a unit (administrators); send only the fields to change."""
-    membership = membership_in(request, slug)
-    require_manage(membership)
+    membership = request.membership
     changes = payload.dict(exclude_unset=True)
     expect = versions.expected(request, changes.pop("version", None))
 
     def attempt() -> Unit:
-        unit = _unit(membership, unit_id)
+        unit = services.get_unit_for(membership, unit_id)
         versions.check(unit, expect)
         data = {"name": unit.name, "level": unit.level, "parent": unit.parent_id}
         data.update({_FORM_FIELD.get(k, k): v for k, v in changes.items()})
@@ -271,11 +255,11 @@ def update_unit(
     url_name="unit",
     tags=["units"],
 )
-def delete_unit(request: HttpRequest, slug: str, unit_id: int) -> Any:
+@api_access(MANAGE_ORGANISATION)
+def delete_unit(request: MemberRequest, slug: str, unit_id: int) -> Any:
     """Delete a unit with no units under it (administrators); its members keep their place without a unit."""
-    membership = membership_in(request, slug)
-    require_manage(membership)
-    unit = _unit(membership, unit_id)
+    membership = request.membership
+    unit = services.get_unit_for(membership, unit_id)
     require_delete(
         membership,
         has_history=unit.has_history(),
@@ -288,35 +272,21 @@ def delete_unit(request: HttpRequest, slug: str, unit_id: int) -> Any:
 # Members ----------------------------------------------------------------------------
 
 
-def _member(membership: Membership, member_id: int) -> Membership:
-    member = (
-        Membership.objects.for_organisation(membership.organisation)
-        .select_related("user", "organisation")
-        .filter(pk=member_id)
-        .first()
-    )
-    if member is None:
-        raise Http404(
-            f"There is no member {member_id} in {membership.organisation}. "
-            f"GET /api/v1/organisations/{membership.organisation.slug}/members lists them."
-        )
-    return member
-
-
 @router.get(
     "/organisations/{slug}/members",
     response={200: Page[MemberOut], **ERRORS},
     url_name="members",
     tags=["members"],
 )
+@api_access(VIEW_ORGANISATION)
 def list_members(
-    request: HttpRequest,
+    request: MemberRequest,
     slug: str,
     page: Query[PageQuery],
     role: MembershipRole | None = None,
 ) -> Any:
     """The people in the organisation, with their roles and units."""
-    membership = membership_in(request, slug)
+    membership = request.membership
     members = (
         Membership.objects.for_organisation(membership.organisation)
         .select_related("user")
@@ -335,8 +305,9 @@ def list_members(
     url_name="member",
     tags=["members"],
 )
-def get_member(request: HttpRequest, slug: str, member_id: int) -> Any:
-    return _member_out(_member(membership_in(request, slug), member_id))
+@api_access(VIEW_ORGANISATION)
+def get_member(request: MemberRequest, slug: str, member_id: int) -> Any:
+    return _member_out(services.get_member_for(request.membership, member_id))
 
 
 @router.patch(
@@ -345,17 +316,17 @@ def get_member(request: HttpRequest, slug: str, member_id: int) -> Any:
     url_name="member",
     tags=["members"],
 )
+@api_access(MANAGE_ORGANISATION)
 def update_member(
-    request: HttpRequest, slug: str, member_id: int, payload: MemberPatch
+    request: MemberRequest, slug: str, member_id: int, payload: MemberPatch
 ) -> Any:
     """Change a member's role or unit (administrators); an organisation keeps at least one administrator."""
-    membership = membership_in(request, slug)
-    require_manage(membership)
+    membership = request.membership
     changes = payload.dict(exclude_unset=True)
     expect = versions.expected(request, changes.pop("version", None))
 
     def attempt() -> Membership:
-        member = _member(membership, member_id)
+        member = services.get_member_for(membership, member_id)
         versions.check(member, expect)
         data = {"role": member.role, "unit": member.unit_id}
         data.update({_FORM_FIELD.get(k, k): v for k, v in changes.items()})
@@ -374,30 +345,15 @@ def update_member(
     url_name="member",
     tags=["members"],
 )
-def remove_member(request: HttpRequest, slug: str, member_id: int) -> Any:
+@api_access(MANAGE_ORGANISATION)
+def remove_member(request: MemberRequest, slug: str, member_id: int) -> Any:
     """Take someone out of the organisation (administrators); the last administrator stays."""
-    membership = membership_in(request, slug)
-    require_manage(membership)
-    services.remove_member(_member(membership, member_id))
+    membership = request.membership
+    services.remove_member(services.get_member_for(membership, member_id))
     return Status(204, None)
 
 
 # Invitations ------------------------------------------------------------------------
-
-
-def _invitation(membership: Membership, invitation_id: int) -> Invitation:
-    invitation = (
-        Invitation.objects.for_organisation(membership.organisation)
-        .select_related("invited_by", "organisation")
-        .filter(pk=invitation_id)
-        .first()
-    )
-    if invitation is None:
-        raise Http404(
-            f"There is no invitation {invitation_id} in {membership.organisation}. "
-            f"GET /api/v1/organisations/{membership.organisation.slug}/invitations lists them."
-        )
-    return invitation
 
 
 @router.get(
@@ -406,12 +362,15 @@ def _invitation(membership: Membership, invitation_id: int) -> Invitation:
     url_name="invitations",
     tags=["invitations"],
 )
+@api_access(MANAGE_ORGANISATION)
 def list_invitations(
-    request: HttpRequest, slug: str, page: Query[PageQuery], is_open: bool | None = None
+    request: MemberRequest,
+    slug: str,
+    page: Query[PageQuery],
+    is_open: bool | None = None,
 ) -> Any:
     """Invitations sent, newest first (administrators); ``is_open=true`` for those still waiting."""
-    membership = membership_in(request, slug)
-    require_manage(membership)
+    membership = request.membership
     invitations = (
         Invitation.objects.for_organisation(membership.organisation)
         .select_related("invited_by")
@@ -438,11 +397,11 @@ def list_invitations(
     url_name="invitations",
     tags=["invitations"],
 )
-def create_invitation(request: HttpRequest, slug: str, payload: InvitationIn) -> Any:
+@api_access(MANAGE_ORGANISATION)
+def create_invitation(request: MemberRequest, slug: str, payload: InvitationIn) -> Any:
     """Invite someone by e-mail (administrators). The e-mail carries the link to accept;
     the link's token is never returned."""
-    membership = membership_in(request, slug)
-    require_manage(membership)
+    membership = request.membership
     organisation = membership.organisation
     form = InvitationForm(
         {"email": payload.email, "role": payload.role, "unit": payload.unit_id},
@@ -454,7 +413,7 @@ def create_invitation(request: HttpRequest, slug: str, payload: InvitationIn) ->
         email=cleaned["email"],
         role=cleaned["role"],
         unit=cleaned["unit"],
-        invited_by=request.auth,  # type: ignore[attr-defined]
+        invited_by=caller(request),
         site_url=request.build_absolute_uri("/"),
     )
     return Status(201, _invitation_out(invitation))
@@ -466,10 +425,10 @@ def create_invitation(request: HttpRequest, slug: str, payload: InvitationIn) ->
     url_name="invitation",
     tags=["invitations"],
 )
-def get_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Any:
-    membership = membership_in(request, slug)
-    require_manage(membership)
-    return _invitation_out(_invitation(membership, invitation_id))
+@api_access(MANAGE_ORGANISATION)
+def get_invitation(request: MemberRequest, slug: str, invitation_id: int) -> Any:
+    membership = request.membership
+    return _invitation_out(services.get_invitation_for(membership, invitation_id))
 
 
 @router.delete(
@@ -478,11 +437,11 @@ def get_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Any:
     url_name="invitation",
     tags=["invitations"],
 )
-def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Any:
+@api_access(MANAGE_ORGANISATION)
+def revoke_invitation(request: MemberRequest, slug: str, invitation_id: int) -> Any:
     """Revoke an open invitation (administrators); its link stops working."""
-    membership = membership_in(request, slug)
-    require_manage(membership)
-    services.revoke_invitation(_invitation(membership, invitation_id))
+    membership = request.membership
+    services.revoke_invitation(services.get_invitation_for(membership, invitation_id))
     return Status(204, None)
 
 
@@ -495,10 +454,12 @@ def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> An
     url_name="audit",
     tags=["audit"],
 )
-def list_audit_events(request: HttpRequest, slug: str, query: Query[AuditQuery]) -> Any:
+@api_access(VIEW_TRAIL)
+def list_audit_events(
+    request: MemberRequest, slug: str, query: Query[AuditQuery]
+) -> Any:
     """Who changed what and when, newest first (administrators)."""
-    membership = membership_in(request, slug)
-    require_manage(membership)
+    membership = request.membership
     events = AuditEvent.objects.for_organisation(membership.organisation)
     if query.model:
         events = events.filter(model__iexact=query.model)
@@ -535,19 +496,16 @@ def list_audit_events(request: HttpRequest, slug: str, query: Query[AuditQuery])
     url_name="staff",
     tags=["staff"],
 )
+@api_access(READ_STAFF)
 def list_staff(
-    request: HttpRequest,
+    request: MemberRequest,
     slug: str,
     page: Query[PageQuery],
     unit_id: int | None = None,
     is_active: bool | None = None,
 ) -> Any:
     """Staff records for capability building (administrators and the QI team)."""
-    membership = membership_in(request, slug)
-    if membership.role not in (Role.ADMIN, Role.QI_TEAM):
-        raise PermissionDenied(
-            "Only administrators and the QI team can read staff records."
-        )
+    membership = request.membership
     staff = StaffRecord.objects.for_organisation(membership.organisation).order_by(
         "reference", "pk"
     )

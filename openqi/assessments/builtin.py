@@ -31,7 +31,7 @@ def load_builtin_instruments(instrument_model: Any = None) -> list[Any]:
 
     ``instrument_model`` lets a data migration pass its historical model.
     """
-    model = instrument_model or Instrument
+    model: Any = instrument_model or Instrument  # or a migration's historical model
     instruments = []
     for definition in builtin_definitions():
         fields = {

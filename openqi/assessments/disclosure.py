@@ -131,13 +131,13 @@ class _Table:
         self.atoms = list(atoms.values())
         self.weights = [len(members) for members in self.atoms]
         columns: dict[tuple[int, Hashable], int] = {}
-        for atom, signature in enumerate(atoms):
-            for _index, variable, _weight in signature:
+        for atom, frozen in enumerate(atoms):
+            for _index, variable, _weight in frozen:
                 columns.setdefault((atom, variable), len(columns))
         self.column_atom = np.array([atom for atom, _v in columns], dtype=int)
         matrix = np.zeros((len(cells), len(columns)))
-        for atom, signature in enumerate(atoms):
-            for index, variable, weight in signature:
+        for atom, frozen in enumerate(atoms):
+            for index, variable, weight in frozen:
                 matrix[index, columns[(atom, variable)]] += weight * self.weights[atom]
         rows: dict[tuple[float, ...], _Number] = {}
         for index, cell in enumerate(cells):

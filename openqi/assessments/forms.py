@@ -7,18 +7,23 @@ from typing import Any
 from django import forms
 
 from openqi.core.categories import EnablerCategory
-from openqi.core.forms import NHSDateField, WholeNumberField
+from openqi.core.forms import (
+    NHSDateField,
+    WholeNumberField,
+    choice_field,
+    model_choice_field,
+)
 from openqi.core.versioning import VersionedForm
 from openqi.organisations.forms import offer_people_who_may_edit
 from openqi.organisations.models import Organisation, StaffRecord, Unit
 
 from . import services
-from .models import ActionItem, AssessmentRound, RespondentGroup
+from .models import ActionItem, AssessmentRound, Instrument, RespondentGroup
 
 
 class RoundForm(forms.Form):
     instrument = forms.ModelChoiceField(
-        queryset=None,  # set per organisation
+        queryset=Instrument.objects.none(),  # set per organisation
         label="Instrument",
         empty_label="Choose an instrument",
         error_messages={"required": "Choose the instrument to use."},
@@ -30,7 +35,7 @@ class RoundForm(forms.Form):
         error_messages={"required": "Enter a title for the round."},
     )
     units = forms.ModelMultipleChoiceField(
-        queryset=None,
+        queryset=Unit.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Units taking part",
@@ -39,8 +44,10 @@ class RoundForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].queryset = services.instruments_for(organisation)  # type: ignore[attr-defined]
-        self.fields["units"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+        model_choice_field(self, "instrument").queryset = services.instruments_for(
+            organisation
+        )
+        model_choice_field(self, "units").queryset = Unit.objects.filter(
             organisation=organisation
         ).order_by("name")
 
@@ -62,7 +69,7 @@ class LinkForm(forms.Form):
         },
     )
     unit = forms.ModelChoiceField(
-        queryset=None,
+        queryset=Unit.objects.none(),
         required=False,
         label="Unit",
         empty_label="Not given",
@@ -85,10 +92,12 @@ class LinkForm(forms.Form):
         self, *args: Any, assessment_round: AssessmentRound, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = services.round_units(assessment_round)  # type: ignore[attr-defined]
+        model_choice_field(self, "unit").queryset = services.round_units(
+            assessment_round
+        )
         if assessment_round.units.exists():
             self.fields["unit"].required = True
-            self.fields["unit"].empty_label = "Choose a unit"  # type: ignore[attr-defined]
+            model_choice_field(self, "unit").empty_label = "Choose a unit"
             self.fields["unit"].error_messages["required"] = (
                 "Choose the unit: this round covers chosen units only."
             )
@@ -168,20 +177,22 @@ class ActionForm(VersionedForm):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
+        owner = model_choice_field(self, "owner")
         offer_people_who_may_edit(
-            self.fields["owner"],  # type: ignore[arg-type]
+            owner,
             organisation,
             refusal="Choose a member who may edit: a viewer cannot own an action.",
             current=[self.instance.owner] if self.instance.pk else [],
         )
-        self.fields["owner"].empty_label = "No owner yet"  # type: ignore[attr-defined]
-        self.fields["owner"].label_from_instance = lambda user: (  # type: ignore[attr-defined]
-            user.full_name or user.email
-        )
-        self.fields["round"].queryset = AssessmentRound.objects.for_organisation(  # type: ignore[attr-defined]
-            organisation
-        )
-        self.fields["category"].choices = [("", "None"), *EnablerCategory.choices]  # type: ignore[attr-defined]
+        owner.empty_label = "No owner yet"
+        owner.label_from_instance = lambda user: user.full_name or user.email  # type: ignore[method-assign,assignment]  # Django's documented way to label choices
+        model_choice_field(
+            self, "round"
+        ).queryset = AssessmentRound.objects.for_organisation(organisation)
+        choice_field(self, "category").choices = [
+            ("", "None"),
+            *EnablerCategory.choices,
+        ]
 
     def clean_title(self) -> str:
         return str(self.cleaned_data["title"]).strip()

@@ -7,6 +7,8 @@ respondent group) and the date.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -22,7 +24,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         raise Http404("No such survey link")
     assessment_round = link.round
-    context = {
+    context: dict[str, Any] = {
         "assessment_round": assessment_round,
         "instrument": assessment_round.instrument,
         "organisation": assessment_round.organisation,

@@ -1,25 +1,25 @@
 """Assessment rounds, their anonymous links and results, and the action plan.
 
-Every member reads; administrators and the QI team change (services.can_edit_assessments).
+Every member reads; administrators and the QI team change (permissions.py). Each
+page names what each method it serves needs with ``page_access``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from openqi.core.versioning import VersionConflict
-from openqi.organisations.access import membership_for, require_delete
+from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership
+from openqi.organisations.permissions import MemberRequest, has, page_access
 
 from . import services
 from .definition import DefinitionError
@@ -31,7 +31,8 @@ from .forms import (
     RoundForm,
 )
 from .instruments import export_filename, export_instrument, import_instrument
-from .models import ActionItem, AssessmentRound, Instrument
+from .models import AssessmentRound
+from .permissions import CHANGE_ASSESSMENTS, VIEW_ASSESSMENTS
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -42,27 +43,23 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(request.headers.get("HX-Request"))
 
 
-def _round_for(membership: Membership, pk: int) -> AssessmentRound:
-    return get_object_or_404(
-        AssessmentRound.objects.for_organisation(
-            membership.organisation
-        ).select_related("instrument"),
-        pk=pk,
-    )
+def _membership(request: HttpRequest) -> Membership:
+    """The member ``page_access`` looked up and checked."""
+    return cast(MemberRequest, request).membership
 
 
 def _context(membership: Membership, **extra: Any) -> dict[str, Any]:
     return {
         "membership": membership,
         "organisation": membership.organisation,
-        "can_change": services.can_edit_assessments(membership),
+        "can_change": has(membership, CHANGE_ASSESSMENTS),
         **extra,
     }
 
 
-@login_required
+@page_access(get=VIEW_ASSESSMENTS)
 def assessment_list(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
+    membership = _membership(request)
     organisation = membership.organisation
     context = _context(
         membership,
@@ -72,11 +69,10 @@ def assessment_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "assessments/list.html", context)
 
 
-@login_required
+@page_access(get=CHANGE_ASSESSMENTS, post=CHANGE_ASSESSMENTS)
 def instrument_import(request: HttpRequest, slug: str) -> HttpResponse:
     """Load an instrument from its definition file; every problem is listed, nothing saved."""
-    membership = membership_for(request.user, slug)
-    services.require_assessment_editor(membership)
+    membership = _membership(request)
     form = InstrumentImportForm(_posted(request), request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -97,20 +93,18 @@ def instrument_import(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
+@page_access(get=VIEW_ASSESSMENTS)
 def instrument_format(request: HttpRequest, slug: str) -> HttpResponse:
     """How an instrument's definition file is written: the guidance in docs/assessments.md."""
-    membership = membership_for(request.user, slug)
+    membership = _membership(request)
     return render(request, "assessments/instrument_format.html", _context(membership))
 
 
-@login_required
+@page_access(get=VIEW_ASSESSMENTS)
 def instrument_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """An instrument's definition as a JSON file (built-ins and the organisation's own)."""
-    membership = membership_for(request.user, slug)
-    instrument = get_object_or_404(
-        Instrument.objects.available_to(membership.organisation), pk=pk
-    )
+    membership = _membership(request)
+    instrument = services.get_instrument_for(membership, pk)
     response = HttpResponse(
         export_instrument(instrument), content_type="application/json"
     )
@@ -120,10 +114,9 @@ def instrument_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
+@page_access(get=CHANGE_ASSESSMENTS, post=CHANGE_ASSESSMENTS)
 def round_create(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    services.require_assessment_editor(membership)
+    membership = _membership(request)
     organisation = membership.organisation
     form = RoundForm(_posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
@@ -137,10 +130,10 @@ def round_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
+@page_access(get=VIEW_ASSESSMENTS)
 def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    assessment_round = _round_for(membership, pk)
+    membership = _membership(request)
+    assessment_round = services.get_round_for(membership, pk)
     context = _context(
         membership,
         assessment_round=assessment_round,
@@ -151,12 +144,10 @@ def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "assessments/round_detail.html", context)
 
 
-@login_required
-@require_POST
+@page_access(post=CHANGE_ASSESSMENTS)
 def round_open(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    services.require_assessment_editor(membership)
-    assessment_round = _round_for(membership, pk)
+    membership = _membership(request)
+    assessment_round = services.get_round_for(membership, pk)
     if assessment_round.status != AssessmentRound.Status.DRAFT:
         messages.error(request, "Only a draft round can be opened.")
     else:
@@ -165,12 +156,10 @@ def round_open(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("assessments:round_detail", slug=slug, pk=pk)
 
 
-@login_required
-@require_POST
+@page_access(post=CHANGE_ASSESSMENTS)
 def round_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    services.require_assessment_editor(membership)
-    assessment_round = _round_for(membership, pk)
+    membership = _membership(request)
+    assessment_round = services.get_round_for(membership, pk)
     if assessment_round.status != AssessmentRound.Status.OPEN:
         messages.error(request, "Only an open round can be closed.")
     else:
@@ -194,11 +183,10 @@ def _survey_url(request: HttpRequest, token: str) -> str:
     return request.build_absolute_uri(reverse("survey:answer", kwargs={"token": token}))
 
 
-@login_required
+@page_access(get=CHANGE_ASSESSMENTS, post=CHANGE_ASSESSMENTS)
 def links(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    services.require_assessment_editor(membership)
-    assessment_round = _round_for(membership, pk)
+    membership = _membership(request)
+    assessment_round = services.get_round_for(membership, pk)
     form = LinkForm(_posted(request), assessment_round=assessment_round)
     new_links: list[str] = []
     csv_href = ""
@@ -222,10 +210,10 @@ def links(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "assessments/links.html", context)
 
 
-@login_required
+@page_access(get=VIEW_ASSESSMENTS)
 def results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    assessment_round = _round_for(membership, pk)
+    membership = _membership(request)
+    assessment_round = services.get_round_for(membership, pk)
     if not services.results_are_available(assessment_round):
         context = _context(
             membership,
@@ -241,9 +229,9 @@ def results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "assessments/results.html", context)
 
 
-@login_required
+@page_access(get=VIEW_ASSESSMENTS)
 def actions(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
+    membership = _membership(request)
     filters = ActionFilterForm(request.GET or None)
     context = _context(
         membership,
@@ -263,10 +251,9 @@ def _action_page(
     return render(request, "assessments/action_form.html", context)
 
 
-@login_required
+@page_access(get=CHANGE_ASSESSMENTS, post=CHANGE_ASSESSMENTS)
 def action_create(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    services.require_assessment_editor(membership)
+    membership = _membership(request)
     organisation = membership.organisation
     initial: dict[str, Any] = {}
     round_pk, section_key = request.GET.get("round", ""), request.GET.get("section", "")
@@ -286,12 +273,11 @@ def action_create(request: HttpRequest, slug: str) -> HttpResponse:
     return _action_page(request, membership, form, None)
 
 
-@login_required
+@page_access(get=CHANGE_ASSESSMENTS, post=CHANGE_ASSESSMENTS)
 def action_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    services.require_assessment_editor(membership)
+    membership = _membership(request)
     organisation = membership.organisation
-    action = get_object_or_404(ActionItem.objects.for_organisation(organisation), pk=pk)
+    action = services.get_action_for(membership, pk)
     title = action.title  # the form changes ``action`` as it validates
     form = ActionForm(_posted(request), instance=action, organisation=organisation)
     if request.method == "POST" and form.is_valid():
@@ -305,14 +291,10 @@ def action_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _action_page(request, membership, form, {"pk": pk, "title": title})
 
 
-@login_required
-@require_POST
+@page_access(post=CHANGE_ASSESSMENTS)
 def action_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    services.require_assessment_editor(membership)
-    action = get_object_or_404(
-        ActionItem.objects.for_organisation(membership.organisation), pk=pk
-    )
+    membership = _membership(request)
+    action = services.get_action_for(membership, pk)
     require_delete(membership, has_history=action.has_history(), what="this action")
     services.delete_action(action)
     messages.success(request, f"{action.title} deleted from the action plan.")

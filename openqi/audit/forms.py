@@ -31,7 +31,9 @@ class AuditFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [("", "Anything")] + sorted(
+        model = self.fields["model"]
+        assert isinstance(model, forms.ChoiceField)
+        model.choices = [("", "Anything")] + sorted(
             model_names.items(), key=lambda item: item[1]
         )
         people = (
@@ -40,12 +42,15 @@ class AuditFilterForm(forms.Form):
             .order_by("actor_label")
             .distinct()
         )
-        self.fields["person"].choices = [("", "Anyone")] + [
+        person = self.fields["person"]
+        assert isinstance(person, forms.ChoiceField)
+        person.choices = [("", "Anyone")] + [
             (str(pk), label) for pk, label in dict(people).items()
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from .services import acting_as
+from openqi.core.acting import acting_as
 
 
 class AuditUserMiddleware:

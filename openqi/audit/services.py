@@ -3,8 +3,8 @@
 A model joins the trail with ``register(Model)``; it must answer
 ``audit_organisation()``. Saves and deletes are recorded from Django's model
 signals, so nothing that goes through the ORM escapes; the actor comes from
-:func:`acting_as` (set per request by the middleware, per API call by the API's
-authentication, and by management commands).
+:func:`acting_as` (``openqi/core/acting.py``: set per request by the middleware,
+per API call by the API's authentication, and by management commands).
 
 Many-to-many fields of a registered model (a project's team, a barrier's
 projects) are recorded from ``m2m_changed``, from either side of the relation:
@@ -19,13 +19,10 @@ makes them records one event for the lot with :func:`record_rows`.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.db import models
 from django.db.models.signals import (
@@ -36,16 +33,26 @@ from django.db.models.signals import (
     pre_save,
 )
 
+# acting_as and set_actor are core's (who acts is known below every app); they are
+# named here too because the trail is what they are for.
+from openqi.core.acting import acting_as, block_memory, current_actor, set_actor
+from openqi.organisations.access import find_for
+from openqi.organisations.models import Membership, Organisation
+
 from .models import AuditEvent
 
-_actor: contextvars.ContextVar[tuple[Any, str] | None] = contextvars.ContextVar(
-    "openqi_audit_actor", default=None
-)
-#: The latest event of each object within the current acting_as block, keyed by
-#: (model label, pk): a change of its many-to-many members is folded into it.
-_latest: contextvars.ContextVar[dict[tuple[str, str], AuditEvent] | None] = (
-    contextvars.ContextVar("openqi_audit_latest", default=None)
-)
+__all__ = [
+    "BULK_ROWS",
+    "BULK_SUMMARY",
+    "acting_as",
+    "get_event_for",
+    "record_rows",
+    "register",
+    "registered_models",
+    "set_actor",
+    "snapshot",
+]
+
 _registered: set[type[models.Model]] = set()
 #: Each audited many-to-many field by its through model.
 _m2m_fields: dict[Any, Any] = {}
@@ -55,21 +62,10 @@ BULK_ROWS = "bulk_rows"
 BULK_SUMMARY = "bulk_summary"
 
 
-@contextlib.contextmanager
-def acting_as(user: Any, via: str) -> Iterator[None]:
-    """Attribute every change made inside the block to ``user`` (``via``: web, api, command)."""
-    token = _actor.set((user, via))
-    latest = _latest.set({})
-    try:
-        yield
-    finally:
-        _latest.reset(latest)
-        _actor.reset(token)
-
-
-def set_actor(user: Any, via: str) -> None:
-    """Attribute the rest of this request's changes to ``user`` (the API's token sign-in)."""
-    _actor.set((user, via))
+def _latest() -> dict[tuple[str, str], AuditEvent] | None:
+    """The latest event of each object within the current acting_as block, keyed by
+    (model label, pk): a change of its many-to-many members is folded into it."""
+    return block_memory()
 
 
 def _plain(value: Any) -> Any:
@@ -94,6 +90,13 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return out
 
 
+class Audited(Protocol):
+    """What :func:`register` asks of a model: the organisation whose trail its
+    rows' events go on (None, or one not yet saved, for a row kept off it)."""
+
+    def audit_organisation(self) -> Organisation | None: ...
+
+
 def _key(instance: models.Model) -> tuple[str, str]:
     return (instance._meta.label, str(instance.pk))
 
@@ -101,10 +104,10 @@ def _key(instance: models.Model) -> tuple[str, str]:
 def _record(
     instance: models.Model, action: str, before: Any, after: Any
 ) -> AuditEvent | None:
-    organisation = instance.audit_organisation()  # type: ignore[attr-defined]
+    organisation = cast(Audited, instance).audit_organisation()
     if organisation is None or organisation.pk is None:
         return None
-    actor, via = _actor.get() or (None, "system")
+    actor, via = current_actor() or (None, "system")
     is_user = getattr(actor, "is_authenticated", False)
     event: AuditEvent = AuditEvent.objects.create(
         organisation=organisation,
@@ -118,7 +121,7 @@ def _record(
         before=before,
         after=after,
     )
-    latest = _latest.get()
+    latest = _latest()
     if latest is not None:
         latest[_key(instance)] = event
     return event
@@ -149,10 +152,10 @@ def _pre_save(
     sender: type[models.Model], instance: models.Model, raw: bool = False, **_: Any
 ) -> None:
     if raw or instance.pk is None or instance._state.adding:
-        instance._audit_before = None  # type: ignore[attr-defined]
+        instance.__dict__["_audit_before"] = None
         return
     old = sender._default_manager.filter(pk=instance.pk).first()
-    instance._audit_before = snapshot(old) if old is not None else None  # type: ignore[attr-defined]
+    instance.__dict__["_audit_before"] = snapshot(old) if old is not None else None
 
 
 def _post_save(
@@ -167,7 +170,7 @@ def _post_save(
     before = getattr(instance, "_audit_before", None)
     after = snapshot(instance)
     if not created and before == after:
-        latest = _latest.get()
+        latest = _latest()
         if latest is not None:
             latest.pop(_key(instance), None)
         return
@@ -178,7 +181,7 @@ def _post_save(
 
 def _pre_delete(sender: type[models.Model], instance: models.Model, **_: Any) -> None:
     # The links go before the row does (and send no m2m_changed): keep them now.
-    instance._audit_members = {  # type: ignore[attr-defined]
+    instance.__dict__["_audit_members"] = {
         field.name: _members(field, [instance.pk])[instance.pk]
         for field in sender._meta.local_many_to_many
     }
@@ -263,7 +266,7 @@ def _record_members(
     instance: models.Model, name: str, before: list[Any], after: list[Any]
 ) -> None:
     """Fold a change of members into the object's latest event in this block, or record one."""
-    latest = _latest.get()
+    latest = _latest()
     event = latest.get(_key(instance)) if latest is not None else None
     if event is None or event.action == AuditEvent.Action.DELETE:
         _record(instance, AuditEvent.Action.UPDATE, {name: before}, {name: after})
@@ -302,3 +305,9 @@ def register(model: type[models.Model]) -> type[models.Model]:
 
 def registered_models() -> set[type[models.Model]]:
     return set(_registered)
+
+
+def get_event_for(membership: Membership, pk: int) -> AuditEvent:
+    """The event ``pk`` of the member's organisation's trail, or 404."""
+    events = AuditEvent.objects.for_organisation(membership.organisation)
+    return find_for(membership, events.select_related("actor"), pk, "event", "audit")

@@ -8,20 +8,20 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from openqi.organisations.access import membership_for, require_manage
 from openqi.organisations.models import Organisation
+from openqi.organisations.permissions import MemberRequest, page_access
 
 from .forms import AuditFilterForm
 from .models import AuditEvent, SignInEvent
-from .services import BULK_ROWS, BULK_SUMMARY
+from .permissions import VIEW_TRAIL
+from .services import BULK_ROWS, BULK_SUMMARY, get_event_for
 
 PAGE_SIZE = 50
 #: Rows of a bulk change (a data import) on one page of its event.
@@ -198,11 +198,10 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-@login_required
-def log(request: HttpRequest, slug: str) -> HttpResponse:
+@page_access(get=VIEW_TRAIL)
+def log(request: MemberRequest, slug: str) -> HttpResponse:
     """The organisation's audit trail, newest first, with filters."""
-    membership = membership_for(request.user, slug)
-    require_manage(membership)
+    membership = request.membership
     organisation = membership.organisation
     describe = _Describer(organisation)
     events = AuditEvent.objects.for_organisation(organisation)
@@ -236,14 +235,11 @@ def log(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "audit/log.html", context)
 
 
-@login_required
-def event(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_manage(membership)
+@page_access(get=VIEW_TRAIL)
+def event(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    membership = request.membership
     organisation = membership.organisation
-    found = get_object_or_404(
-        AuditEvent.objects.for_organisation(organisation).select_related("actor"), pk=pk
-    )
+    found = get_event_for(membership, pk)
     describe = _Describer(organisation)
     bulk = is_bulk(found)
     rows = None
@@ -263,16 +259,15 @@ def event(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "audit/event.html", context)
 
 
-@login_required
-def sign_ins(request: HttpRequest, slug: str) -> HttpResponse:
+@page_access(get=VIEW_TRAIL)
+def sign_ins(request: MemberRequest, slug: str) -> HttpResponse:
     """Sign-in events of the organisation's current members (administrators only).
 
     Signing in is about a person, not an organisation, so each administrator
     sees the events of everyone who is a member now, whichever organisation
     they were working in; attempts for addresses with no account are not shown.
     """
-    membership = membership_for(request.user, slug)
-    require_manage(membership)
+    membership = request.membership
     organisation = membership.organisation
     events = (
         SignInEvent.objects.filter(  # access: the members of the checked organisation

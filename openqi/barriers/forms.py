@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -78,25 +78,31 @@ class BarrierForm(VersionedForm):
                 del self.fields[name]
             self.initial.setdefault("raised_on", timezone.localdate())
         else:
-            self.fields["status"].choices = Barrier.Status.choices
-        self.fields["category"].choices = [
-            ("", "Choose a category"),
-            *BarrierCategory.choices,
-        ]
-        self.fields["severity"].choices = Barrier.Severity.choices
-        self.fields["unit"].queryset = Unit.objects.for_organisation(organisation)
-        self.fields["unit"].empty_label = "The whole organisation"
+            cast(
+                forms.ChoiceField, self.fields["status"]
+            ).choices = Barrier.Status.choices
+        category = cast(forms.ChoiceField, self.fields["category"])
+        category.choices = [("", "Choose a category"), *BarrierCategory.choices]
+        severity = cast(forms.ChoiceField, self.fields["severity"])
+        severity.choices = Barrier.Severity.choices
+        unit = cast("forms.ModelChoiceField[Unit]", self.fields["unit"])
+        unit.queryset = Unit.objects.for_organisation(organisation)
+        unit.empty_label = "The whole organisation"
+        owner = cast("forms.ModelChoiceField[Any]", self.fields["owner"])
         offer_people_who_may_edit(
-            self.fields["owner"],
+            owner,
             organisation,
             refusal="Choose a member who may edit: a viewer cannot own a barrier.",
             current=[self.instance.owner] if self.instance.pk else [],
         )
-        self.fields["owner"].empty_label = "No owner yet"
-        self.fields["owner"].label_from_instance = _person
-        self.fields["projects"].queryset = Project.objects.for_organisation(
-            organisation
-        ).order_by("title")
+        owner.empty_label = "No owner yet"
+        owner.label_from_instance = _person  # type: ignore[method-assign,assignment]  # Django's documented way to label choices
+        projects = cast(
+            "forms.ModelMultipleChoiceField[Project]", self.fields["projects"]
+        )
+        projects.queryset = Project.objects.for_organisation(organisation).order_by(
+            "title"
+        )
 
     def clean_title(self) -> str:
         return " ".join(self.cleaned_data["title"].split())
@@ -159,7 +165,8 @@ class BarrierSearchForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.for_organisation(organisation)
+        unit = cast("forms.ModelChoiceField[Unit]", self.fields["unit"])
+        unit.queryset = Unit.objects.for_organisation(organisation)
 
 
 class EscalateForm(forms.Form):

@@ -11,7 +11,8 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from openqi.core.categories import BarrierCategory
-from openqi.organisations.models import Organisation
+from openqi.organisations.access import find_for
+from openqi.organisations.models import Membership, Organisation
 
 from .models import Barrier
 
@@ -22,6 +23,12 @@ def barriers_for(organisation: Organisation) -> QuerySet[Barrier]:
     return Barrier.objects.for_organisation(organisation).select_related(
         "unit", "owner"
     )
+
+
+def get_barrier_for(membership: Membership, pk: int) -> Barrier:
+    """The organisation's barrier ``pk``, with the projects it holds up, or 404."""
+    barriers = barriers_for(membership.organisation).prefetch_related("projects")
+    return find_for(membership, barriers, pk, "barrier", "barriers")
 
 
 def search_barriers(

@@ -7,20 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from openqi.core.versioning import VersionConflict
-from openqi.organisations.access import membership_for, require_delete, require_edit
+from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership
-from openqi.strategy.services import is_qi, require_qi
+from openqi.organisations.permissions import MemberRequest, has, page_access
 
 from . import services
 from .forms import BarrierForm, BarrierSearchForm, EscalateForm
-from .models import Barrier
+from .permissions import CHANGE_BARRIER, DELETE_BARRIER, VIEW_BARRIERS
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -35,19 +33,15 @@ def _base(membership: Membership, **extra: Any) -> dict[str, Any]:
     return {
         "membership": membership,
         "organisation": membership.organisation,
-        "can_edit": membership.can_edit,
-        "can_delete": is_qi(membership),
+        "can_edit": has(membership, CHANGE_BARRIER),
+        "can_delete": has(membership, DELETE_BARRIER),
         **extra,
     }
 
 
-def _barrier(membership: Membership, pk: int) -> Barrier:
-    return get_object_or_404(services.barriers_for(membership.organisation), pk=pk)
-
-
-@login_required
-def barrier_list(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
+@page_access(get=VIEW_BARRIERS)
+def barrier_list(request: MemberRequest, slug: str) -> HttpResponse:
+    membership = request.membership
     form = BarrierSearchForm(request.GET or None, organisation=membership.organisation)
     filters = form.cleaned_data if form.is_valid() else {}
     barriers = services.search_barriers(membership.organisation, **filters)
@@ -62,10 +56,9 @@ def barrier_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "barriers/list.html", context)
 
 
-@login_required
-def barrier_create(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_edit(membership)
+@page_access(get=CHANGE_BARRIER, post=CHANGE_BARRIER)
+def barrier_create(request: MemberRequest, slug: str) -> HttpResponse:
+    membership = request.membership
     form = BarrierForm(_posted(request), organisation=membership.organisation)
     if request.method == "POST" and form.is_valid():
         barrier = services.save_barrier(form.instance, **form.cleaned_data)
@@ -76,19 +69,18 @@ def barrier_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
-def barrier_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    barrier = _barrier(membership, pk)
+@page_access(get=VIEW_BARRIERS)
+def barrier_detail(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    membership = request.membership
+    barrier = services.get_barrier_for(membership, pk)
     context = _base(membership, barrier=barrier, projects=barrier.projects.all())
     return render(request, "barriers/detail.html", context)
 
 
-@login_required
-def barrier_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_edit(membership)
-    barrier = _barrier(membership, pk)
+@page_access(get=CHANGE_BARRIER, post=CHANGE_BARRIER)
+def barrier_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    membership = request.membership
+    barrier = services.get_barrier_for(membership, pk)
     form = BarrierForm(
         _posted(request), instance=barrier, organisation=membership.organisation
     )
@@ -100,27 +92,27 @@ def barrier_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Barrier {barrier.title} saved.")
             return redirect("barriers:detail", slug=slug, pk=barrier.pk)
-    saved = _barrier(membership, pk)  # the invalid form changed ``barrier``
+    saved = services.get_barrier_for(
+        membership, pk
+    )  # the invalid form changed ``barrier``
     return render(
         request, "barriers/form.html", _base(membership, form=form, editing=saved)
     )
 
 
-@login_required
-@require_POST
-def barrier_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_qi(membership)
-    barrier = _barrier(membership, pk)
+@page_access(post=DELETE_BARRIER)
+def barrier_delete(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    membership = request.membership
+    barrier = services.get_barrier_for(membership, pk)
     require_delete(membership, has_history=barrier.has_history(), what="this barrier")
     barrier.delete()
     messages.success(request, f"Barrier {barrier.title} deleted.")
     return redirect("barriers:list", slug=slug)
 
 
-@login_required
-def forum(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
+@page_access(get=VIEW_BARRIERS)
+def forum(request: MemberRequest, slug: str) -> HttpResponse:
+    membership = request.membership
     groups = services.forum(membership.organisation)
     context = _base(
         membership, groups=groups, open_count=sum(len(g.rows) for g in groups)
@@ -128,13 +120,11 @@ def forum(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "barriers/forum.html", context)
 
 
-@login_required
-@require_POST
-def escalate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+@page_access(post=CHANGE_BARRIER)
+def escalate(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     """Flag a barrier for the board report, or take the flag off (the forum's toggle)."""
-    membership = membership_for(request.user, slug)
-    require_edit(membership)
-    barrier = _barrier(membership, pk)
+    membership = request.membership
+    barrier = services.get_barrier_for(membership, pk)
     form = EscalateForm(request.POST)
     form.is_valid()  # a BooleanField that is not required cannot fail
     services.set_escalation(barrier, form.cleaned_data["escalate"])

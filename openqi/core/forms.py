@@ -58,7 +58,7 @@ class NumberField(forms.FloatField):
         "12,345.6, or leave the commas out.",
     }
 
-    def to_python(self, value: Any) -> float | None:
+    def to_python(self, value: Any) -> float | None:  # type: ignore[override]  # django-stubs give FloatField IntegerField's int
         if isinstance(value, str):
             text = value.strip()
             if "," in text:
@@ -85,10 +85,28 @@ class WholeNumberField(NumberField):
         "whole": "Enter a whole number, such as 20 or 5,000.",
     }
 
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> int | None:
         number = super().to_python(value)
         if number is None:
             return None
         if not float(number).is_integer():
             raise forms.ValidationError(self.error_messages["whole"], code="whole")
         return int(number)
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field ``name`` as a choice field, typed so its choices may be set
+    (``form.fields`` is typed as plain ``Field``)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a choice field")
+    return field
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's field ``name`` as a model choice field (one or several), typed so
+    its queryset, empty label and labels may be set."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a model choice field")
+    return field

@@ -17,7 +17,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.backends.jinja2 import Jinja2
 from django.templatetags.static import static
@@ -27,26 +26,8 @@ from django.utils.functional import cached_property
 from django.utils.timezone import localtime
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
-from openqi.accounts.mail import local_mail
+from openqi.core.mail import local_mail
 from openqi.core.nhsuk_stylesheet import stylesheet_url as nhsuk_stylesheet_url
-from openqi.organisations.access import organisations_for
-
-#: The organisation's navigation in the header: (text, route name, managers only).
-#: Routes that do not exist (yet) are left out, so apps can add theirs here.
-ORGANISATION_NAVIGATION: list[tuple[str, str, bool]] = [
-    ("Overview", "organisations:detail", False),
-    ("Journey", "journey:overview", False),
-    ("Priorities", "strategy:priorities", False),
-    ("Projects", "projects:list", False),
-    ("Portfolio", "projects:portfolio", False),
-    ("Measures", "measures:list", False),
-    ("Assessments", "assessments:list", False),
-    ("Barriers", "barriers:list", False),
-    ("Units", "organisations:units", False),
-    ("Members", "organisations:members", False),
-    ("Invitations", "organisations:invitations", True),
-    ("Audit trail", "audit:log", True),
-]
 
 
 class Jinja2Templates(Jinja2):
@@ -73,36 +54,6 @@ class Jinja2Templates(Jinja2):
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
-
-
-def user_organisations(request: HttpRequest) -> list[Any]:
-    """The signed-in person's organisations, for the switcher (none when anonymous)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return []
-    if not hasattr(request, "_openqi_organisations"):
-        request._openqi_organisations = list(organisations_for(user))  # type: ignore[attr-defined]
-    return request._openqi_organisations  # type: ignore[attr-defined]
-
-
-def organisation_navigation(
-    request: HttpRequest, membership: Any
-) -> list[dict[str, Any]]:
-    """Header navigation items for the current organisation (empty without one)."""
-    if not getattr(membership, "organisation", None):
-        return []
-    items = []
-    slug = membership.organisation.slug
-    overview = url(ORGANISATION_NAVIGATION[0][1], slug=slug)
-    for text, name, managers_only in ORGANISATION_NAVIGATION:
-        if managers_only and not membership.can_manage:
-            continue
-        href = url(name, slug=slug)
-        current = request.path == href or (
-            href != overview and request.path.startswith(href)
-        )
-        items.append({"text": text, "href": href, "current": current})
-    return items
 
 
 def widget_kind(bound_field: forms.BoundField) -> str:
@@ -212,8 +163,7 @@ class DayMonthYearWidget(forms.MultiWidget):
             return [value.day, value.month, value.year]
         return [None, None, None]
 
-    # A string, not MultiWidget's list, so DateField parses and validates it.
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> str | None:  # type: ignore[override]
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str | None:  # type: ignore[override]  # a string, not MultiWidget's list, so DateField parses and validates it
         day, month, year = (
             data.get(f"{name}_{part}", "").strip() for part in ("day", "month", "year")
         )
@@ -265,8 +215,6 @@ def environment(**options: Any) -> Environment:
             "csrf_token_value": get_token,
             "get_messages": messages.get_messages,
             "local_mail": local_mail,
-            "user_organisations": user_organisations,
-            "organisation_navigation": organisation_navigation,
             "widget_kind": widget_kind,
             "field_value": field_value,
             "choice_items": choice_items,

@@ -78,7 +78,7 @@ class VersionedModel(models.Model):
         with transaction.atomic(using=using):
             super().save(*args, **kwargs)
 
-    def _do_update(
+    def _do_update(  # type: ignore[override]  # Django 5.2's signature (pinned); django-stubs describe a later one
         self,
         base_qs: Any,
         using: Any,
@@ -143,7 +143,7 @@ def _shown(field: forms.Field, value: Any) -> str:
     return str(choices.get(value, choices.get(str(value), value)))
 
 
-class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
+class VersionedForm(forms.ModelForm):
     """A model form that carries the version its instance was loaded with.
 
     A form posted with an older version than the one saved now is invalid, says
@@ -167,7 +167,8 @@ class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
             self.fields["version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # Kept out of cleaned_data, which views hand to services as field values.
         self.sent_version = cleaned.pop("version", None)
         if self.sent_version is not None and self.instance.pk is not None:
@@ -178,7 +179,7 @@ class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
         return cleaned
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # Django's BaseModelForm hook, not in django-stubs
         sent = getattr(self, "sent_version", None)
         if sent is not None and self.instance.pk is not None:
             self.instance.version = sent
@@ -217,7 +218,7 @@ class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
                     saved=_shown(field, value),
                 )
             )
-        data = self.data.copy()
+        data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict or dict; the stubs say Mapping
         data[self.add_prefix("version")] = str(current)
         self.data = data
         self.instance.version = current

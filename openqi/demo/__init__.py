@@ -1,33 +1,35 @@
 """The demo organisation: a fictional integrated care system and its trusts.
 
-``build_demo(size)`` runs every step in :data:`STEPS` in turn, in one
-transaction, with the changes attributed on the audit trail to the ``demo``
-command. Each step takes the :class:`Demo` context, finds what earlier steps
-made (``demo.organisations["riverside"]``, ``demo.users[email]``) and creates
-what is missing, so running the demo twice changes nothing. A later app adds
-its demo data by writing a step in ``openqi/demo/<app>.py`` and appending it
-to :data:`STEPS`.
+The demo sits above every domain app: it may import them all, and nothing in
+OpenQI imports it except its own ``demo`` management command (which ``openqi
+demo`` runs). Its content (organisations, people, priorities, projects,
+measures, assessments, the journey and the barrier log) is data, in the JSON
+files of ``openqi/demo/data``, read by the small builders of each step module
+(:mod:`openqi.demo.organisations`, :mod:`openqi.demo.projects`, …);
+:mod:`openqi.demo.builder` runs the steps.
 
-``openqi demo`` and ``python manage.py demo`` call :func:`build_demo` and print
-:func:`describe`.
+This package is a Django app (for its management command), so it is imported
+while the app registry loads, before any model can be: the names below are
+looked up in :mod:`openqi.demo.builder` when first used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
-
-from openqi.audit.services import acting_as
-
-from .assessments import add_assessments
-from .barriers import add_barriers
-from .base import PASSWORD, SIZES, Demo, DemoError, SignIn
-from .journey import add_journey
-from .measures import add_measures
-from .organisations import add_organisations
-from .projects import add_projects
-from .strategy import add_priorities
+if TYPE_CHECKING:
+    from .builder import (
+        PASSWORD,
+        SIZES,
+        STEPS,
+        Demo,
+        DemoError,
+        SignIn,
+        build_demo,
+        describe,
+        ensure_migrated,
+    )
 
 __all__ = [
     "PASSWORD",
@@ -41,59 +43,8 @@ __all__ = [
     "ensure_migrated",
 ]
 
-#: The demo's steps, in order. Each app appends its own.
-STEPS: list[Callable[[Demo], None]] = [
-    add_organisations,
-    add_measures,
-    add_priorities,
-    add_projects,
-    add_assessments,
-    add_journey,
-    add_barriers,
-]
 
-
-def build_demo(size: str = "small") -> Demo:
-    """Create whatever is missing of the demo at ``size`` ("small" or "large")."""
-    if size not in SIZES:
-        raise DemoError(f"size must be one of {', '.join(SIZES)}; got {size!r}")
-    demo = Demo(size=size)
-    with transaction.atomic(), acting_as(None, "command"):
-        for step in STEPS:
-            step(demo)
-    return demo
-
-
-def ensure_migrated() -> None:
-    """Raise :class:`DemoError` unless every migration has been applied."""
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    if plan:
-        raise DemoError(
-            f"the database is not ready ({len(plan)} migrations to apply): "
-            "run python manage.py migrate first"
-        )
-
-
-def describe(demo: Demo) -> str:
-    """The sign-in details, and what this run created, as text to print."""
-    created = ", ".join(f"{n:,} {what}" for what, n in demo.created.items() if n)
-    lines = [
-        f"The OpenQI demo is ready (size {demo.size}).",
-        f"Created: {created}."
-        if created
-        else "Nothing to create: the demo was already there.",
-        "",
-        f"Every demo account signs in with the password: {PASSWORD}",
-        "",
-    ]
-    headings = ("E-mail address", "Role", "Organisation")
-    rows = [(s.email, s.role, s.organisation) for s in demo.sign_ins]
-    widths = [max(len(row[i]) for row in [headings, *rows]) for i in range(2)]
-    for email, role, organisation in [headings, *rows]:
-        lines.append(f"{email:<{widths[0]}}  {role:<{widths[1]}}  {organisation}")
-    if demo.notes:
-        lines += ["", *demo.notes]
-    return "\n".join(lines) + "\n"
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return getattr(import_module(".builder", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

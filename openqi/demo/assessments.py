@@ -1,5 +1,6 @@
 """Demo step: Riverside's readiness rounds, a team pulse and the action plan from their gaps.
 
+The rounds, who answers them and the actions are in ``data/assessments.json``.
 Three rounds of the built-in readiness assessment: two closed (about thirteen and
 three months ago) and one open now, with culture and leadership improving between
 them while infrastructure stays the weakest area. Each round's answers come from a
@@ -19,10 +20,11 @@ import datetime
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import timezone
 
+from openqi.accounts.models import User
 from openqi.assessments.builtin import load_builtin_instruments
 from openqi.assessments.definition import Definition, parse_definition
 from openqi.assessments.models import (
@@ -35,54 +37,48 @@ from openqi.assessments.models import (
 )
 from openqi.assessments.services import close_round
 from openqi.core.tokens import new_token, token_hash
-from openqi.organisations.models import StaffRecord
 
 from .base import Demo
 from .measures import units_by_name
+from .records import read, records
 
 __all__ = ["ACTIONS", "ROUNDS", "add_assessments"]
 
 READINESS = "organisational-readiness"
 PULSE = "learning-climate-pulse"
 
-_SG = StaffRecord.StaffGroup
 
-#: Who answers each readiness round: (respondent group, unit or "", the staff
-#: group of each respondent). Everyone answers every item put to their group,
-#: and the board, managers and patients answer for the whole organisation, so
-#: the overall and section scores can all be published (the disclosure check
-#: hides a result that would let a group of fewer than five be worked out).
-#: Pharmacy's three are too few and are suppressed, and with them the Labour
-#: ward, so that Pharmacy cannot be worked out from the total.
-ANSWERING: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    (RespondentGroup.BOARD, "", (_SG.MANAGEMENT,) * 5),
-    (RespondentGroup.MANAGERS, "", (_SG.MANAGEMENT,) * 6),
-    (
-        RespondentGroup.STAFF,
-        "Emergency department",
-        (_SG.NURSING,) * 4 + (_SG.MEDICAL,) * 3,
-    ),
-    (
-        RespondentGroup.STAFF,
-        "Stroke unit",
-        (_SG.NURSING,) * 3 + (_SG.MEDICAL,) * 2 + (_SG.AHP,),
-    ),
-    (RespondentGroup.STAFF, "Labour ward", (_SG.NURSING,) * 4 + (_SG.MEDICAL,)),
-    (RespondentGroup.STAFF, "Pharmacy", (_SG.SCIENTIFIC,) * 3),
-    (RespondentGroup.PATIENTS, "", ("",) * 5),
-)
+class _Answering(NamedTuple):
+    """Who answers a round: a respondent group, in a unit or none ("")."""
+
+    group: str
+    unit: str
+    #: The staff group of each respondent ("" for patients).
+    staff_groups: tuple[str, ...]
+
+
+class _Team(NamedTuple):
+    """A round of one team: its unit, and how many answer."""
+
+    unit: str
+    respondents: int
+
+
+#: Who answers each readiness round. Everyone answers every item put to their
+#: group, and the board, managers and patients answer for the whole
+#: organisation, so the overall and section scores can all be published (the
+#: disclosure check hides a result that would let a group of fewer than five be
+#: worked out). Pharmacy's three are too few and are suppressed, and with them
+#: the Labour ward, so that Pharmacy cannot be worked out from the total.
+ANSWERING = records(_Answering, "assessments", "answering")
 
 #: How each unit's answers lean, on the 0–100 score scale.
-UNIT_LEAN = {
-    "Emergency department": -6.0,
-    "Stroke unit": 6.0,
-    "Labour ward": 0.0,
-    "Pharmacy": 3.0,
-    "": 0.0,
-}
+UNIT_LEAN: dict[str, float] = read(dict[str, float], "assessments", "unit_lean")
 
 #: The staff groups of a team pulse's respondents, in turn.
-TEAM_STAFF_GROUPS = (_SG.NURSING, _SG.NURSING, _SG.MEDICAL)
+TEAM_STAFF_GROUPS: tuple[str, ...] = read(
+    tuple[str, ...], "assessments", "team_staff_groups"
+)
 
 
 @dataclass(frozen=True)
@@ -98,62 +94,11 @@ class _RoundSpec:
     share: float = 1.0
     #: Links not yet used (an open round has people still to answer).
     unused_links: int = 0
-    #: For a round of one team: (unit, how many answer).
-    team: tuple[str, int] | None = None
+    #: For a round of one team.
+    team: _Team | None = None
 
 
-ROUNDS: tuple[_RoundSpec, ...] = (
-    _RoundSpec(
-        "Readiness assessment: first round",
-        READINESS,
-        opened_days_ago=410,
-        closed_days_ago=385,
-        targets={
-            "leadership": 44,
-            "infrastructure": 29,
-            "skills": 38,
-            "culture": 48,
-        },
-    ),
-    _RoundSpec(
-        "Readiness assessment: second round",
-        READINESS,
-        opened_days_ago=120,
-        closed_days_ago=92,
-        targets={
-            "leadership": 60,
-            "infrastructure": 40,
-            "skills": 49,
-            "culture": 63,
-        },
-    ),
-    _RoundSpec(
-        "Readiness assessment: third round",
-        READINESS,
-        opened_days_ago=9,
-        closed_days_ago=None,
-        targets={
-            "leadership": 63,
-            "infrastructure": 44,
-            "skills": 52,
-            "culture": 64,
-        },
-        share=0.7,
-        unused_links=14,
-    ),
-    _RoundSpec(
-        "Emergency department learning climate pulse",
-        PULSE,
-        opened_days_ago=40,
-        closed_days_ago=26,
-        targets={
-            "psychological-safety": 58,
-            "time-for-reflection": 30,
-            "teamwork": 74,
-        },
-        team=("Emergency department", 9),
-    ),
-)
+ROUNDS = records(_RoundSpec, "assessments", "rounds")
 
 
 @dataclass(frozen=True)
@@ -168,58 +113,7 @@ class _ActionSpec:
 
 
 #: The action plan from the second round's gaps (the weakest sections).
-ACTIONS: tuple[_ActionSpec, ...] = (
-    _ActionSpec(
-        "Protected time for improvement in every job plan",
-        "Two hours a fortnight for each project team member, agreed with the "
-        "divisional directors and written into job plans and rotas.",
-        "infrastructure",
-        "infrastructure",
-        "priya.venkataraman@riverside.example.org",
-        60,
-        ActionItem.Status.IN_PROGRESS,
-    ),
-    _ActionSpec(
-        "Analyst support for every active project",
-        "Each active project gets a named analyst from the performance team who "
-        "builds its SPC charts with the team.",
-        "infrastructure",
-        "infrastructure",
-        "tobias.whitlock@riverside.example.org",
-        120,
-        ActionItem.Status.OPEN,
-    ),
-    _ActionSpec(
-        "Improvement training for ward managers",
-        "A two-day improvement skills course for every ward manager within the "
-        "year, with a coach for their first project.",
-        "skills",
-        "skills",
-        "hannah.ferreira@riverside.example.org",
-        180,
-        ActionItem.Status.OPEN,
-    ),
-    _ActionSpec(
-        "Board development session on QI",
-        "A half-day session for the board on reading SPC charts and asking for "
-        "evidence of improvement.",
-        "leadership",
-        "leadership",
-        "declan.marsh@riverside.example.org",
-        -20,
-        ActionItem.Status.DONE,
-    ),
-    _ActionSpec(
-        "Time to reflect in the Emergency department",
-        "A fifteen-minute debrief at the end of each day shift, tried first on "
-        "the majors team (from the learning climate pulse).",
-        "",
-        "culture",
-        "ruth.aldane@riverside.example.org",
-        45,
-        ActionItem.Status.OPEN,
-    ),
-)
+ACTIONS = records(_ActionSpec, "assessments", "actions")
 
 
 def add_assessments(demo: Demo) -> None:
@@ -255,7 +149,7 @@ def _add_round(
     instrument: Instrument,
     units: Mapping[str, Any],
     today: datetime.date,
-    creator: object,
+    creator: User | None,
 ) -> AssessmentRound:
     opened = today - datetime.timedelta(days=spec.opened_days_ago)
     closed = (
@@ -280,8 +174,8 @@ def _add_round(
     if spec.team:
         unit_name, count = spec.team
         assessment_round.units.set([units[unit_name]])
-        answering: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-            (
+        answering: tuple[_Answering, ...] = (
+            _Answering(
                 RespondentGroup.STAFF,
                 unit_name,
                 tuple(

@@ -10,7 +10,8 @@ from typing import Any
 PASSWORD = "riverside-demo"
 
 #: Staff records of the main trust at each size (the second trust gets a tenth).
-#: Later issues add their own scale here: 2,000 projects and 500 measures at large.
+#: Projects and measures have their own scale at large (LARGE_PROJECTS in
+#: projects.py, LARGE_MEASURES in measures.py).
 SIZES = {"small": 300, "large": 10_000}
 
 

@@ -2,22 +2,39 @@
 
 Steps 1 and 2 are established, 3 and 4 in progress, 5 and 6 not started; each
 step under way has milestones with dates (some done, one overdue) and evidence
-added by hand for what OpenQI cannot see. Dates are relative to the day the demo
-is built.
+added by hand for what OpenQI cannot see. Read from ``data/journey.json``; dates
+are relative to the day the demo is built.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils import timezone
 
 from openqi.journey.models import Evidence, JourneyStep, Milestone
 
 from .base import Demo
+from .records import records
 
 __all__ = ["STEPS", "add_journey"]
+
+
+class _Milestone(NamedTuple):
+    title: str
+    #: Due this many days from today (negative: in the past).
+    due_in_days: int
+    #: Done this many days ago; None: not done yet.
+    done_days_ago: int | None
+
+
+class _Evidence(NamedTuple):
+    title: str
+    description: str
+    link: str
+    added_days_ago: int
 
 
 @dataclass(frozen=True)
@@ -25,80 +42,11 @@ class _StepSpec:
     number: int
     status: str
     notes: str
-    #: (title, due in days from today, done days ago or None)
-    milestones: tuple[tuple[str, int, int | None], ...] = ()
-    #: (title, description, link, added days ago)
-    evidence: tuple[tuple[str, str, str, int], ...] = ()
+    milestones: tuple[_Milestone, ...] = ()
+    evidence: tuple[_Evidence, ...] = ()
 
 
-STEPS: tuple[_StepSpec, ...] = (
-    _StepSpec(
-        1,
-        JourneyStep.Status.ESTABLISHED,
-        "Two readiness rounds closed; the third is open. Results go to the "
-        "improvement forum each quarter.",
-        milestones=(
-            ("First readiness round closed", -385, 385),
-            ("Second readiness round closed", -92, 92),
-            ("Third readiness round closed", 21, None),
-        ),
-    ),
-    _StepSpec(
-        2,
-        JourneyStep.Status.ESTABLISHED,
-        "The board approved the improvement strategy and names an executive "
-        "sponsor for each priority.",
-        milestones=(
-            ("Board approves the improvement strategy", -300, 296),
-            ("Board development session on QI", -30, 20),
-        ),
-        evidence=(
-            (
-                "Board minutes approving the improvement strategy",
-                "Item 7: the board approved the strategy and its funding for "
-                "three years.",
-                "https://intranet.riverside.example.org/board/minutes/strategy",
-                296,
-            ),
-            (
-                "Executive sponsors named for each priority",
-                "Recorded in the quarterly board assurance report.",
-                "",
-                150,
-            ),
-        ),
-    ),
-    _StepSpec(
-        3,
-        JourneyStep.Status.IN_PROGRESS,
-        "The four priorities are set; projects are lining up behind them. Next: "
-        "staff listening events in every division.",
-        milestones=(
-            ("Vision for improvement agreed with staff side", -200, 190),
-            ("Listening events in every division", -14, None),
-            ("Improvement stories in the staff newsletter each month", 60, None),
-        ),
-        evidence=(
-            (
-                "Staff listening event notes, Medicine division",
-                "What staff said matters most to them, themed.",
-                "",
-                40,
-            ),
-        ),
-    ),
-    _StepSpec(
-        4,
-        JourneyStep.Status.IN_PROGRESS,
-        "Measurement for improvement is growing; the skills plan is in draft.",
-        milestones=(
-            ("Improvement skills plan approved", 45, None),
-            ("Every active project has an SPC chart", 120, None),
-        ),
-    ),
-    _StepSpec(5, JourneyStep.Status.NOT_STARTED, ""),
-    _StepSpec(6, JourneyStep.Status.NOT_STARTED, ""),
-)
+STEPS = records(_StepSpec, "journey", "steps")
 
 
 def add_journey(demo: Demo) -> None:

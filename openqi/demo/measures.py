@@ -9,6 +9,10 @@ app refuses data for a period that has not happened yet. ``docs/demo.md`` lists
 what each measure shows; the demo's tests check each signal with
 :func:`openqi.measures.services.chart_for`.
 
+The measures themselves (names, definitions, targets, annotations, which
+series and which draw) are in ``data/measures.json``; the series are drawn by the
+functions of :data:`SERIES` that the records name.
+
 One measure is real: the monthly share of type 1 A&E attendances seen within four
 hours at one major A&E department, from NHS England's A&E statistics
 (``ae_attendances.csv`` in the shared data folder, Open Government Licence v3.0).
@@ -23,11 +27,13 @@ audit trail; data points are inserted in bulk and are not, like the staff record
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.db import connection
@@ -38,6 +44,7 @@ from openqi.measures.models import Annotation, DataPoint, Measure, PhaseBreak
 from openqi.organisations.models import Organisation, Unit
 
 from .base import Demo
+from .records import build, load, read, records
 
 __all__ = [
     "AE_MEASURE",
@@ -76,6 +83,13 @@ HIGHER, LOWER, NEITHER = (
 )
 
 
+class _AtPoint(NamedTuple):
+    """Text at one point of a series, by its index."""
+
+    point: int
+    text: str
+
+
 @dataclass(frozen=True)
 class _MeasureSpec:
     name: str
@@ -86,6 +100,7 @@ class _MeasureSpec:
     definition: str
     #: What the chart shows, in words (docs/demo.md lists the same).
     shows: str
+    #: Draws the series from the measure's random stream (see :data:`SERIES`).
     series: Callable[[_Rng], _Series]
     numerator_definition: str = ""
     denominator_definition: str = ""
@@ -93,12 +108,12 @@ class _MeasureSpec:
     target: float | None = None
     chart_type: str = ""
     multiplier: float = 1.0
-    #: (index of the first point of the new phase, reason)
-    phase_breaks: tuple[tuple[int, str], ...] = ()
-    #: (index of the point, text)
-    annotations: tuple[tuple[int, str], ...] = ()
+    #: Each at the first point of the new phase, with the reason.
+    phase_breaks: tuple[_AtPoint, ...] = ()
+    annotations: tuple[_AtPoint, ...] = ()
     #: Which draw of the measure's random stream: the first one whose noise shows
-    #: only the intended signal (tests/demo/test_demo_issue4.py checks it).
+    #: only the intended signal (tests/demo/test_demo_measures_and_projects.py
+    #: checks it).
     draw: int = 0
 
 
@@ -247,264 +262,51 @@ def _asthma_plans(rng: _Rng) -> _Series:
 
 # ----------------------------------------------------------------- the measures
 
-MEASURES: tuple[_MeasureSpec, ...] = (
-    _MeasureSpec(
-        "Sepsis: antibiotics within one hour of arrival",
-        "Emergency department",
-        K.PROPORTION,
-        F.WEEKLY,
-        HIGHER,
-        "Adults arriving at the emergency department who meet the sepsis screening "
-        "criteria, and the share given intravenous antibiotics within 60 minutes "
-        "of arrival. From the weekly sepsis audit of every screened patient.",
-        "a shift upwards over the last four months: special cause improvement",
-        _sepsis,
-        numerator_definition="Patients given antibiotics within 60 minutes of arrival",
-        denominator_definition="Adults who screened positive for sepsis",
-        unit_label="%",
-        target=90,
-        multiplier=100,
-        annotations=((140, "Sepsis trolley in resus and nurse-initiated antibiotics"),),
-        draw=31,
-    ),
-    _MeasureSpec(
-        "Inpatient falls per 1,000 occupied bed days",
-        "Elderly care wards",
-        K.RATE,
-        F.MONTHLY,
-        LOWER,
-        "Falls reported on the incident system for patients on the elderly care "
-        "wards, per 1,000 occupied bed days (midnight census).",
-        "a shift downwards since the falls bundle: special cause improvement",
-        _falls,
-        numerator_definition="Inpatient falls reported",
-        denominator_definition="Occupied bed days",
-        unit_label="falls per 1,000 bed days",
-        target=5,
-        multiplier=1000,
-        annotations=((38, "Falls bundle on all four elderly care wards"),),
-    ),
-    _MeasureSpec(
-        "Door-to-needle time for thrombolysis",
-        "Stroke unit",
-        K.CONTINUOUS,
-        F.MONTHLY,
-        LOWER,
-        "Median minutes from arrival at hospital to the start of thrombolysis, "
-        "for patients with acute ischaemic stroke who were thrombolysed.",
-        "a trend: eight months each faster than the last",
-        _door_to_needle,
-        unit_label="minutes",
-        draw=6,
-    ),
-    _MeasureSpec(
-        "Elective operations cancelled on the day",
-        "Main theatres",
-        K.COUNT,
-        F.WEEKLY,
-        LOWER,
-        "Elective operations cancelled on the day of surgery for non-clinical "
-        "reasons, from the theatre management system.",
-        "one week above the upper limit: special cause concern",
-        _cancellations,
-        unit_label="operations",
-        annotations=(
-            (120, "Ventilation failure: theatres 3 and 4 closed for four days"),
-        ),
-        draw=4,
-    ),
-    _MeasureSpec(
-        "Length of stay after hip fracture",
-        "Trauma ward",
-        K.CONTINUOUS,
-        F.MONTHLY,
-        LOWER,
-        "Mean acute length of stay, in days, of patients aged 60 and over "
-        "admitted with a hip fracture, by month of discharge.",
-        "two of three months near the upper limit: special cause concern",
-        _hip_fracture_stay,
-        unit_label="days",
-        draw=5,
-    ),
-    _MeasureSpec(
-        "Discharge summaries sent within 24 hours",
-        "Acute medical unit",
-        K.PROPORTION,
-        F.MONTHLY,
-        HIGHER,
-        "Discharges from the acute medical unit whose discharge summary reached "
-        "the GP within 24 hours.",
-        "a new phase from the go-live of electronic discharge summaries",
-        _discharge_summaries,
-        numerator_definition="Summaries received by the GP within 24 hours",
-        denominator_definition="Discharges from the unit",
-        unit_label="%",
-        target=95,
-        multiplier=100,
-        phase_breaks=(
-            (27, "Electronic discharge summaries went live on the acute medical unit"),
-        ),
-    ),
-    _MeasureSpec(
-        "Stroke patients admitted to the stroke unit within 4 hours",
-        "Stroke unit",
-        K.PROPORTION,
-        F.MONTHLY,
-        HIGHER,
-        "Patients with a confirmed stroke admitted to the stroke unit within four "
-        "hours of arrival (national stroke audit definition).",
-        "consistently failing the 90% target",
-        _stroke_unit_in_four_hours,
-        numerator_definition="Admitted to the stroke unit within 4 hours",
-        denominator_definition="Patients with a confirmed stroke",
-        unit_label="%",
-        target=90,
-        multiplier=100,
-    ),
-    _MeasureSpec(
-        "VTE risk assessment within 14 hours of admission",
-        "Acute medical unit",
-        K.PROPORTION,
-        F.MONTHLY,
-        HIGHER,
-        "Adult admissions with a venous thromboembolism risk assessment recorded "
-        "within 14 hours, from the electronic patient record.",
-        "consistently passing the 95% target",
-        _vte_assessment,
-        numerator_definition="Risk assessed within 14 hours",
-        denominator_definition="Adult admissions",
-        unit_label="%",
-        target=95,
-        multiplier=100,
-    ),
-    _MeasureSpec(
-        "Emergency admissions from care homes",
-        "Intermediate care",
-        K.COUNT,
-        F.MONTHLY,
-        LOWER,
-        "Emergency admissions of residents of the 38 care homes in the enhanced "
-        "health in care homes scheme.",
-        "common-cause variation only",
-        _care_home_admissions,
-        unit_label="admissions",
-        draw=2,
-    ),
-    _MeasureSpec(
-        "Admissions between hospital-onset C. difficile infections",
-        "Gastroenterology",
-        K.CASES_BETWEEN,
-        F.DAILY,
-        HIGHER,
-        "Admissions to the medical wards between one hospital-onset Clostridioides "
-        "difficile infection and the next; each point is an infection.",
-        "longer gaps since antibiotic stewardship (a g chart)",
-        _cdiff_between,
-        unit_label="admissions",
-    ),
-    _MeasureSpec(
-        "Days between never events in theatres",
-        "Main theatres",
-        K.TIME_BETWEEN,
-        F.DAILY,
-        HIGHER,
-        "Days from one never event in the operating theatres to the next; each "
-        "point is a never event.",
-        "rare events on a t chart",
-        _never_events_between,
-        unit_label="days",
-    ),
-    _MeasureSpec(
-        "Time from arrival to initial assessment",
-        "Emergency department",
-        K.CONTINUOUS,
-        F.WEEKLY,
-        LOWER,
-        "Median minutes from arrival to initial clinical assessment for patients "
-        "arriving at the emergency department, by week.",
-        "a shift downwards since rapid assessment began: special cause improvement",
-        _initial_assessment,
-        unit_label="minutes",
-        target=15,
-        draw=11,
-    ),
-    _MeasureSpec(
-        "Patients who left the emergency department before being seen",
-        "Emergency department",
-        K.PROPORTION,
-        F.WEEKLY,
-        LOWER,
-        "Attendances that ended with the patient leaving before being seen by a "
-        "clinician.",
-        "common-cause variation only (a balancing measure)",
-        _left_before_seen,
-        numerator_definition="Left before being seen",
-        denominator_definition="Attendances",
-        unit_label="%",
-        multiplier=100,
-        draw=3,
-    ),
-    _MeasureSpec(
-        "Staff sickness absence",
-        "Medicine",
-        K.PROPORTION,
-        F.MONTHLY,
-        LOWER,
-        "Working days lost to sickness as a share of working days available, "
-        "across the medical division, from the rostering system.",
-        "above the 4% target every month",
-        _sickness_absence,
-        numerator_definition="Working days lost to sickness",
-        denominator_definition="Working days available",
-        unit_label="%",
-        target=4,
-        multiplier=100,
-        chart_type=Measure.ChartType.PP,
-    ),
-    _MeasureSpec(
-        "Postpartum haemorrhage of 1.5 litres or more",
-        "Labour ward",
-        K.PROPORTION,
-        F.MONTHLY,
-        LOWER,
-        "Births with a measured blood loss of 1,500 ml or more.",
-        "common-cause variation only",
-        _haemorrhage,
-        numerator_definition="Births with blood loss of 1,500 ml or more",
-        denominator_definition="Births",
-        unit_label="%",
-        multiplier=100,
-    ),
-    _MeasureSpec(
-        "Children with asthma discharged with an action plan",
-        "Children's ward",
-        K.PROPORTION,
-        F.MONTHLY,
-        HIGHER,
-        "Children admitted with asthma or wheeze discharged with a personalised "
-        "asthma action plan.",
-        "a shift upwards since action plans joined the discharge checklist",
-        _asthma_plans,
-        numerator_definition="Discharged with a personalised action plan",
-        denominator_definition="Children discharged after asthma or wheeze",
-        unit_label="%",
-        target=90,
-        multiplier=100,
-        annotations=((38, "Action plan added to the discharge checklist"),),
-        draw=17,
-    ),
+
+def _ae_attendances(_: _Rng) -> _Series:
+    # Real data: no random numbers.
+    return _ae_series(ae_source())
+
+
+#: Each measure's series, by the name its record in ``measures.json`` gives.
+SERIES: dict[str, Callable[[_Rng], _Series]] = {
+    "sepsis": _sepsis,
+    "falls": _falls,
+    "door_to_needle": _door_to_needle,
+    "cancellations": _cancellations,
+    "hip_fracture_stay": _hip_fracture_stay,
+    "discharge_summaries": _discharge_summaries,
+    "stroke_unit_in_four_hours": _stroke_unit_in_four_hours,
+    "vte_assessment": _vte_assessment,
+    "care_home_admissions": _care_home_admissions,
+    "cdiff_between": _cdiff_between,
+    "never_events_between": _never_events_between,
+    "initial_assessment": _initial_assessment,
+    "left_before_seen": _left_before_seen,
+    "sickness_absence": _sickness_absence,
+    "haemorrhage": _haemorrhage,
+    "asthma_plans": _asthma_plans,
+    "ae_attendances": _ae_attendances,
+}
+
+
+def _measure(raw: dict[str, Any], where: str) -> _MeasureSpec:
+    """A measure's record, its series named in the data and found in :data:`SERIES`."""
+    spec: _MeasureSpec = build(_MeasureSpec, {**raw, "series": None}, where)
+    return dataclasses.replace(spec, series=SERIES[raw["series"]])
+
+
+MEASURES: tuple[_MeasureSpec, ...] = tuple(
+    _measure(raw, f"measures.json: measures[{i}]")
+    for i, raw in enumerate(load("measures")["measures"])
 )
 
-#: The real measure, from NHS England's A&E statistics.
-AE_ORG = "RJZ"
-AE_MEASURE = "Type 1 A&E attendances seen within 4 hours"
-AE_DEFINITION = (
-    "Type 1 attendances (the consultant-led, 24-hour service) at a major A&E "
-    f"department (ODS code {AE_ORG}) that were admitted, transferred or discharged "
-    "within four hours of arrival, as a share of all its type 1 attendances. Real "
-    "data: NHS England A&E attendances and emergency admissions statistics (via "
-    "the NHSRdatasets package), Open Government Licence v3.0."
-)
+#: The real measure, from NHS England's A&E statistics: the organisation whose
+#: type 1 attendances it counts, and the measure (its series is read from the data).
+AE_ORG: str = read(str, "measures", "ae_org")
+_AE_SPEC = _measure(load("measures")["ae_measure"], "measures.json: ae_measure")
+AE_MEASURE = _AE_SPEC.name
+AE_DEFINITION = _AE_SPEC.definition
 
 
 def ae_source() -> Path:
@@ -550,28 +352,8 @@ def add_measures(demo: Demo) -> None:
     for spec in MEASURES:
         if spec.name not in existing:
             _create(demo, riverside, units, spec)
-    source = ae_source()
     if AE_MEASURE not in existing:
-        spec = _MeasureSpec(
-            AE_MEASURE,
-            "Emergency department",
-            K.PROPORTION,
-            F.MONTHLY,
-            HIGHER,
-            AE_DEFINITION,
-            "real data: a major A&E department against the 95% standard",
-            lambda _: _ae_series(source),
-            numerator_definition="Type 1 attendances within 4 hours "
-            "(attendances less 4-hour breaches)",
-            denominator_definition="Type 1 attendances",
-            unit_label="%",
-            target=95,
-            multiplier=100,
-            # Some 17,000 attendances a month: Laney's p′ chart, as Making
-            # Data Count advises for large denominators.
-            chart_type=Measure.ChartType.PP,
-        )
-        _create(demo, riverside, units, spec)
+        _create(demo, riverside, units, _AE_SPEC)
     if demo.size == "large":
         _add_many(demo, riverside, units)
 
@@ -632,39 +414,7 @@ class _Template:
     unit_label: str = ""
 
 
-TEMPLATES: tuple[_Template, ...] = (
-    _Template("Falls per 1,000 occupied bed days", K.RATE, LOWER, 0.006,
-              denominators=(170, 200), multiplier=1000, unit_label="per 1,000 bed days"),
-    _Template("Falls risk assessment completed", K.PROPORTION, HIGHER, 0.85,
-              denominators=(20, 40), multiplier=100, unit_label="%"),
-    _Template("Pressure ulcers, category 2 and above", K.COUNT, LOWER, 1.5,
-              unit_label="ulcers"),
-    _Template("Medication incidents reported", K.COUNT, NEITHER, 6,
-              unit_label="incidents"),
-    _Template("Hand hygiene compliance", K.PROPORTION, HIGHER, 0.93,
-              denominators=(30, 50), multiplier=100, unit_label="%"),
-    _Template("Time to first doctor review", K.CONTINUOUS, LOWER, 45, 6,
-              unit_label="minutes"),
-    _Template("Patients discharged before noon", K.PROPORTION, HIGHER, 0.22,
-              denominators=(25, 60), multiplier=100, unit_label="%"),
-    _Template("Shifts filled by temporary staff", K.PROPORTION, LOWER, 0.12,
-              denominators=(90, 130), multiplier=100, unit_label="%"),
-    _Template("Complaints received", K.COUNT, LOWER, 2, unit_label="complaints"),
-    _Template("Compliments received", K.COUNT, HIGHER, 4,
-              unit_label="compliments"),
-    _Template("Mean length of stay", K.CONTINUOUS, LOWER, 6.5, 0.8,
-              unit_label="days"),
-    _Template("Discharge medicines reviews", K.PROPORTION, HIGHER, 0.55,
-              denominators=(20, 40), multiplier=100, unit_label="%"),
-    _Template("Cannula infections per 1,000 cannula days", K.RATE, LOWER, 0.002,
-              denominators=(300, 400), multiplier=1000, unit_label="per 1,000 days"),
-    _Template("Observations completed on time", K.PROPORTION, HIGHER, 0.88,
-              denominators=(150, 250), multiplier=100, unit_label="%"),
-    _Template("Patients waiting over 24 hours for discharge", K.COUNT, LOWER, 5,
-              unit_label="patients"),
-    _Template("Friends and family test: would recommend", K.PROPORTION, HIGHER,
-              0.91, denominators=(15, 45), multiplier=100, unit_label="%"),
-)  # fmt: skip
+TEMPLATES = records(_Template, "measures", "templates")
 
 
 def many_measure_names(units: dict[str, Unit], count: int) -> list[str]:

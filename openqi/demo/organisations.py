@@ -1,6 +1,6 @@
 """Demo step: the system, its two trusts, their units, people and staff records.
 
-Every name here is invented: the organisations, the people and their e-mail
+Read from ``data/organisations.json``. Every name there is invented: the organisations, the people and their e-mail
 addresses (on the reserved domain example.org).
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
 
@@ -21,6 +22,7 @@ from openqi.organisations.models import (
 )
 
 from .base import PASSWORD, Demo, SignIn
+from .records import read, records
 
 
 @dataclass(frozen=True)
@@ -34,98 +36,20 @@ class _OrganisationSpec:
     staff_share: float = 0.0
 
 
-SYSTEM = _OrganisationSpec(
-    "riverside-wolds",
-    "Riverside and Wolds Integrated Care System",
-    Organisation.Kind.SYSTEM,
-    "riversidewolds.example.org",
-)
-RIVERSIDE = _OrganisationSpec(
-    "riverside",
-    "Riverside University Hospitals NHS Foundation Trust",
-    Organisation.Kind.PROVIDER,
-    "riverside.example.org",
-    staff_prefix="RUH",
-    staff_share=1.0,
-)
-WOLDS = _OrganisationSpec(
-    "wolds",
-    "Wolds Community and Mental Health NHS Trust",
-    Organisation.Kind.PROVIDER,
-    "wolds.example.org",
-    staff_prefix="WCM",
-    staff_share=0.1,
-)
+SYSTEM, RIVERSIDE, WOLDS = records(_OrganisationSpec, "organisations", "organisations")
 
 #: division → directorate → teams. Team names are unique within a trust, so
-#: people below name their team alone.
-UNITS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
-    RIVERSIDE.slug: {
-        "Medicine": {
-            "Emergency care": (
-                "Emergency department",
-                "Acute medical unit",
-                "Same day emergency care",
-            ),
-            "Specialty medicine": (
-                "Cardiology",
-                "Respiratory medicine",
-                "Gastroenterology",
-                "Diabetes and endocrinology",
-            ),
-            "Older people's medicine": (
-                "Frailty assessment unit",
-                "Stroke unit",
-                "Elderly care wards",
-            ),
-        },
-        "Surgery": {
-            "General surgery": (
-                "Colorectal surgery",
-                "Upper gastrointestinal surgery",
-                "Surgical assessment unit",
-            ),
-            "Trauma and orthopaedics": ("Trauma ward", "Elective orthopaedics"),
-            "Theatres and critical care": (
-                "Main theatres",
-                "Day surgery unit",
-                "Intensive care unit",
-            ),
-        },
-        "Women's and children's": {
-            "Maternity": (
-                "Labour ward",
-                "Maternity outpatients",
-                "Community midwifery",
-            ),
-            "Paediatrics": ("Children's ward", "Neonatal unit"),
-        },
-        "Clinical support": {
-            "Diagnostics": ("Radiology", "Pathology"),
-            "Pharmacy and therapies": (
-                "Pharmacy",
-                "Physiotherapy",
-                "Occupational therapy",
-            ),
-        },
-        "Community": {
-            "Community services": (
-                "District nursing",
-                "Intermediate care",
-                "Community therapy",
-            ),
-        },
-    },
-    WOLDS.slug: {
-        "Mental health": {
-            "Adult mental health": ("Crisis resolution team", "Inpatient wards"),
-            "Older adult mental health": ("Memory assessment service",),
-        },
-        "Community health": {
-            "Community nursing": ("District nursing north", "District nursing south"),
-        },
-    },
-}
+#: people name their team alone.
+UNITS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = read(
+    dict[str, dict[str, dict[str, tuple[str, ...]]]], "organisations", "units"
+)
+
+
+class _Place(NamedTuple):
+    """A further membership of a person: where, and in what role."""
+
+    organisation: str
+    role: str
 
 
 @dataclass(frozen=True)
@@ -134,8 +58,8 @@ class _Person:
     organisation: str
     role: str
     team: str = ""
-    #: Further memberships: (organisation slug, role).
-    also: tuple[tuple[str, str], ...] = ()
+    #: Further memberships.
+    also: tuple[_Place, ...] = ()
 
     @property
     def email(self) -> str:
@@ -145,62 +69,7 @@ class _Person:
         return f"{self.name.lower().replace(' ', '.')}@{domain}"
 
 
-_R, _W, _S = RIVERSIDE.slug, WOLDS.slug, SYSTEM.slug
-PEOPLE: tuple[_Person, ...] = (
-    # Riverside University Hospitals
-    _Person("Amara Okonkwo-Hale", _R, Role.ADMIN, "Pharmacy"),
-    _Person("Declan Marsh", _R, Role.ADMIN),
-    _Person("Priya Venkataraman", _R, Role.QI_TEAM),
-    _Person("Tobias Whitlock", _R, Role.QI_TEAM),
-    _Person("Hannah Ferreira", _R, Role.QI_TEAM),
-    _Person("Callum Rennard", _R, Role.QI_TEAM),
-    _Person("Imogen Castellan", _R, Role.QI_TEAM, also=((_W, Role.PROJECT_LEAD),)),
-    _Person("Ruth Aldane", _R, Role.PROJECT_LEAD, "Emergency department"),
-    _Person("Kwame Asante-Bell", _R, Role.PROJECT_LEAD, "Acute medical unit"),
-    _Person("Saoirse Dunleavy", _R, Role.PROJECT_LEAD, "Cardiology"),
-    _Person("Mehmet Orhan", _R, Role.PROJECT_LEAD, "Stroke unit"),
-    _Person("Eleri Pryce", _R, Role.PROJECT_LEAD, "Colorectal surgery"),
-    _Person("Jonah Templeton", _R, Role.PROJECT_LEAD, "Main theatres"),
-    _Person("Farah Quraishi", _R, Role.PROJECT_LEAD, "Labour ward"),
-    _Person("Lachlan Brody", _R, Role.PROJECT_LEAD, "Children's ward"),
-    _Person("Nadia Kowalczyk", _R, Role.PROJECT_LEAD, "Radiology"),
-    _Person("Oren Castleford", _R, Role.PROJECT_LEAD, "District nursing"),
-    _Person("Beatrix Hollins", _R, Role.MEMBER, "Emergency department"),
-    _Person("Chidi Okafor-Lane", _R, Role.MEMBER, "Emergency department"),
-    _Person("Delphine Arkwright", _R, Role.MEMBER, "Same day emergency care"),
-    _Person("Euan Strachan-Moss", _R, Role.MEMBER, "Respiratory medicine"),
-    _Person("Gwen Tallis", _R, Role.MEMBER, "Gastroenterology"),
-    _Person("Harpreet Sandhar", _R, Role.MEMBER, "Frailty assessment unit"),
-    _Person("Isla Mawdsley", _R, Role.MEMBER, "Elderly care wards"),
-    _Person("Jude Penhallow", _R, Role.MEMBER, "Surgical assessment unit"),
-    _Person("Keira Lindqvist", _R, Role.MEMBER, "Trauma ward"),
-    _Person("Luca Benedetti-Shaw", _R, Role.MEMBER, "Day surgery unit"),
-    _Person("Morwenna Tregear", _R, Role.MEMBER, "Intensive care unit"),
-    _Person("Nikhil Raghavan", _R, Role.MEMBER, "Maternity outpatients"),
-    _Person("Olufemi Adeyemo-Clarke", _R, Role.MEMBER, "Neonatal unit"),
-    _Person("Rosalind Fenwick", _R, Role.MEMBER, "Pathology"),
-    _Person("Tariq Mahmoudi", _R, Role.MEMBER, "Physiotherapy"),
-    _Person("Wilhelmina Drury", _R, Role.MEMBER, "Intermediate care"),
-    _Person("Yusuf Hargreaves", _R, Role.MEMBER, "Community therapy"),
-    _Person("Arthur Pennycott", _R, Role.VIEWER),
-    _Person("Bronwen Ellory", _R, Role.VIEWER),
-    _Person("Cosmo Fairbairn", _R, Role.VIEWER),
-    _Person("Dervla Quinlan", _R, Role.VIEWER),
-    _Person("Ezekiel Harrowby", _R, Role.VIEWER),
-    _Person("Florence Ashdown", _R, Role.VIEWER),
-    # Wolds Community and Mental Health
-    _Person("Gideon Wolstenholme", _W, Role.ADMIN),
-    _Person("Hester Blakeney", _W, Role.QI_TEAM),
-    _Person("Ines Carvalho-Reid", _W, Role.PROJECT_LEAD, "Crisis resolution team"),
-    _Person("Jasper Oakenfold", _W, Role.PROJECT_LEAD, "Memory assessment service"),
-    _Person("Kirsty Lomax", _W, Role.MEMBER, "Inpatient wards"),
-    _Person("Leopold Ahenkorah", _W, Role.MEMBER, "District nursing north"),
-    _Person("Maisie Trelawney", _W, Role.MEMBER, "District nursing south"),
-    _Person("Nils Gunnarsen", _W, Role.VIEWER),
-    # Riverside and Wolds Integrated Care System
-    _Person("Ottilie Vance-Harper", _S, Role.ADMIN),
-    _Person("Percival Nkemelu", _S, Role.VIEWER),
-)
+PEOPLE = records(_Person, "organisations", "people")
 
 #: Rough shares of NHS staff groups, for realistic-looking capability figures.
 STAFF_GROUPS = (

@@ -1,6 +1,6 @@
 """Demo step: Riverside's strategic priorities ("true north"), each with a headline measure.
 
-The priorities are saved one by one, so they are on the audit trail as the demo
+The priorities (``data/priorities.json``) are saved one by one, so they are on the audit trail as the demo
 command's. A headline measure is named, not created: :mod:`openqi.demo.measures`
 makes it in the step before (the first name that exists is used, so the real
 A&E measure falls back to the sepsis measure when the A&E data is missing).
@@ -15,7 +15,7 @@ from openqi.measures.models import Measure
 from openqi.strategy.models import StrategicPriority
 
 from .base import Demo
-from .measures import AE_MEASURE
+from .records import records
 
 __all__ = ["PRIORITIES", "add_priorities"]
 
@@ -30,40 +30,7 @@ class _PrioritySpec:
     headline: tuple[str, ...] = ()
 
 
-PRIORITIES: tuple[_PrioritySpec, ...] = (
-    _PrioritySpec(
-        "Zero avoidable harm",
-        "No patient harmed by the care meant to help them: fewer falls, pressure "
-        "ulcers, infections and missed deterioration, and learning from every "
-        "incident.",
-        datetime.date(2024, 4, 1),
-        datetime.date(2029, 3, 31),
-        ("Inpatient falls per 1,000 occupied bed days",),
-    ),
-    _PrioritySpec(
-        "Timely emergency care",
-        "Patients assessed, treated and admitted or sent home quickly and safely, "
-        "with no one waiting in a corridor.",
-        datetime.date(2024, 4, 1),
-        datetime.date(2029, 3, 31),
-        (AE_MEASURE, "Sepsis: antibiotics within one hour of arrival"),
-    ),
-    _PrioritySpec(
-        "Healthy communities",
-        "Working with primary care, care homes and local councils so that people "
-        "stay well at home and come into hospital only when they need to.",
-        datetime.date(2024, 4, 1),
-        datetime.date(2029, 3, 31),
-        ("Emergency admissions from care homes",),
-    ),
-    _PrioritySpec(
-        "A great place to work",
-        "Staff who are well, listened to and able to improve their own services.",
-        datetime.date(2025, 4, 1),
-        None,
-        ("Staff sickness absence",),
-    ),
-)
+PRIORITIES = records(_PrioritySpec, "priorities", "priorities")
 
 
 def add_priorities(demo: Demo) -> None:

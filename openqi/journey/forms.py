@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -27,7 +27,8 @@ class StepForm(VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = JourneyStep.Status.choices
+        status = cast(forms.ChoiceField, self.fields["status"])
+        status.choices = JourneyStep.Status.choices
 
 
 class MilestoneForm(VersionedForm):

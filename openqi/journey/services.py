@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from openqi.assessments.models import AssessmentRound
 from openqi.barriers.models import Barrier
 from openqi.measures.models import Measure
-from openqi.organisations.models import Organisation
+from openqi.organisations.access import find_for
+from openqi.organisations.models import Membership, Organisation
 from openqi.projects.models import Project
 from openqi.strategy.models import StrategicPriority
 
@@ -258,6 +260,49 @@ def steps_for(organisation: Organisation) -> list[JourneyStep]:
                 )
         steps = list(JourneyStep.objects.for_organisation(organisation))
     return steps
+
+
+# Looking steps, milestones and evidence up (pages and the API alike) ------------
+
+
+def get_step_for(membership: Membership, number: int) -> JourneyStep:
+    """The organisation's step ``number`` (1 to 6), or 404."""
+    if number not in STEPS:
+        where = f"/api/v1/organisations/{membership.organisation.slug}/journey"
+        raise Http404(
+            f"There is no step {number}: the journey has steps 1 to {len(STEPS)}. "
+            f"GET {where} lists them."
+        )
+    steps = steps_for(membership.organisation)
+    return next(step for step in steps if step.number == number)
+
+
+def _listed_at(step: JourneyStep | None) -> str:
+    return f"journey/steps/{step.number}" if step else "journey"
+
+
+def get_milestone_for(
+    membership: Membership, pk: int, step: JourneyStep | None = None
+) -> Milestone:
+    """The organisation's milestone ``pk`` (on ``step``, if given), or 404."""
+    milestones: QuerySet[Milestone] = Milestone.objects.for_organisation(
+        membership.organisation
+    ).select_related("step__organisation")
+    if step is not None:
+        milestones = milestones.filter(step=step)
+    return find_for(membership, milestones, pk, "milestone", _listed_at(step))
+
+
+def get_evidence_for(
+    membership: Membership, pk: int, step: JourneyStep | None = None
+) -> Evidence:
+    """The organisation's evidence ``pk`` (on ``step``, if given), or 404."""
+    evidence: QuerySet[Evidence] = Evidence.objects.for_organisation(
+        membership.organisation
+    ).select_related("step__organisation")
+    if step is not None:
+        evidence = evidence.filter(step=step)
+    return find_for(membership, evidence, pk, "evidence", _listed_at(step))
 
 
 def step_view(step: JourneyStep, today: datetime.date | None = None) -> StepView:

@@ -6,19 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from openqi.core.versioning import VersionConflict
-from openqi.organisations.access import membership_for, require_delete
+from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership
-from openqi.strategy.services import is_qi, require_qi
+from openqi.organisations.permissions import MemberRequest, has, page_access
 
 from . import services
 from .forms import EvidenceForm, MilestoneForm, StepForm
-from .models import STEPS, Evidence, JourneyStep, Milestone
+from .models import STEPS, JourneyStep, Milestone
+from .permissions import CHANGE_JOURNEY, VIEW_JOURNEY
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -29,25 +28,18 @@ def _base(membership: Membership, **extra: Any) -> dict[str, Any]:
     return {
         "membership": membership,
         "organisation": membership.organisation,
-        "can_change": is_qi(membership),
+        "can_change": has(membership, CHANGE_JOURNEY),
         **extra,
     }
-
-
-def _step(membership: Membership, number: int) -> JourneyStep:
-    if number not in STEPS:
-        raise Http404("No such step")
-    steps = services.steps_for(membership.organisation)
-    return next(step for step in steps if step.number == number)
 
 
 def _to_step(step: JourneyStep) -> HttpResponse:
     return redirect("journey:step", slug=step.organisation.slug, number=step.number)
 
 
-@login_required
-def overview(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
+@page_access(get=VIEW_JOURNEY)
+def overview(request: MemberRequest, slug: str) -> HttpResponse:
+    membership = request.membership
     steps = services.steps_for(membership.organisation)
     views = [services.step_view(step) for step in steps]
     current = services.current_step(steps)
@@ -62,13 +54,11 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "journey/overview.html", context)
 
 
-@login_required
-def step(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+@page_access(get=VIEW_JOURNEY, post=CHANGE_JOURNEY)
+def step(request: MemberRequest, slug: str, number: int) -> HttpResponse:
     """The step's page; the QI team changes its status and notes here."""
-    membership = membership_for(request.user, slug)
-    if request.method == "POST":
-        require_qi(membership)
-    journey_step = _step(membership, number)
+    membership = request.membership
+    journey_step = services.get_step_for(membership, number)
     form = StepForm(_posted(request), instance=journey_step)
     if request.method == "POST" and form.is_valid():
         try:
@@ -89,12 +79,10 @@ def step(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return render(request, "journey/step.html", context)
 
 
-@login_required
-@require_POST
-def step_advance(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_qi(membership)
-    journey_step = _step(membership, number)
+@page_access(post=CHANGE_JOURNEY)
+def step_advance(request: MemberRequest, slug: str, number: int) -> HttpResponse:
+    membership = request.membership
+    journey_step = services.get_step_for(membership, number)
     if not services.advance_step(journey_step):
         messages.info(request, f"Step {number} is already established.")
         return _to_step(journey_step)
@@ -121,11 +109,10 @@ def _milestone_page(
     return render(request, "journey/milestone_form.html", context)
 
 
-@login_required
-def milestone_add(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_qi(membership)
-    journey_step = _step(membership, number)
+@page_access(get=CHANGE_JOURNEY, post=CHANGE_JOURNEY)
+def milestone_add(request: MemberRequest, slug: str, number: int) -> HttpResponse:
+    membership = request.membership
+    journey_step = services.get_step_for(membership, number)
     form = MilestoneForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         milestone = services.add_milestone(journey_step, **form.cleaned_data)
@@ -134,21 +121,11 @@ def milestone_add(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return _milestone_page(request, membership, journey_step, form, None)
 
 
-def _milestone(membership: Membership, pk: int) -> Milestone:
-    return get_object_or_404(
-        Milestone.objects.for_organisation(membership.organisation).select_related(
-            "step__organisation"
-        ),
-        pk=pk,
-    )
-
-
-@login_required
-def milestone_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+@page_access(get=CHANGE_JOURNEY, post=CHANGE_JOURNEY)
+def milestone_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     """Change a milestone, or mark it done (its done date)."""
-    membership = membership_for(request.user, slug)
-    require_qi(membership)
-    milestone = _milestone(membership, pk)
+    membership = request.membership
+    milestone = services.get_milestone_for(membership, pk)
     form = MilestoneForm(_posted(request), instance=milestone)
     if request.method == "POST" and form.is_valid():
         try:
@@ -158,16 +135,14 @@ def milestone_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Milestone {milestone.title} saved.")
             return _to_step(milestone.step)
-    saved = _milestone(membership, pk)
+    saved = services.get_milestone_for(membership, pk)
     return _milestone_page(request, membership, saved.step, form, saved)
 
 
-@login_required
-@require_POST
-def milestone_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_qi(membership)
-    milestone = _milestone(membership, pk)
+@page_access(post=CHANGE_JOURNEY)
+def milestone_delete(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    membership = request.membership
+    milestone = services.get_milestone_for(membership, pk)
     require_delete(
         membership, has_history=milestone.has_history(), what="this milestone"
     )
@@ -176,11 +151,10 @@ def milestone_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _to_step(milestone.step)
 
 
-@login_required
-def evidence_add(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_qi(membership)
-    journey_step = _step(membership, number)
+@page_access(get=CHANGE_JOURNEY, post=CHANGE_JOURNEY)
+def evidence_add(request: MemberRequest, slug: str, number: int) -> HttpResponse:
+    membership = request.membership
+    journey_step = services.get_step_for(membership, number)
     form = EvidenceForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         evidence = services.add_evidence(
@@ -192,17 +166,10 @@ def evidence_add(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return render(request, "journey/evidence_form.html", context)
 
 
-@login_required
-@require_POST
-def evidence_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_qi(membership)
-    evidence = get_object_or_404(
-        Evidence.objects.for_organisation(membership.organisation).select_related(
-            "step__organisation"
-        ),
-        pk=pk,
-    )
+@page_access(post=CHANGE_JOURNEY)
+def evidence_delete(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    membership = request.membership
+    evidence = services.get_evidence_for(membership, pk)
     # Evidence has no history of its own: it is the record (the audit trail keeps it).
     require_delete(membership, has_history=False, what="this evidence")
     evidence.delete()

@@ -4,7 +4,7 @@ annotations and the import's file and columns."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -18,7 +18,18 @@ from openqi.spc.charts import MIN_FIX_AFTER
 from . import importing
 from .models import Annotation, DataPoint, Measure, PhaseBreak
 
+
+def _choices(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field ``name``, a choice field (typed so its choices may be set)."""
+    return cast(forms.ChoiceField, form.fields[name])
+
+
 IMPORT_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+#: The measure form's charts: empty for the kind's usual chart, or one chosen.
+CHART_CHOICES: list[tuple[str, str]] = [
+    ("", "The usual chart for this kind of measure"),
+    *Measure.ChartType.choices,
+]
 
 
 class MeasureForm(VersionedForm):
@@ -97,14 +108,11 @@ class MeasureForm(VersionedForm):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
-        units = Unit.objects.for_organisation(organisation).order_by("name")
-        self.fields["unit"].queryset = units
-        self.fields["unit"].empty_label = "No unit (the whole organisation)"
-        self.fields["chart_type"].choices = [
-            ("", "The usual chart for this kind of measure"),
-            *Measure.ChartType.choices,
-        ]
-        self.fields["frequency"].choices = Measure.Frequency.choices
+        unit = cast("forms.ModelChoiceField[Unit]", self.fields["unit"])
+        unit.queryset = Unit.objects.for_organisation(organisation).order_by("name")
+        unit.empty_label = "No unit (the whole organisation)"
+        _choices(self, "chart_type").choices = CHART_CHOICES
+        _choices(self, "frequency").choices = Measure.Frequency.choices
         instance = self.instance
         if not instance.pk:
             self.initial.setdefault("multiplier", 1)
@@ -135,11 +143,11 @@ class MeasureForm(VersionedForm):
 
     def chart_items(self) -> list[dict[str, Any]]:
         """The chart radios, each with a sentence on what it is for."""
-        from .services import CHART_HINTS
+        from .charts import CHART_HINTS
 
         chosen = str(self["chart_type"].value() or "")
         items = []
-        for value, text in self.fields["chart_type"].choices:
+        for value, text in CHART_CHOICES:
             hint = CHART_HINTS.get(str(value))
             if not value:
                 hint = (
@@ -317,9 +325,8 @@ class MeasureFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.for_organisation(
-            organisation
-        ).order_by("name")
+        unit = cast("forms.ModelChoiceField[Unit]", self.fields["unit"])
+        unit.queryset = Unit.objects.for_organisation(organisation).order_by("name")
 
 
 class ImportForm(forms.Form):
@@ -354,7 +361,7 @@ class ImportForm(forms.Form):
         return upload
 
     def clean_token(self) -> str:
-        from .services import is_import_token
+        from .imports import is_import_token
 
         token: str = self.cleaned_data["token"]
         if not is_import_token(token):
@@ -423,7 +430,7 @@ class ImportFilterForm(forms.Form):
 
     def __init__(self, *args: Any, names: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["column"].choices = [
+        _choices(self, "column").choices = [
             ("", "Choose a column"),
             *((n, n) for n in names),
         ]

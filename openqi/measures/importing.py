@@ -3,7 +3,7 @@
 Pure functions over plain cells, with no database: the file is read by
 :func:`openqi.tabular.read_table` (CSV or .xlsx), these functions check every
 row and say what is wrong with it and how to mend it, and
-``services.commit_import`` saves the result. Row numbers are the ones a
+``imports.commit_import`` saves the result. Row numbers are the ones a
 spreadsheet shows (the header is row 1).
 
 Periods are stored as the first day of their period (the day, the Monday of the
@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from openqi.spc import inputs
 from openqi.tabular import UncalculatedFormula
 
 __all__ = [
@@ -64,11 +65,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "denominator": ("denominator",),
 }
 
-#: Kinds whose values cannot be negative (all but continuous measurements).
-_NOT_NEGATIVE = frozenset(
-    {"count", "proportion", "rate", "time_between", "cases_between"}
-)
-_WITH_DENOMINATOR = frozenset({"proportion", "rate"})
 
 _MONTHS = {
     name.lower(): number
@@ -86,6 +82,9 @@ _NAMED_MONTH = re.compile(
 )
 _QUARTER = re.compile(r"(?:(\d{4})[\s-]*Q([1-4])|Q([1-4])[\s-]*(\d{4}))", re.IGNORECASE)
 _DATE_FIX = "write it as 2024-03-01, 01/03/2024 or Mar 2024"
+_PERCENT_FIX = (
+    "write it without the % sign (the measure's multiplier makes percentages)"
+)
 
 
 @dataclass(frozen=True)
@@ -269,24 +268,10 @@ def parse_number(cell: Cell) -> float | None:
         raise ValueError(cell.problem())
     if isinstance(cell, float):
         if not math.isfinite(cell):
-            raise ValueError("is not a finite number; give a number")
+            raise ValueError(f"{cell} is not a finite number; give a number")
         return _bounded(cell, _number_text(cell))
-    text = cell.strip()
-    if not text:
-        return None
-    try:
-        number = float(text) if "_" not in text else math.nan
-    except ValueError:
-        number = math.nan
-    if math.isfinite(number):
-        return _bounded(number, text)
-    if "," in text and _is_number(text.replace(",", "")):
-        fix = "write it without thousands separators (1234, not 1,234)"
-    elif text.endswith("%") and _is_number(text[:-1]):
-        fix = "write it without the % sign (the measure's multiplier makes percentages)"
-    else:
-        fix = "give a number, or leave the cell empty for a missing value"
-    raise ValueError(f'"{text}" is not a number; {fix}')
+    number = inputs.parse_number(cell, percent_fix=_PERCENT_FIX)
+    return None if number is None else _bounded(number, cell.strip())
 
 
 def _bounded(number: float, text: str) -> float:
@@ -298,62 +283,14 @@ def _bounded(number: float, text: str) -> float:
     return number
 
 
-def _is_number(text: str) -> bool:
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
-
-
 def value_problems(
     kind: str, value: float | None, denominator: float | None
-) -> list[tuple[str, str]]:
+) -> list[inputs.Problem]:
     """What is wrong with a value and denominator for a kind of measure, as
-    (column, message) pairs; empty when they are fine. Both empty is a missing period."""
-    problems = []
-    if value is not None and value <= 0 and kind == "time_between":
-        problems.append(
-            (
-                "value",
-                f"{_number_text(value)} is not above zero; a time between events must be",
-            )
-        )
-    elif value is not None and value < 0 and kind in _NOT_NEGATIVE:
-        problems.append(
-            (
-                "value",
-                f"{_number_text(value)} is below zero; counts, numerators and times "
-                "cannot be negative",
-            )
-        )
-    if kind not in _WITH_DENOMINATOR:
-        return problems
-    if denominator is None:
-        if value is not None:
-            problems.append(
-                (
-                    "denominator",
-                    "the denominator is empty; give it (above zero), or leave the value "
-                    "empty too for a missing period",
-                )
-            )
-    elif denominator <= 0:
-        problems.append(
-            (
-                "denominator",
-                f"the denominator is {_number_text(denominator)}; it must be above zero "
-                "(leave the value and the denominator empty for a period with nothing to count)",
-            )
-        )
-    elif kind == "proportion" and value is not None and value > denominator:
-        problems.append(
-            (
-                "value",
-                f"the numerator {_number_text(value)} is more than the denominator "
-                f"{_number_text(denominator)}; check the columns are not the wrong way round",
-            )
-        )
-    return problems
+    (field, message) pairs (:func:`openqi.spc.inputs.value_problems`, the checker
+    the command line and the chart functions use too); empty when they are fine.
+    Both empty is a missing period."""
+    return inputs.value_problems(kind, value, denominator)
 
 
 # ---------------------------------------------------------------------------
@@ -411,7 +348,7 @@ def check_rows(
             try:
                 numbers[column] = parse_number(cell)
             except ValueError as error:
-                problems.append((column, f"the {column} {error}"))
+                problems.append((column, str(error)))
         if period is not None and today is not None:
             if future := future_problem(period, frequency, today):
                 problems.append(("period", future))

@@ -88,7 +88,7 @@ class Measure(VersionedModel):
     chart_type = models.CharField(max_length=4, choices=ChartType.choices, blank=True)
     #: The chart was left at "the usual chart for this kind of measure": XmR, p,
     #: u, t or g by kind, and p′ or u′ for a proportion or rate whose data are
-    #: over-dispersed (``services.refresh_chart_choice``). False once someone
+    #: over-dispersed (``charts.refresh_chart_choice``). False once someone
     #: chooses a chart.
     is_chart_automatic = models.BooleanField(default=False, db_default=False)
     #: Freeze each phase's centre line and limits on its first N points; later
@@ -119,14 +119,15 @@ class Measure(VersionedModel):
             # Left empty: the usual chart for the kind, and it follows the data.
             self.chart_type = self.DEFAULT_CHART[self.Kind(self.kind)]
             self.is_chart_automatic = True
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.multiplier is not None and self.multiplier <= 0:
             raise ValidationError(
                 {"multiplier": "The multiplier must be greater than zero."}
             )
-        if self.unit_id and self.unit.organisation_id != self.organisation_id:  # type: ignore[union-attr]
+        unit = self.unit if self.unit_id else None
+        if unit is not None and unit.organisation_id != self.organisation_id:
             raise ValidationError({"unit": "Choose a unit of this organisation."})
         if self.fix_after is not None and not (
             MIN_FIX_AFTER <= self.fix_after <= self.MAX_FIX_AFTER
@@ -151,7 +152,8 @@ class Measure(VersionedModel):
 
     def laney_chart(self) -> str | None:
         """The p′ or u′ chart this measure's p or u chart would become (None otherwise)."""
-        return self.LANEY_CHART.get(self.chart_type)  # type: ignore[call-overload, no-any-return]
+        laney = {str(p): str(pp) for p, pp in self.LANEY_CHART.items()}
+        return laney.get(self.chart_type)
 
     def audit_organisation(self) -> Organisation:
         return self.organisation

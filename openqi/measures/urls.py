@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import import_views, overview_views, views
 
 app_name = "measures"
 
@@ -28,10 +28,13 @@ urlpatterns = [
         views.annotation_remove,
         name="annotation_remove",
     ),
-    path(f"{_one}/import/", views.import_upload, name="import"),
-    path(f"{_import}/", views.import_preview, name="import_preview"),
-    path(f"{_import}/progress/", views.import_progress, name="import_progress"),
-    path(f"{_import}/commit/", views.import_commit, name="import_commit"),
-    path(f"{_import}/filter/", views.import_filter, name="import_filter"),
-    path(f"{_import}/errors.csv", views.import_errors, name="import_errors"),
+    path(f"{_one}/import/", import_views.import_upload, name="import"),
+    path(f"{_import}/", import_views.import_preview, name="import_preview"),
+    path(f"{_import}/progress/", import_views.import_progress, name="import_progress"),
+    path(f"{_import}/commit/", import_views.import_commit, name="import_commit"),
+    path(f"{_import}/filter/", import_views.import_filter, name="import_filter"),
+    path(f"{_import}/errors.csv", import_views.import_errors, name="import_errors"),
+    path(
+        "<slug:slug>/portfolio/measures/", overview_views.overview_page, name="overview"
+    ),
 ]

@@ -7,47 +7,87 @@ the right role gets a 403.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from .models import Membership, Organisation, Role
-
-#: The roles that may create and change the organisation's work (``Membership.can_edit``).
-EDIT_ROLES = frozenset(Role) - {Role.VIEWER}
+from .models import Membership, Organisation
+from .permissions import (
+    CHANGE_WORK,
+    DELETE_WITH_HISTORY,
+    MANAGE_ORGANISATION,
+    has,
+    require,
+    roles_with,
+)
 
 
 def membership_for(user: Any, slug: str) -> Membership:
-    """The user's membership of the organisation ``slug``, or 404."""
+    """The user's membership of the organisation ``slug``, or 404.
+
+    Looked up once per request: the answer is kept on the user object (a new one
+    each request), so a decorator and the view it wraps share one query."""
     if not getattr(user, "is_authenticated", False):
         raise Http404("No such organisation")
-    membership = (
-        Membership.objects.select_related("organisation", "user", "unit")
-        .filter(user=user, organisation__slug=slug)
-        .first()
+    known: dict[str, Membership | None] = user.__dict__.setdefault(
+        "_openqi_memberships", {}
     )
+    if slug not in known:
+        known[slug] = (
+            Membership.objects.select_related("organisation", "user", "unit")
+            .filter(user=user, organisation__slug=slug)
+            .first()
+        )
+    membership = known[slug]
     if membership is None:
         raise Http404("No such organisation")
     return membership
 
 
+def api_membership_for(request: Any, slug: str) -> Membership:
+    """The API caller's (token or session) membership of ``slug``, or a 404 that
+    says where the caller's organisations are listed."""
+    try:
+        return membership_for(request.auth, slug)
+    except Http404:
+        raise Http404(
+            f"You are not a member of an organisation '{slug}'. "
+            "GET /api/v1/organisations lists the organisations you belong to."
+        ) from None
+
+
+M = TypeVar("M", bound=Model)
+
+
+def organisation_api_path(membership: Membership, rest: str) -> str:
+    """The API path of ``rest`` in the member's organisation, for messages that
+    say where to look (not the query-path ``organisation_path`` of QuerySets)."""
+    return f"/api/v1/organisations/{membership.organisation.slug}/{rest}"
+
+
+def find_for(
+    membership: Membership, queryset: QuerySet[M], pk: int, what: str, listed: str
+) -> M:
+    """The row ``pk`` of ``queryset`` (already scoped to the member's organisation),
+    or a 404 that says where the API lists them: ``listed`` is the path under the
+    organisation ("measures", "journey/steps/3"). The ``get_<thing>_for`` look-ups
+    of every app, used by pages and the API alike, are built on it."""
+    row = queryset.filter(pk=pk).first()
+    if row is None:
+        where = organisation_api_path(membership, listed)
+        raise Http404(f"There is no {what} {pk} here. GET {where} lists them.")
+    return row
+
+
 def require_edit(membership: Membership) -> None:
-    if not membership.can_edit:
-        raise PermissionDenied("Viewers can look but not change anything here.")
+    require(membership, CHANGE_WORK)
 
 
 def require_manage(membership: Membership) -> None:
-    if not membership.can_manage:
-        raise PermissionDenied(
-            "Only an administrator of this organisation can do this."
-        )
-
-
-#: The roles that may delete a record with history (docs/api.md, "Deleting").
-DELETE_HISTORY_ROLES = frozenset({Role.ADMIN, Role.QI_TEAM})
+    require(membership, MANAGE_ORGANISATION)
 
 
 def may_delete(
@@ -59,9 +99,9 @@ def may_delete(
     ``may_change`` narrows "anyone but a viewer" for records that fewer people
     change (a priority: administrators and the QI team; a project's deletion: its
     lead, the QI team and administrators)."""
-    if not (membership.can_edit and may_change):
+    if not (has(membership, CHANGE_WORK) and may_change):
         return False
-    return not has_history or membership.role in DELETE_HISTORY_ROLES
+    return not has_history or has(membership, DELETE_WITH_HISTORY)
 
 
 def require_delete(
@@ -101,7 +141,7 @@ def people_who_may_edit(organisation: Organisation) -> QuerySet[Any]:
         get_user_model()
         .objects.filter(
             memberships__organisation=organisation,
-            memberships__role__in=EDIT_ROLES,
+            memberships__role__in=roles_with(CHANGE_WORK),
         )
         .order_by("full_name", "email")
     )

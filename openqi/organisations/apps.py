@@ -2,13 +2,10 @@ from django.apps import AppConfig
 
 
 class OrganisationsConfig(AppConfig):
+    """Organisations, their units and members, and who may do what in them.
+
+    Its models are put on the audit trail by the audit app (openqi/audit/apps.py),
+    which sits above this one."""
+
     name = "openqi.organisations"
     label = "organisations"
-
-    def ready(self) -> None:
-        from openqi.audit.services import register
-
-        from .models import Invitation, Membership, Organisation, StaffRecord, Unit
-
-        for model in (Organisation, Unit, Membership, Invitation, StaffRecord):
-            register(model)

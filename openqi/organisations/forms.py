@@ -16,8 +16,12 @@ from .access import people_who_may_edit
 from .models import Membership, Organisation, Role, Unit
 
 
+def _unit_with_level(unit: Unit) -> str:
+    return f"{unit.name} ({unit.get_level_display().lower()})"
+
+
 def offer_people_who_may_edit(
-    field: forms.ModelChoiceField,  # type: ignore[type-arg]
+    field: forms.ModelChoiceField,
     organisation: Organisation,
     *,
     refusal: str,
@@ -69,12 +73,14 @@ class UnitForm(VersionedForm):
         )
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["level"].choices = [("", "Choose a level"), *Unit.Level.choices]
-        self.fields["parent"].queryset = parents.order_by("level", "name")
-        self.fields["parent"].empty_label = "Nothing (a division)"
-        self.fields["parent"].label_from_instance = lambda unit: (
-            f"{unit.name} ({unit.get_level_display().lower()})"
-        )
+        level = self.fields["level"]
+        parent = self.fields["parent"]
+        assert isinstance(level, forms.ChoiceField)
+        assert isinstance(parent, forms.ModelChoiceField)
+        level.choices = [("", "Choose a level"), *Unit.Level.choices]
+        parent.queryset = parents.order_by("level", "name")
+        parent.empty_label = "Nothing (a division)"
+        parent.label_from_instance = _unit_with_level  # type: ignore[assignment,method-assign]  # Django's documented way to label choices
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -110,8 +116,10 @@ class MembershipForm(VersionedForm):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.for_organisation(organisation)
-        self.fields["unit"].empty_label = "No unit"
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = Unit.objects.for_organisation(organisation)
+        unit.empty_label = "No unit"
 
 
 class InvitationForm(forms.Form):
@@ -127,7 +135,9 @@ class InvitationForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["unit"].queryset = Unit.objects.for_organisation(organisation)
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = Unit.objects.for_organisation(organisation)
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].strip().lower()

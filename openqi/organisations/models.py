@@ -168,8 +168,10 @@ class Unit(VersionedModel):
     def path(self) -> list[Unit]:
         """This unit and its ancestors, from the top of the tree down."""
         chain = [self]
-        while chain[0].parent_id is not None:
-            chain.insert(0, chain[0].parent)  # type: ignore[arg-type]
+        parent = self.parent
+        while parent is not None:
+            chain.insert(0, parent)
+            parent = parent.parent
         return chain
 
 
@@ -211,15 +213,20 @@ class Membership(VersionedModel):
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.organisation}"
 
+    # For templates, which cannot call has(): the rules are in permissions.py.
     @property
     def can_edit(self) -> bool:
-        """Everyone but a viewer may create and change the organisation's work."""
-        return self.role != Role.VIEWER
+        """Whether the member may create and change the organisation's work (CHANGE_WORK)."""
+        from .permissions import CHANGE_WORK, has
+
+        return has(self, CHANGE_WORK)
 
     @property
     def can_manage(self) -> bool:
-        """Administrators manage units, members, invitations and read the audit trail."""
-        return self.role == Role.ADMIN
+        """Whether the member manages the organisation (MANAGE_ORGANISATION)."""
+        from .permissions import MANAGE_ORGANISATION, has
+
+        return has(self, MANAGE_ORGANISATION)
 
     def audit_organisation(self) -> Organisation:
         return self.organisation

@@ -18,7 +18,30 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from .access import find_for
 from .models import Invitation, Membership, Organisation, Role, Unit
+
+
+def get_unit_for(membership: Membership, pk: int) -> Unit:
+    """The unit ``pk`` of the member's organisation, or 404 (pages and API alike)."""
+    units = Unit.objects.for_organisation(membership.organisation)
+    return find_for(membership, units, pk, "unit", "units")
+
+
+def get_member_for(membership: Membership, pk: int) -> Membership:
+    """The membership ``pk`` (someone in the member's organisation), or 404."""
+    members = Membership.objects.for_organisation(
+        membership.organisation
+    ).select_related("user", "organisation")
+    return find_for(membership, members, pk, "member", "members")
+
+
+def get_invitation_for(membership: Membership, pk: int) -> Invitation:
+    """The invitation ``pk`` sent by the member's organisation, or 404."""
+    invitations = Invitation.objects.for_organisation(
+        membership.organisation
+    ).select_related("invited_by", "organisation")
+    return find_for(membership, invitations, pk, "invitation", "invitations")
 
 
 class RuleBroken(ValueError):
@@ -39,7 +62,7 @@ def unit_tree(organisation: Organisation) -> list[UnitNode]:
         .order_by("name")
     )
     nodes = {unit.pk: UnitNode(unit) for unit in units}
-    roots = []
+    roots: list[UnitNode] = []
     for node in nodes.values():
         parent = nodes.get(node.unit.parent_id) if node.unit.parent_id else None
         (parent.children if parent else roots).append(node)

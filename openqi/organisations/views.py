@@ -1,7 +1,9 @@
-"""The organisation pages: its home, the unit tree, members and invitations.
+"""The organisation pages: the home page, an organisation's overview, the unit
+tree, members and invitations.
 
-Every view starts from the signed-in person's membership (``access.membership_for``):
-outsiders get a 404, viewers may look, administrators manage.
+Each organisation page names the permission its methods need (``page_access``,
+with the permissions of openqi/organisations/permissions.py): outsiders get a
+404, members may look, administrators manage.
 """
 
 from __future__ import annotations
@@ -13,16 +15,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from openqi.accounts.mail import shows_mail_links
+from openqi.core.mail import shows_mail_links
 from openqi.core.versioning import VersionConflict
-from openqi.core.views import CURRENT_ORGANISATION
 
 from . import services
-from .access import membership_for, require_delete, require_manage
+from .access import membership_for, organisations_for, require_delete
 from .forms import (
     InvitationForm,
     MembershipForm,
@@ -31,6 +32,16 @@ from .forms import (
     UnitForm,
 )
 from .models import Invitation, Membership, Organisation, Unit
+from .permissions import (
+    MANAGE_ORGANISATION,
+    VIEW_ORGANISATION,
+    MemberRequest,
+    has,
+    page_access,
+)
+
+#: The session key of the organisation chosen last (the home page goes there).
+CURRENT_ORGANISATION = "current_organisation"
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -40,6 +51,21 @@ def _is_htmx(request: HttpRequest) -> bool:
 def _posted(request: HttpRequest) -> Any:
     """The form data to bind: the POST body (even an empty one), or None for a GET."""
     return request.POST if request.method == "POST" else None
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Go to the organisation last chosen, the only one, or a list to choose from.
+
+    Personal, not an organisation's page: it lists the person's own organisations."""
+    organisations = list(organisations_for(request.user))
+    current = request.session.get(CURRENT_ORGANISATION)
+    for organisation in organisations:
+        if organisation.slug == current:
+            return redirect("organisations:detail", slug=organisation.slug)
+    if len(organisations) == 1:
+        return redirect("organisations:detail", slug=organisations[0].slug)
+    return render(request, "organisations/home.html", {"organisations": organisations})
 
 
 @login_required
@@ -53,9 +79,9 @@ def switch(request: HttpRequest) -> HttpResponse:
     return redirect("organisations:detail", slug=membership.organisation.slug)
 
 
-@login_required
-def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
+@page_access(get=VIEW_ORGANISATION)
+def detail(request: MemberRequest, slug: str) -> HttpResponse:
+    membership = request.membership
     organisation = membership.organisation
     if organisation.kind == Organisation.Kind.SYSTEM:
         providers = list(organisation.providers.order_by("name"))
@@ -75,7 +101,7 @@ def _units_context(
     membership: Membership, form: UnitForm | None = None, editing: Unit | None = None
 ) -> dict[str, Any]:
     organisation = membership.organisation
-    if form is None and membership.can_manage:
+    if form is None and has(membership, MANAGE_ORGANISATION):
         form = UnitForm(organisation=organisation)
     return {
         "membership": membership,
@@ -86,9 +112,9 @@ def _units_context(
     }
 
 
-@login_required
-def units(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
+@page_access(get=VIEW_ORGANISATION)
+def units(request: MemberRequest, slug: str) -> HttpResponse:
+    membership = request.membership
     context = _units_context(membership)
     if _is_htmx(request):
         return render(request, "organisations/_units.html", context)
@@ -125,10 +151,9 @@ def _units_saved(
     return redirect("organisations:units", slug=membership.organisation.slug)
 
 
-@login_required
-def unit_create(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_manage(membership)
+@page_access(get=MANAGE_ORGANISATION, post=MANAGE_ORGANISATION)
+def unit_create(request: MemberRequest, slug: str) -> HttpResponse:
+    membership = request.membership
     organisation = membership.organisation
     form = UnitForm(_posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
@@ -137,12 +162,11 @@ def unit_create(request: HttpRequest, slug: str) -> HttpResponse:
     return _unit_form_response(request, membership, form, None)
 
 
-@login_required
-def unit_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_manage(membership)
+@page_access(get=MANAGE_ORGANISATION, post=MANAGE_ORGANISATION)
+def unit_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    membership = request.membership
     organisation = membership.organisation
-    unit = get_object_or_404(Unit.objects.for_organisation(organisation), pk=pk)
+    unit = services.get_unit_for(membership, pk)
     editing = copy.copy(unit)  # the form changes ``unit`` as it validates
     form = UnitForm(_posted(request), instance=unit, organisation=organisation)
     if request.method == "POST" and form.is_valid():
@@ -155,14 +179,10 @@ def unit_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _unit_form_response(request, membership, form, editing)
 
 
-@login_required
-@require_POST
-def unit_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_manage(membership)
-    unit = get_object_or_404(
-        Unit.objects.for_organisation(membership.organisation), pk=pk
-    )
+@page_access(post=MANAGE_ORGANISATION)
+def unit_delete(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    membership = request.membership
+    unit = services.get_unit_for(membership, pk)
     require_delete(
         membership,
         has_history=unit.has_history(),
@@ -177,9 +197,9 @@ def unit_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("organisations:units", slug=slug)
 
 
-@login_required
-def members(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
+@page_access(get=VIEW_ORGANISATION)
+def members(request: MemberRequest, slug: str) -> HttpResponse:
+    membership = request.membership
     organisation = membership.organisation
     people = (
         Membership.objects.for_organisation(organisation)
@@ -190,15 +210,11 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "organisations/members.html", context)
 
 
-@login_required
-def member_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_manage(membership)
+@page_access(get=MANAGE_ORGANISATION, post=MANAGE_ORGANISATION)
+def member_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    membership = request.membership
     organisation = membership.organisation
-    member = get_object_or_404(
-        Membership.objects.for_organisation(organisation).select_related("user"),
-        pk=pk,
-    )
+    member = services.get_member_for(membership, pk)
     form = MembershipForm(_posted(request), instance=member, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -221,17 +237,10 @@ def member_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "organisations/member_form.html", context)
 
 
-@login_required
-@require_POST
-def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_manage(membership)
-    member = get_object_or_404(
-        Membership.objects.for_organisation(membership.organisation).select_related(
-            "user"
-        ),
-        pk=pk,
-    )
+@page_access(post=MANAGE_ORGANISATION)
+def member_remove(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    membership = request.membership
+    member = services.get_member_for(membership, pk)
     try:
         services.remove_member(member)
     except services.RuleBroken as error:
@@ -245,12 +254,11 @@ def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("organisations:members", slug=slug)
 
 
-@login_required
+@page_access(get=MANAGE_ORGANISATION, post=MANAGE_ORGANISATION)
 @shows_mail_links  # development: the next page shows the link the e-mail carries
-def invitations(request: HttpRequest, slug: str) -> HttpResponse:
+def invitations(request: MemberRequest, slug: str) -> HttpResponse:
     """Open and past invitations, and the form to invite someone (administrators only)."""
-    membership = membership_for(request.user, slug)
-    require_manage(membership)
+    membership = request.membership
     organisation = membership.organisation
     form = InvitationForm(_posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
@@ -284,14 +292,10 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "organisations/invitations.html", context)
 
 
-@login_required
-@require_POST
-def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    require_manage(membership)
-    invitation = get_object_or_404(
-        Invitation.objects.for_organisation(membership.organisation), pk=pk
-    )
+@page_access(post=MANAGE_ORGANISATION)
+def invitation_revoke(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    membership = request.membership
+    invitation = services.get_invitation_for(membership, pk)
     try:
         services.revoke_invitation(invitation)
     except services.RuleBroken as error:
@@ -301,13 +305,12 @@ def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("organisations:invitations", slug=slug)
 
 
-@login_required
-def security(request: HttpRequest, slug: str) -> HttpResponse:
+@page_access(get=MANAGE_ORGANISATION, post=MANAGE_ORGANISATION)
+def security(request: MemberRequest, slug: str) -> HttpResponse:
     """The organisation's sign-in rules: whether administrators must use MFA."""
     from allauth.mfa.utils import is_mfa_enabled
 
-    membership = membership_for(request.user, slug)
-    require_manage(membership)
+    membership = request.membership
     organisation = membership.organisation
     form = SecurityForm(
         _posted(request),

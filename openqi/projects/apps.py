@@ -16,8 +16,6 @@ class ProjectsConfig(AppConfig):
             models.ProgressRating,
             models.Partner,
             models.ProjectMeasure,
-            models.DriverNode,
-            models.PDSACycle,
             models.Tag,
         ):
             register(model)

@@ -8,7 +8,12 @@ from django import forms
 from django.utils import timezone
 
 from openqi.accounts.models import User
-from openqi.core.forms import NHSDateField, WholeNumberField
+from openqi.core.forms import (
+    NHSDateField,
+    WholeNumberField,
+    choice_field,
+    model_choice_field,
+)
 from openqi.core.versioning import VersionedForm
 from openqi.measures.models import Measure
 from openqi.organisations.forms import offer_people_who_may_edit
@@ -95,31 +100,31 @@ class ProjectForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
         self.fields["aim_what"].required = True
-        self.fields["unit"].queryset = Unit.objects.for_organisation(
+        model_choice_field(self, "unit").queryset = Unit.objects.for_organisation(
             organisation
         ).order_by("name")
-        self.fields["unit"].empty_label = "No unit"
-        self.fields["priorities"].queryset = StrategicPriority.objects.for_organisation(
-            organisation
-        )
+        model_choice_field(self, "unit").empty_label = "No unit"
+        model_choice_field(
+            self, "priorities"
+        ).queryset = StrategicPriority.objects.for_organisation(organisation)
         is_saved = self.instance.pk is not None
         offer_people_who_may_edit(
-            self.fields["lead"],
+            model_choice_field(self, "lead"),
             organisation,
             refusal="Choose a member who may edit: a viewer cannot lead a project.",
             current=[self.instance.lead] if is_saved else [],
         )
-        self.fields["lead"].empty_label = "No lead yet"
-        self.fields["lead"].label_from_instance = _person
+        model_choice_field(self, "lead").empty_label = "No lead yet"
+        model_choice_field(self, "lead").label_from_instance = _person  # type: ignore[method-assign,assignment]  # Django's documented way to label choices
         offer_people_who_may_edit(
-            self.fields["team"],
+            model_choice_field(self, "team"),
             organisation,
             refusal="Choose members who may edit: a viewer cannot be on a project team.",
             current=self.instance.team.all() if is_saved else [],
         )
-        self.fields["team"].label_from_instance = _person
-        self.fields["method"].choices = Project.Method.choices
-        self.fields["status"].choices = Project.Status.choices
+        model_choice_field(self, "team").label_from_instance = _person  # type: ignore[method-assign,assignment]  # Django's documented way to label choices
+        choice_field(self, "method").choices = Project.Method.choices
+        choice_field(self, "status").choices = Project.Status.choices
         if self.instance.pk:
             self.initial["tags"] = ", ".join(t.name for t in self.instance.tags.all())
 
@@ -156,9 +161,9 @@ class ProjectSearchForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["priority"].queryset = StrategicPriority.objects.for_organisation(
-            organisation
-        )
+        model_choice_field(
+            self, "priority"
+        ).queryset = StrategicPriority.objects.for_organisation(organisation)
 
 
 class SimilarForm(forms.Form):
@@ -218,7 +223,7 @@ class RatingForm(forms.Form):
         self, *args: Any, sources: list[str], source: str | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rated_by"].choices = [
+        choice_field(self, "rated_by").choices = [
             (value, label)
             for value, label in ProgressRating.RatedBy.choices
             if value in sources
@@ -252,7 +257,7 @@ class PartnerForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = Partner.Kind.choices
+        choice_field(self, "kind").choices = Partner.Kind.choices
 
 
 class MeasureLinkForm(forms.Form):
@@ -273,7 +278,7 @@ class MeasureLinkForm(forms.Form):
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["measure"].queryset = (
+        model_choice_field(self, "measure").queryset = (
             Measure.objects.for_organisation(project.organisation)
             .exclude(project_links__project=project)
             .order_by("name")

@@ -1,9 +1,9 @@
-"""Improvement projects following the Model for Improvement.
+"""Improvement projects.
 
 A project has an aim (what, how much, by when), a team, patient and carer
-partners, a timeline of notes, progress ratings on the IHI scale, a driver
-diagram (aim → primary drivers → secondary drivers → change ideas), PDSA cycles
-on its change ideas, and measures linked as outcome, process or balancing.
+partners, a timeline of notes, progress ratings on the IHI scale, and measures
+linked as outcome, process or balancing. Its driver diagram and PDSA cycles are
+the improvement methods' (:mod:`openqi.improvement.models`).
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ class Project(VersionedModel):
             errors["method_other"] = "Name the method."
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date must be after the start date."
-        if self.unit_id and self.unit.organisation_id != self.organisation_id:  # type: ignore[union-attr]
+        if self.unit is not None and self.unit.organisation_id != self.organisation_id:
             errors["unit"] = "Choose a unit of this organisation."
         if errors:
             raise ValidationError(errors)
@@ -204,7 +204,7 @@ class ProjectChildQuerySet(OrganisationOwnedQuerySet):
     organisation_path = "project__organisation"
 
 
-class _ProjectChild(models.Model):
+class ProjectChild(models.Model):
     """A row that belongs to a project, and through it to the project's organisation."""
 
     project: models.ForeignKey[Project, Project]
@@ -218,7 +218,7 @@ class _ProjectChild(models.Model):
         return self.project.organisation
 
 
-class Partner(_ProjectChild):
+class Partner(ProjectChild):
     """A patient, carer or service user working on the project (no account needed)."""
 
     class Kind(models.TextChoices):
@@ -241,7 +241,7 @@ class Partner(_ProjectChild):
         return f"{self.name} ({self.get_kind_display().lower()})"
 
 
-class ProjectNote(_ProjectChild):
+class ProjectNote(ProjectChild):
     """An entry on the project's timeline."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="notes")
@@ -258,7 +258,7 @@ class ProjectNote(_ProjectChild):
         return self.text[:60]
 
 
-class ProgressRating(_ProjectChild):
+class ProgressRating(ProjectChild):
     """A dated rating on the IHI scale, by the team or by the QI coach; kept as history."""
 
     class RatedBy(models.TextChoices):
@@ -297,7 +297,7 @@ class ProgressRating(_ProjectChild):
         return PROGRESS_SCALE[Decimal(self.score)]
 
 
-class ProjectMeasure(_ProjectChild):
+class ProjectMeasure(ProjectChild):
     """A measure linked to a project as an outcome, process or balancing measure."""
 
     class Role(models.TextChoices):
@@ -331,140 +331,3 @@ class ProjectMeasure(_ProjectChild):
             and self.measure.organisation_id != self.project.organisation_id
         ):
             raise ValidationError({"measure": "Choose a measure of this organisation."})
-
-
-class DriverNode(_ProjectChild, VersionedModel):
-    """A node of the project's driver diagram; the project's aim is the root."""
-
-    class Kind(models.TextChoices):
-        PRIMARY = "primary", "Primary driver"
-        SECONDARY = "secondary", "Secondary driver"
-        CHANGE_IDEA = "change_idea", "Change idea"
-
-    #: What may sit under what (None: directly under the aim).
-    PARENT_KIND = {
-        Kind.PRIMARY: (None,),
-        Kind.SECONDARY: (Kind.PRIMARY,),
-        Kind.CHANGE_IDEA: (Kind.SECONDARY, Kind.PRIMARY),
-    }
-
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="driver_nodes"
-    )
-    parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
-    )
-    kind = models.CharField(max_length=11, choices=Kind.choices)
-    text = models.CharField(max_length=300)
-    position = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "pk"]
-
-    def __str__(self) -> str:
-        return self.text
-
-    def has_history(self) -> bool:
-        """Whether it, or a node under it, has PDSA cycles (deleting it deletes them)."""
-        nodes = {self.pk}
-        found = {self.pk}
-        while found:
-            found = set(
-                DriverNode.objects.filter(parent__in=found).values_list("pk", flat=True)
-            )
-            nodes |= found
-        return PDSACycle.objects.filter(change_idea__in=nodes).exists()
-
-    def clean(self) -> None:
-        allowed = self.PARENT_KIND.get(self.Kind(self.kind), ()) if self.kind else ()
-        parent_kind = self.parent.kind if self.parent_id else None  # type: ignore[union-attr]
-        if parent_kind not in allowed:
-            where = (
-                "the aim"
-                if parent_kind is None
-                else f"a {parent_kind.replace('_', ' ')}"
-            )
-            raise ValidationError(
-                {
-                    "parent": f"A {self.get_kind_display().lower()} cannot sit under {where}."
-                }
-            )
-        if self.parent_id and self.parent.project_id != self.project_id:  # type: ignore[union-attr]
-            raise ValidationError({"parent": "Choose a node of the same project."})
-
-
-class PDSACycle(_ProjectChild, VersionedModel):
-    """Plan (with a prediction), do, study (against the prediction), act — on one change idea.
-
-    Cycles chain into a ramp through ``previous``.
-    """
-
-    class Act(models.TextChoices):
-        ADOPT = "adopt", "Adopt"
-        ADAPT = "adapt", "Adapt"
-        ABANDON = "abandon", "Abandon"
-
-    class Stage(models.TextChoices):
-        PLAN = "plan", "Planning"
-        DO = "do", "Doing"
-        STUDY = "study", "Studying"
-        ACT = "act", "Decided"
-
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="cycles"
-    )
-    change_idea = models.ForeignKey(
-        DriverNode,
-        on_delete=models.CASCADE,
-        related_name="cycles",
-        limit_choices_to={"kind": "change_idea"},
-    )
-    previous = models.OneToOneField(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="next_cycle",
-    )
-    title = models.CharField(max_length=200)
-    plan = models.TextField("plan: what we will test, who, where, when")
-    prediction = models.TextField("prediction: what we expect to happen")
-    do = models.TextField("do: what happened when we ran the test", blank=True)
-    study = models.TextField("study: results against the prediction", blank=True)
-    act = models.CharField(max_length=7, choices=Act.choices, blank=True)
-    act_notes = models.TextField("act: what we will do next", blank=True)
-    stage = models.CharField(max_length=5, choices=Stage.choices, default=Stage.PLAN)
-    start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["start_date", "pk"]
-        verbose_name = "PDSA cycle"
-
-    def __str__(self) -> str:
-        return self.title
-
-    def has_history(self) -> bool:
-        """Whether it has been run: its Do or Study is recorded."""
-        return bool(self.do.strip() or self.study.strip())
-
-    def clean(self) -> None:
-        errors = {}
-        if self.change_idea_id:
-            if self.change_idea.kind != DriverNode.Kind.CHANGE_IDEA:
-                errors["change_idea"] = "PDSA cycles test a change idea."
-            elif self.project_id and self.change_idea.project_id != self.project_id:
-                errors["change_idea"] = "Choose a change idea of this project."
-        if self.previous_id and self.previous.change_idea_id != self.change_idea_id:  # type: ignore[union-attr]
-            errors["previous"] = (
-                "A ramp follows one change idea: choose a cycle on the same idea."
-            )
-        if self.act and not self.study.strip():
-            errors["study"] = (
-                "Study the results against the prediction before deciding what to do."
-            )
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = "The end date must be after the start date."
-        if errors:
-            raise ValidationError(errors)

@@ -47,7 +47,16 @@ from openqi.measures.models import Measure
 from openqi.measures.services import chart_for
 from openqi.spc import ChartResult
 
-from .models import PROGRESS_SCALE, DriverNode, PDSACycle, Project, ProjectMeasure
+from .models import PROGRESS_SCALE, Project, ProjectMeasure
+
+# The driver diagram and the PDSA cycles belong to openqi.improvement, which sits
+# above this app (its models point at Project), so they are read here through the
+# reverse relations ``project.driver_nodes`` and ``project.cycles``, by the values
+# of DriverNode.Kind, PDSACycle.Stage and PDSACycle.Act.
+PRIMARY_DRIVER = "primary"
+CHANGE_IDEA = "change_idea"
+STUDIED_STAGES = ("study", "act")
+ADOPT = "adopt"
 
 __all__ = [
     "Improvement",
@@ -64,7 +73,7 @@ SUSTAINED_MONTHS = {Decimal("4.0"): 3, Decimal("4.5"): 6, Decimal("5.0"): 12}
 SUSTAINING = (Project.Status.SUSTAINING, Project.Status.COMPLETED)
 
 _DAYS_PER_MONTH = 30.4375
-_PERIOD_DAYS = {
+_PERIOD_DAYS: dict[str, int] = {
     Measure.Frequency.DAILY: 1,
     Measure.Frequency.WEEKLY: 7,
     Measure.Frequency.MONTHLY: 31,
@@ -218,10 +227,9 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
-def _is_studied(cycle: PDSACycle) -> bool:
-    return cycle.stage in (PDSACycle.Stage.STUDY, PDSACycle.Stage.ACT) or bool(
-        cycle.act
-    )
+def _is_studied(cycle: Any) -> bool:
+    """A PDSA cycle whose Study is done (or whose Act is decided)."""
+    return cycle.stage in STUDIED_STAGES or bool(cycle.act)
 
 
 def _charts_for(
@@ -259,11 +267,11 @@ def suggest_rating(
     has_lead = project.lead_id is not None
     has_aim = bool(project.aim_what.strip())
     nodes = list(project.driver_nodes.all())
-    primary = sum(1 for n in nodes if n.kind == DriverNode.Kind.PRIMARY)
-    change_ideas = sum(1 for n in nodes if n.kind == DriverNode.Kind.CHANGE_IDEA)
+    primary = sum(1 for n in nodes if n.kind == PRIMARY_DRIVER)
+    change_ideas = sum(1 for n in nodes if n.kind == CHANGE_IDEA)
     cycles = list(project.cycles.all())
     studied = sum(1 for c in cycles if _is_studied(c))
-    adopted = sum(1 for c in cycles if c.act == PDSACycle.Act.ADOPT)
+    adopted = sum(1 for c in cycles if c.act == ADOPT)
     links = list(project.measure_links.all())
     found = _charts_for(links, charts)
     with_data = [
@@ -293,8 +301,8 @@ def suggest_rating(
     passing = [
         link.measure.name
         for link in outcome_links
-        if found[link.measure_id] is not None
-        and found[link.measure_id].assurance == "consistent_pass"  # type: ignore[union-attr]
+        if (chart := found[link.measure_id]) is not None
+        and chart.assurance == "consistent_pass"
     ]
     is_sustaining = project.status in SUSTAINING
     longest = max((imp.months for imp in outcome), default=0)

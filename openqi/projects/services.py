@@ -1,14 +1,7 @@
-"""Projects: who may do what, and the operations that touch several rows.
+"""Projects: looking one up, and the operations that touch several rows.
 
-The rules, in one place:
-
-- any member who may edit the organisation's work (everyone but a viewer) may
-  change a project, its partners, measure links and timeline (:func:`can_edit_project`);
-- deleting a project is for the QI team, administrators and the project's lead
-  (:func:`can_delete_project`);
-- the team's progress rating is given by the lead, the team, the QI team or an
-  administrator; the QI coach's rating by the QI team or an administrator
-  (:func:`rating_sources`).
+Who may do what is :mod:`openqi.projects.permissions`; which ratings a member
+may give is :func:`rating_sources`.
 """
 
 from __future__ import annotations
@@ -18,14 +11,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.db.models import QuerySet
 
 from openqi.measures.models import Measure
-from openqi.organisations.access import deletion_rule, may_delete, require_delete
+from openqi.organisations.access import (
+    deletion_rule,
+    find_for,
+    may_delete,
+    require_delete,
+)
 from openqi.organisations.models import Membership, Organisation
-from openqi.strategy.services import is_qi
+from openqi.organisations.permissions import has, require
 
 from . import similarity
 from .models import (
@@ -37,49 +34,10 @@ from .models import (
     ProjectNote,
     Tag,
 )
+from .permissions import CHANGE_PROJECT, DELETE_PROJECT, RATE_AS_COACH, RATE_AS_TEAM
 
 #: Statuses whose change is worth a line on the timeline with its reason.
 ENDING_STATUSES = frozenset({Project.Status.STOPPED, Project.Status.COMPLETED})
-
-
-# Who may do what --------------------------------------------------------------
-
-
-def can_edit_project(membership: Membership) -> bool:
-    """Whether the member may create and change projects (every role but viewer)."""
-    return membership.can_edit
-
-
-def require_project_edit(membership: Membership) -> None:
-    if not can_edit_project(membership):
-        raise PermissionDenied("Viewers can look at projects but not change them.")
-
-
-def _may_change_for_deletion(membership: Membership, project: Project) -> bool:
-    return is_qi(membership) or project.lead_id == membership.user_id
-
-
-def can_delete_project(membership: Membership, project: Project) -> bool:
-    """Its lead, the QI team or an administrator; once it has history (ratings,
-    cycles, linked measures or notes), an administrator or the QI team."""
-    return may_delete(
-        membership,
-        has_history=project.has_history(),
-        may_change=_may_change_for_deletion(membership, project),
-    )
-
-
-def require_project_delete(membership: Membership, project: Project) -> None:
-    require_project_edit(membership)
-    if not _may_change_for_deletion(membership, project):
-        raise PermissionDenied(
-            "Only the project's lead, the QI team or an administrator can delete it."
-        )
-    require_delete(
-        membership,
-        has_history=project.has_history(),
-        what="a project with ratings, PDSA cycles, linked measures or notes",
-    )
 
 
 #: What each delete confirmation says about who may delete (docs/api.md, "Deleting").
@@ -87,10 +45,26 @@ PROJECT_DELETION_RULE = deletion_rule(
     who_may_change="Its lead, the QI team or an administrator",
     history="once it has ratings, PDSA cycles, linked measures or notes",
 )
-NODE_DELETION_RULE = deletion_rule(
-    history="once it or anything under it has PDSA cycles"
-)
-CYCLE_DELETION_RULE = deletion_rule(history="once its Do or Study is recorded")
+
+
+def may_delete_project(membership: Membership, project: Project) -> bool:
+    """Whether the member may delete the project: :data:`DELETE_PROJECT`, and the
+    deletion rule for a project with history."""
+    return may_delete(
+        membership,
+        has_history=project.has_history(),
+        may_change=has(membership, DELETE_PROJECT, project),
+    )
+
+
+def require_project_delete(membership: Membership, project: Project) -> None:
+    require(membership, CHANGE_PROJECT)
+    require(membership, DELETE_PROJECT, project)
+    require_delete(
+        membership,
+        has_history=project.has_history(),
+        what="a project with ratings, PDSA cycles, linked measures or notes",
+    )
 
 
 def is_on_team(membership: Membership, project: Project) -> bool:
@@ -101,12 +75,10 @@ def is_on_team(membership: Membership, project: Project) -> bool:
 
 def rating_sources(membership: Membership, project: Project) -> list[str]:
     """Which ratings (``ProgressRating.RatedBy`` values) the member may give."""
-    if not membership.can_edit:
-        return []
-    sources = []
-    if is_qi(membership) or is_on_team(membership, project):
+    sources: list[str] = []
+    if has(membership, RATE_AS_TEAM, project):
         sources.append(ProgressRating.RatedBy.TEAM)
-    if is_qi(membership):
+    if has(membership, RATE_AS_COACH):
         sources.append(ProgressRating.RatedBy.COACH)
     return sources
 
@@ -123,17 +95,13 @@ def default_rating_source(membership: Membership, project: Project) -> str | Non
 # Looking projects up ------------------------------------------------------------
 
 
-def project_for(membership: Membership, pk: int) -> Project:
-    """The organisation's project ``pk`` with what its pages show, or 404."""
-    project = (
-        Project.objects.for_organisation(membership.organisation)
-        .select_related("unit", "lead", "created_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if project is None:
-        raise Http404("No such project")
-    return project
+def get_project_for(membership: Membership, pk: int) -> Project:
+    """The organisation's project ``pk`` with what its pages show, or a 404 that
+    says where the API lists them; used by the pages and the API alike."""
+    projects: QuerySet[Project] = Project.objects.for_organisation(
+        membership.organisation
+    ).select_related("unit", "lead", "created_by")
+    return find_for(membership, projects, pk, "project", "projects")
 
 
 def search_projects(
@@ -332,7 +300,7 @@ def measures_by_role(project: Project) -> list[tuple[str, list[ProjectMeasure]]]
     ]
 
 
-# Similar projects (issue 4, point 7) ------------------------------------------------------
+# Similar projects ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 When someone starts a project, the projects already in the organisation that
 look like it are shown before it is saved, each with the words and phrases
-they share (issue 4, point 7). Standard library only.
+they share. Standard library only.
 
 How a score is made:
 
@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -170,14 +170,14 @@ class Match:
 
 @dataclass
 class _Profile:
-    counts: Counter[str]
+    counts: dict[str, float]
     title_counts: Counter[str]
     fields_of: dict[str, list[str]]
     shown: dict[str, str]
 
 
 def _profile(text: Text) -> _Profile:
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = defaultdict(float)
     title_counts: Counter[str] = Counter()
     fields_of: dict[str, list[str]] = defaultdict(list)
     shown: dict[str, str] = {}
@@ -192,7 +192,7 @@ def _profile(text: Text) -> _Profile:
     return _Profile(counts, title_counts, dict(fields_of), shown)
 
 
-def _weighted(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+def _weighted(counts: Mapping[str, float], idf: dict[str, float]) -> dict[str, float]:
     return {term: count * idf[term] for term, count in counts.items()}
 
 

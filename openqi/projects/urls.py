@@ -1,14 +1,12 @@
-"""Project URLs: /organisations/<slug>/projects/…, the driver diagram and PDSA
-cycles (urls_drivers.py) and the portfolio (urls_portfolio.py)."""
+"""Project URLs: /organisations/<slug>/projects/… (a project's driver diagram
+and PDSA cycles are the improvement app's, under the same paths)."""
 
-from django.urls import path
+from django.urls import URLPattern, path
 
-from .urls_drivers import urlpatterns as driver_urlpatterns
-from .urls_portfolio import urlpatterns as portfolio_urlpatterns
-from .views import projects as views
+from . import views
 
 app_name = "projects"
-urlpatterns: list = [
+urlpatterns: list[URLPattern] = [
     path("<slug:slug>/projects/", views.project_list, name="list"),
     path("<slug:slug>/projects/new/", views.project_create, name="create"),
     path("<slug:slug>/projects/similar/", views.similar, name="similar"),
@@ -37,6 +35,4 @@ urlpatterns: list = [
         views.measure_unlink,
         name="measure_unlink",
     ),
-    *driver_urlpatterns,
-    *portfolio_urlpatterns,
 ]

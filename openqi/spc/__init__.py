@@ -84,9 +84,9 @@ __all__ = [
 _LAZY = {
     "xmr_batch": "batch",
     "funnel": "funnel",
-    "COLOURS": "render",
-    "render_svg": "render",
-    "render_funnel_svg": "render",
+    "COLOURS": "_svg",
+    "render_svg": "render_chart",
+    "render_funnel_svg": "render_funnel",
 }
 
 

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from .dispersion import overdispersion
 from .explain import episodes
+from .inputs import check_series
 from .limits import (
     LinesFunction,
     c_lines,
@@ -210,26 +211,15 @@ def _check_denominators(
         )
     if not bad.any():
         return
-    # The first bad row, named by the check it fails (in this order).
+    # The first bad row, in the words every checker of a row uses.
     i = int(np.flatnonzero(bad)[0])
-    y, n = float(numerators[i]), float(denominators[i])
-    if math.isnan(n):
-        raise ValueError(
-            f"{chart}: denominator[{i}] is missing but its numerator is {y:g}; "
-            "give the denominator or leave both empty"
-        )
-    if n <= 0:
-        raise ValueError(
-            f"{chart}: denominator[{i}] is {n:g}; denominators must be greater than "
-            "zero — leave the row empty if nothing was measured"
-        )
-    if y < 0:
-        raise ValueError(f"{chart}: numerator[{i}] is {y:g}; counts cannot be negative")
-    if is_proportion and y > n:
-        raise ValueError(
-            f"{chart}: numerator[{i}] ({y:g}) is above its denominator ({n:g}); "
-            "a proportion cannot exceed 1 — check the row"
-        )
+    check_series(
+        "proportion" if is_proportion else "rate",
+        numerators[i : i + 1],
+        denominators[i : i + 1],
+        value_field="numerator",
+        label=lambda _: f"{chart}: index {i}",
+    )
 
 
 # --------------------------------------------------------------------------- engine
@@ -958,8 +948,7 @@ def c_chart(
     (6.0, 13.348)
     """
     y = _as_floats("values", values)
-    if (y < 0).any():
-        raise ValueError("c_chart counts cannot be negative; check the values")
+    check_series("count", y, label=lambda i: f"c_chart: index {i}")
     return _attribute(
         "c", "c_chart", c_lines, y, None, periods,
         multiply=multiply, improvement=improvement, target=target, rebase=rebase,
@@ -997,10 +986,7 @@ def g_chart(
     (20.0, 81.48)
     """
     y = _as_floats("values", values)
-    if (y < 0).any():
-        raise ValueError(
-            "g_chart counts between events cannot be negative; check the values"
-        )
+    check_series("cases_between", y, label=lambda i: f"g_chart: index {i}")
     return _attribute(
         "g", "g_chart", g_lines, y, None, periods, centre_name="median",
         multiply=multiply, improvement=improvement, target=target, rebase=rebase,
@@ -1040,14 +1026,7 @@ def t_chart(
     True
     """
     y = _as_floats("values", values)
-    with np.errstate(invalid="ignore"):
-        not_positive = np.flatnonzero(y <= 0)
-    if not_positive.size:
-        i = int(not_positive[0])
-        raise ValueError(
-            f"t_chart: values[{i}] is {y[i]:g}; times between events must be "
-            "greater than zero"
-        )
+    check_series("time_between", y, label=lambda i: f"t_chart: index {i}")
     return _attribute(
         "t", "t_chart", t_lines, y, None, periods,
         multiply=multiply, improvement=improvement, target=target, screen=bool(screen),

@@ -15,7 +15,14 @@ from numpy.typing import NDArray
 
 from .results import Signal
 
-__all__ = ["describe_signal", "episodes", "period_words"]
+__all__ = [
+    "SIGNAL_WORDS",
+    "describe_signal",
+    "episodes",
+    "period_words",
+    "rule_words",
+    "signal_words",
+]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -35,12 +42,39 @@ def period_words(period: str) -> str:
     return period
 
 
-_SIGNAL_WORDS = {
+#: Each special-cause signal in words: how an episode's sentence ends, and how the
+#: measures overview opens its line.
+SIGNAL_WORDS = {
     "improvement": "special cause improvement",
     "concern": "special cause concern",
     "neutral_high": "special cause variation, high (neither improvement nor concern)",
     "neutral_low": "special cause variation, low (neither improvement nor concern)",
 }
+
+
+def signal_words(signal: str) -> str:
+    """The signal in words ("special cause concern"); "special cause variation" for
+    one without a name here."""
+    return SIGNAL_WORDS.get(signal, "special cause variation")
+
+
+def rule_words(rule: str, high: bool, centre_name: str, length: int = 0) -> str:
+    """What a rule found at a point, in the words every finding uses: "above the
+    upper process limit", "a rising trend of 7 or more", "close to the upper
+    process limit, two of three in a row", "a run of 7 or more above the mean"
+    ("a long run above the median" when the run's length is not fixed, as on a
+    run chart). ``length`` is the rule's run length (``shift_length``,
+    ``trend_length``)."""
+    if rule == "outside_limits":
+        return f"{'above the upper' if high else 'below the lower'} process limit"
+    if rule == "trend":
+        way = "rising" if high else "falling"
+        return f"a {way} trend of {length} or more" if length else f"a {way} trend"
+    if rule == "two_of_three":
+        near = "upper" if high else "lower"
+        return f"close to the {near} process limit, two of three in a row"
+    where = f"{'above' if high else 'below'} the {centre_name}"
+    return f"a run of {length} or more {where}" if length else f"a long run {where}"
 
 
 def describe_signal(
@@ -61,30 +95,19 @@ def describe_signal(
     )
     high = side > 0
     points = "a point" if count == 1 else f"{count} points"
-    if rule == "shift":
-        where = f"{'above' if high else 'below'} the {centre_name}"
+    finding = rule_words(rule, high, centre_name, length)
+    if rule == "shift" and count >= length:
         what = (
-            f"{points} in a row {where} {span}"
-            if count >= length
-            # The rest of the run is claimed by a higher-priority rule.
-            else f"{points} of a run of {length} or more {where} {span}"
+            f"{points} in a row {'above' if high else 'below'} the {centre_name} {span}"
         )
-    elif rule == "trend":
-        way = "rising" if high else "falling"
-        what = (
-            f"{points} in a row {way} {span}"
-            if count >= length
-            else f"{points} of a {way} trend of {length} or more {span}"
-        )
-    elif rule == "outside_limits":
-        limit = "above the upper" if high else "below the lower"
-        what = f"{points} {limit} process limit {span}"
+    elif rule == "trend" and count >= length:
+        what = f"{points} in a row {'rising' if high else 'falling'} {span}"
+    elif rule in ("shift", "trend"):
+        # The rest of the run is claimed by a higher-priority rule.
+        what = f"{points} of {finding} {span}"
     else:
-        near = "upper" if high else "lower"
-        what = (
-            f"{points} close to the {near} process limit, two of three in a row {span}"
-        )
-    return f"{what[0].upper()}{what[1:]}: {_SIGNAL_WORDS[signal]} ({rule.replace('_', ' ')})."
+        what = f"{points} {finding} {span}"
+    return f"{what[0].upper()}{what[1:]}: {SIGNAL_WORDS[signal]} ({rule.replace('_', ' ')})."
 
 
 def episodes(

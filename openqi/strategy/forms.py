@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -49,10 +49,13 @@ class PriorityForm(VersionedForm):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
-        self.fields["headline_measure"].queryset = Measure.objects.for_organisation(
-            organisation
-        ).order_by("name")
-        self.fields["headline_measure"].empty_label = "None yet"
+        measure = cast(
+            "forms.ModelChoiceField[Measure]", self.fields["headline_measure"]
+        )
+        measure.queryset = Measure.objects.for_organisation(organisation).order_by(
+            "name"
+        )
+        measure.empty_label = "None yet"
 
     def clean_title(self) -> str:
         title: str = self.cleaned_data["title"].strip()

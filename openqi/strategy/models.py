@@ -55,10 +55,8 @@ class StrategicPriority(VersionedModel):
             raise ValidationError(
                 {"period_end": "The period must end after it starts."}
             )
-        if (
-            self.headline_measure_id
-            and self.headline_measure.organisation_id != self.organisation_id
-        ):  # type: ignore[union-attr]
+        measure = self.headline_measure
+        if measure is not None and measure.organisation_id != self.organisation_id:
             raise ValidationError(
                 {"headline_measure": "Choose a measure of this organisation."}
             )

@@ -3,38 +3,41 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from openqi.core.versioning import VersionConflict
-from openqi.organisations.access import membership_for, require_delete
+from openqi.organisations.access import require_delete
+from openqi.organisations.models import Membership
+from openqi.organisations.permissions import MemberRequest, has, page_access
 
 from . import services
 from .forms import PriorityForm
-from .models import StrategicPriority
+from .permissions import CHANGE_PRIORITY, VIEW_PRIORITIES
 
 
 def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-@login_required
-def priorities(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
+@page_access(get=VIEW_PRIORITIES)
+def priorities(request: MemberRequest, slug: str) -> HttpResponse:
+    membership = request.membership
     organisation = membership.organisation
-    projects = services.url_if_served("projects:list", slug=slug)
+    projects = reverse("projects:list", kwargs={"slug": slug})
     rows = [
         {
             "priority": priority,
             "measure_href": priority.headline_measure_id
-            and services.url_if_served(
-                "measures:detail", slug=slug, pk=priority.headline_measure_id
+            and reverse(
+                "measures:detail",
+                kwargs={"slug": slug, "pk": priority.headline_measure_id},
             ),
-            "projects_href": projects and f"{projects}?priority={priority.pk}",
+            "projects_href": f"{projects}?{urlencode({'priority': priority.pk})}",
         }
         for priority in services.priorities_for(organisation)
     ]
@@ -42,13 +45,13 @@ def priorities(request: HttpRequest, slug: str) -> HttpResponse:
         "membership": membership,
         "organisation": organisation,
         "rows": rows,
-        "can_change": services.is_qi(membership),
+        "can_change": has(membership, CHANGE_PRIORITY),
     }
     return render(request, "strategy/priorities.html", context)
 
 
 def _form_page(
-    request: HttpRequest, membership: Any, form: PriorityForm, editing: Any
+    request: HttpRequest, membership: Membership, form: PriorityForm, editing: Any
 ) -> HttpResponse:
     context = {
         "membership": membership,
@@ -59,10 +62,9 @@ def _form_page(
     return render(request, "strategy/priority_form.html", context)
 
 
-@login_required
-def priority_create(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    services.require_qi(membership)
+@page_access(get=CHANGE_PRIORITY, post=CHANGE_PRIORITY)
+def priority_create(request: MemberRequest, slug: str) -> HttpResponse:
+    membership = request.membership
     organisation = membership.organisation
     form = PriorityForm(_posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
@@ -72,16 +74,14 @@ def priority_create(request: HttpRequest, slug: str) -> HttpResponse:
     return _form_page(request, membership, form, None)
 
 
-@login_required
-def priority_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    services.require_qi(membership)
-    organisation = membership.organisation
-    priority = get_object_or_404(
-        StrategicPriority.objects.for_organisation(organisation), pk=pk
-    )
+@page_access(get=CHANGE_PRIORITY, post=CHANGE_PRIORITY)
+def priority_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    membership = request.membership
+    priority = services.get_priority_for(membership, pk)
     title = priority.title  # the form changes ``priority`` as it validates
-    form = PriorityForm(_posted(request), instance=priority, organisation=organisation)
+    form = PriorityForm(
+        _posted(request), instance=priority, organisation=membership.organisation
+    )
     if request.method == "POST" and form.is_valid():
         try:
             priority = services.update_priority(priority, **form.cleaned_data)
@@ -93,14 +93,10 @@ def priority_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _form_page(request, membership, form, {"pk": pk, "title": title})
 
 
-@login_required
-@require_POST
-def priority_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = membership_for(request.user, slug)
-    services.require_qi(membership)
-    priority = get_object_or_404(
-        StrategicPriority.objects.for_organisation(membership.organisation), pk=pk
-    )
+@page_access(post=CHANGE_PRIORITY)
+def priority_delete(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    membership = request.membership
+    priority = services.get_priority_for(membership, pk)
     require_delete(
         membership, has_history=priority.has_history(), what="a priority with projects"
     )

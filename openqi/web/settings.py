@@ -57,10 +57,13 @@ INSTALLED_APPS = [
     "openqi.strategy",
     "openqi.measures",
     "openqi.projects",
+    "openqi.improvement",
+    "openqi.portfolio",
     "openqi.assessments",
     "openqi.journey",
     "openqi.barriers",
     "openqi.api",
+    "openqi.demo",
     "csp",
     # After OpenQI's apps, so their NHS.UK-styled Jinja2 pages override allauth's.
     "allauth",
@@ -100,7 +103,14 @@ TEMPLATES = [
         "BACKEND": "openqi.core.jinja2.Jinja2Templates",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "openqi.core.jinja2.environment"},
+        "OPTIONS": {
+            "environment": "openqi.core.jinja2.environment",
+            # The header's organisation navigation and switcher: the organisations
+            # app's, so core's layout shows them without depending on that app.
+            "context_processors": [
+                "openqi.organisations.context_processors.organisation_header"
+            ],
+        },
     },
     {
         # django-allauth's own templates (e-mails, pages OpenQI does not override).
@@ -255,7 +265,7 @@ STORAGES = {
     },
 }
 
-# Bounds on a data file uploaded to a measure (openqi/measures/services.py,
+# Bounds on a data file uploaded to a measure (openqi/measures/imports.py,
 # openqi/tabular.py): what it may be and what it may expand to. Past one, the
 # upload is refused with the limit and the advice to split the file.
 OPENQI_IMPORT_MAX_BYTES = env_int("OPENQI_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
@@ -276,10 +286,8 @@ OPENQI_IMPORTS_IN_PROCESS = env_bool("OPENQI_IMPORTS_IN_PROCESS", DEBUG)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("OPENQI_MAX_REQUEST_BYTES", 2_621_440)
 
 # Development prints e-mail in the console, and the page that sent it shows its
-# link (openqi/accounts/mail.py); a server sets the SMTP backend.
-EMAIL_BACKEND = env_str(
-    "OPENQI_EMAIL_BACKEND", "openqi.accounts.mail.ConsoleEmailBackend"
-)
+# link (openqi/core/mail.py); a server sets the SMTP backend.
+EMAIL_BACKEND = env_str("OPENQI_EMAIL_BACKEND", "openqi.core.mail.ConsoleEmailBackend")
 DEFAULT_FROM_EMAIL = env_str("OPENQI_FROM_EMAIL", "OpenQI <no-reply@openqi.invalid>")
 EMAIL_HOST = env_str("OPENQI_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("OPENQI_EMAIL_PORT", 25)

@@ -4,9 +4,22 @@ from django.urls import include, path, re_path
 
 from openqi.api import errors as api_errors
 from openqi.core import nhsuk_stylesheet
+from openqi.core import views as core_views
+from openqi.organisations import views as organisation_views
+
+#: The site's own pages, named "core:home" and "core:healthz": the home page lists
+#: the person's organisations, so the organisations app serves it; core, below
+#: every app, serves the health check.
+SITE_PAGES = (
+    [
+        path("", organisation_views.home, name="home"),
+        path("healthz", core_views.healthz, name="healthz"),
+    ],
+    "core",
+)
 
 urlpatterns = [
-    path("", include("openqi.core.urls")),
+    path("", include(SITE_PAGES)),
     path(
         "styles/nhsuk-frontend.<str:digest>.css",
         nhsuk_stylesheet.stylesheet,
@@ -18,6 +31,8 @@ urlpatterns = [
     path("organisations/", include("openqi.audit.urls")),
     path("organisations/", include("openqi.strategy.urls")),
     path("organisations/", include("openqi.projects.urls")),
+    path("organisations/", include("openqi.improvement.urls")),
+    path("organisations/", include("openqi.portfolio.urls")),
     path("organisations/", include("openqi.measures.urls")),
     path("organisations/", include("openqi.assessments.urls")),
     path("organisations/", include("openqi.journey.urls")),

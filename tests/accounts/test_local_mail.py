@@ -2,7 +2,7 @@
 
 Development is DEBUG on with a backend that keeps e-mail on this machine (the
 console backend of `make run`, locmem in the tests); production is DEBUG off or a
-real backend, where the pages show neither (openqi/accounts/mail.py).
+real backend, where the pages show neither (openqi/core/mail.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
-from openqi.accounts.mail import CONSOLE
+from openqi.core.mail import CONSOLE
 from tests.base import BaseTestCase
 
 NOTICE = "E-mail is not sent in this set-up: it is printed in the server&#39;s console."

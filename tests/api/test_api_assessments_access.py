@@ -1,15 +1,15 @@
-"""The API access walk of tests/api/test_api_access.py over issue 5's routes
-(assessments, the journey, barriers), by session and by token."""
+"""The API access walk of tests/api/test_api_access.py over the assessment,
+journey and barrier routes, by session and by token."""
 
 from __future__ import annotations
 
 from unittest import mock
 
 from tests.api import test_api_access
-from tests.api.routes_issue5 import ROUTES
+from tests.api.routes_assessments_journey_barriers import ROUTES
 
 
-class Issue5ApiAccessTests(test_api_access.ApiAccessTests):
+class AssessmentJourneyBarrierApiAccessTests(test_api_access.ApiAccessTests):
     def setUp(self) -> None:
         super().setUp()
         patcher = mock.patch.object(test_api_access, "ROUTES", ROUTES)

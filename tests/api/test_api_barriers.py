@@ -9,8 +9,8 @@ from django.urls import reverse
 from openqi.barriers.models import Barrier
 from openqi.organisations.models import Role
 from tests.api.base import ApiTestCase
-from tests.api.routes_issue4 import make_project
-from tests.api.routes_issue5 import make_barrier
+from tests.api.routes_assessments_journey_barriers import make_barrier
+from tests.api.routes_strategy_projects_measures import make_project
 from tests.factories import make_member
 
 

@@ -10,7 +10,7 @@ from openqi.assessments.models import AssessmentRound
 from openqi.journey.models import Evidence, JourneyStep, Milestone
 from openqi.organisations.models import Role
 from tests.api.base import SESSION, ApiTestCase
-from tests.api.routes_issue5 import make_round, make_step
+from tests.api.routes_assessments_journey_barriers import make_round, make_step
 from tests.factories import make_member
 
 

@@ -10,16 +10,16 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from openqi.api.schemas import FIRST_DAY, LAST_DAY
+from openqi.improvement.models import DriverNode
 from openqi.measures.models import Measure
-from openqi.projects.models import DriverNode
 from tests.api.base import ApiTestCase
 from tests.api.operations import operations
-from tests.api.routes_issue4 import (
+from tests.api.routes_assessments_journey_barriers import make_action, make_barrier
+from tests.api.routes_strategy_projects_measures import (
     make_measure,
     make_priority,
     make_project,
 )
-from tests.api.routes_issue5 import make_action, make_barrier
 
 HUGE = "99999999999999999999"
 _day_before_first = str(FIRST_DAY - datetime.timedelta(days=1))

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openqi.audit.models import AuditEvent
 from openqi.measures.models import Annotation, Measure, PhaseBreak
 from tests.api.base import SESSION, ApiTestCase
-from tests.api.routes_issue4 import make_measure
+from tests.api.routes_strategy_projects_measures import make_measure
 
 SLUG = {"slug": "northfield"}
 

@@ -12,7 +12,7 @@ from openqi.measures.models import DataPoint, Measure
 from openqi.measures.services import chart_for
 from openqi.spc import render_svg
 from tests.api.base import SESSION, ApiTestCase
-from tests.api.routes_issue4 import FALLS, add_points, make_measure
+from tests.api.routes_strategy_projects_measures import FALLS, add_points, make_measure
 
 SLUG = {"slug": "northfield"}
 
@@ -206,7 +206,7 @@ class ChartTests(ApiTestCase):
         )
         url = reverse("api:chart", kwargs={**SLUG, "measure_id": measure.pk})
         body = self.assert_error(self.call("get", url, self.viewer), 409)
-        self.assertIn("above its denominator", body["error"])
+        self.assertIn("more than its denominator", body["error"])
 
     def test_outsider_and_anonymous_cannot_see_the_chart(self) -> None:
         self.assert_error(self.call("get", self.chart, self.outsider), 404)

@@ -23,12 +23,15 @@ class MemberTests(ApiTestCase):
 
     def test_viewer_lists_the_members(self) -> None:
         body = self.call("get", self.members, self.viewer).json()
-        self.assertEqual(body["total"], 3)
+        self.assertEqual(body["total"], 6)
         self.assertEqual(
             [(m["person"]["full_name"], m["role"]) for m in body["items"]],
             [
                 ("Ada Editor", "admin"),
+                ("Lee Lead", "project_lead"),
+                ("Mo Member", "member"),
                 ("Pat Lead", "project_lead"),
+                ("Quinn Improver", "qi_team"),
                 ("Vic Viewer", "viewer"),
             ],
         )

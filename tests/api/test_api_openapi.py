@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from tests.api.base import ApiTestCase
 from tests.api.routes import ROUTES
-from tests.api.test_api_assessments import ISSUE_5_PATHS  # noqa: E402
+from tests.api.test_api_assessments import ASSESSMENT_JOURNEY_PATHS  # noqa: E402
 from tests.api.test_api_measures_exclusions import EXCLUSION_PATHS
-from tests.api.test_api_strategy import ISSUE_4_PATHS  # noqa: E402
+from tests.api.test_api_strategy import WORK_PATHS  # noqa: E402
 
 
 class OpenApiTests(ApiTestCase):
@@ -36,8 +36,8 @@ class OpenApiTests(ApiTestCase):
                 "/api/v1/organisations/{slug}/audit",
                 "/api/v1/organisations/{slug}/staff",
             }
-            | ISSUE_4_PATHS
-            | ISSUE_5_PATHS
+            | WORK_PATHS
+            | ASSESSMENT_JOURNEY_PATHS
             | EXCLUSION_PATHS
         )
         self.assertEqual(set(document["paths"]), expected)

@@ -11,7 +11,11 @@ from openqi.audit.models import AuditEvent
 from openqi.organisations.models import Role
 from openqi.projects.models import ProgressRating, Project, ProjectMeasure
 from tests.api.base import SESSION, ApiTestCase
-from tests.api.routes_issue4 import make_measure, make_priority, make_project
+from tests.api.routes_strategy_projects_measures import (
+    make_measure,
+    make_priority,
+    make_project,
+)
 from tests.factories import make_member
 
 SLUG = {"slug": "northfield"}

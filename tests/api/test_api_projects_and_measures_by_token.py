@@ -1,4 +1,4 @@
-"""Every strategy, project and measure endpoint of tests/api/routes_issue4.py,
+"""Every strategy, project and measure endpoint of tests/api/routes_strategy_projects_measures.py,
 called with a personal API token (the access walk uses the browser session).
 
 As for the walk: anonymous gets 401, the outsider 404, the viewer reads and gets
@@ -16,7 +16,7 @@ from django.urls import reverse
 from openqi.audit.models import AuditEvent
 from tests.access import Route, Write
 from tests.api.base import TOKEN, ApiTestCase
-from tests.api.routes_issue4 import ROUTES
+from tests.api.routes_strategy_projects_measures import ROUTES
 
 
 class TokenWalk(ApiTestCase):

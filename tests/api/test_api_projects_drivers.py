@@ -5,9 +5,13 @@ from __future__ import annotations
 from django.urls import reverse
 
 from openqi.audit.models import AuditEvent
-from openqi.projects.models import DriverNode, PDSACycle
+from openqi.improvement.models import DriverNode, PDSACycle
 from tests.api.base import ApiTestCase
-from tests.api.routes_issue4 import make_cycle, make_project, make_tree
+from tests.api.routes_strategy_projects_measures import (
+    make_cycle,
+    make_project,
+    make_tree,
+)
 
 
 class DriverNodeTests(ApiTestCase):
@@ -252,7 +256,9 @@ class CycleTests(ApiTestCase):
         self.assertEqual(response.status_code, 204)
         third.refresh_from_db()
         self.assertEqual(third.previous, first)
-        event = AuditEvent.objects.filter(model="projects.PDSACycle", action="delete")
+        event = AuditEvent.objects.filter(
+            model="improvement.PDSACycle", action="delete"
+        )
         self.assertEqual(event.get().via, "api")
 
     def test_viewer_and_outsider_cannot_change_cycles(self) -> None:

@@ -8,10 +8,15 @@ from openqi.audit.models import AuditEvent
 from openqi.organisations.models import Role
 from openqi.strategy.models import StrategicPriority
 from tests.api.base import SESSION, ApiTestCase
-from tests.api.routes_issue4 import make_measure, make_priority, make_project
+from tests.api.routes_strategy_projects_measures import (
+    make_measure,
+    make_priority,
+    make_project,
+)
 from tests.factories import make_member
 
-ISSUE_4_PATHS = {
+#: The paths of priorities, projects, their methods and measures.
+WORK_PATHS = {
     "/api/v1/organisations/{slug}/priorities",
     "/api/v1/organisations/{slug}/priorities/{priority_id}",
     "/api/v1/organisations/{slug}/projects",
@@ -185,11 +190,11 @@ class PriorityTests(ApiTestCase):
         self.assertIn("/priorities", body["error"])
 
 
-class Issue4OpenApiTests(ApiTestCase):
-    def test_the_document_lists_every_new_path_with_its_errors(self) -> None:
+class WorkPathsOpenApiTests(ApiTestCase):
+    def test_the_document_lists_every_work_path_with_its_errors(self) -> None:
         document = self.client.get("/api/v1/openapi.json").json()
-        self.assertLessEqual(ISSUE_4_PATHS, set(document["paths"]))
-        for path in ISSUE_4_PATHS:
+        self.assertLessEqual(WORK_PATHS, set(document["paths"]))
+        for path in WORK_PATHS:
             for method, operation in document["paths"][path].items():
                 with self.subTest(f"{method} {path}"):
                     self.assertIn("401", operation["responses"])

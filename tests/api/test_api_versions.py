@@ -9,10 +9,10 @@ from unittest import mock
 
 from django.urls import reverse
 
-from openqi.api import measures as measures_api
+from openqi.measures import services as measure_services
 from openqi.measures.models import Measure
 from tests.api.base import ApiTestCase
-from tests.api.routes_issue4 import make_measure, make_project
+from tests.api.routes_strategy_projects_measures import make_measure, make_project
 
 SLUG = {"slug": "northfield"}
 
@@ -57,8 +57,8 @@ class MeasureVersionTests(ApiTestCase):
         self.assertEqual(response["ETag"], '"2"')
 
     def test_two_patches_of_different_fields_both_survive(self) -> None:
-        race = interleaved(measures_api._measure, self._other_sets_target)
-        with mock.patch.object(measures_api, "_measure", race):
+        race = interleaved(measure_services.get_measure_for, self._other_sets_target)
+        with mock.patch.object(measure_services, "get_measure_for", race):
             response = self.call(
                 "patch", self.url, self.editor, data={"name": "Inpatient falls"}
             )
@@ -79,8 +79,8 @@ class MeasureVersionTests(ApiTestCase):
         self.assertNotEqual(self.measure.name, "Falls")
 
     def test_a_version_overtaken_between_load_and_save_gets_409(self) -> None:
-        race = interleaved(measures_api._measure, self._other_sets_target)
-        with mock.patch.object(measures_api, "_measure", race):
+        race = interleaved(measure_services.get_measure_for, self._other_sets_target)
+        with mock.patch.object(measure_services, "get_measure_for", race):
             response = self.call(
                 "patch", self.url, self.editor, data={"name": "Falls", "version": 1}
             )
@@ -132,14 +132,14 @@ class ProjectVersionTests(ApiTestCase):
         )
 
     def test_two_patches_of_different_fields_both_survive(self) -> None:
-        from openqi.api import projects as projects_api
+        from openqi.projects import services as project_services
 
         def other_sets_problem(project: Any) -> None:
             project.problem = "Falls at night and at weekends."
             project.save()
 
-        race = interleaved(projects_api.project_for, other_sets_problem)
-        with mock.patch.object(projects_api, "project_for", race):
+        race = interleaved(project_services.get_project_for, other_sets_problem)
+        with mock.patch.object(project_services, "get_project_for", race):
             response = self.call(
                 "patch", self.url, self.editor, data={"title": "No falls"}
             )

@@ -1,8 +1,8 @@
 """Every PATCH beyond measures and projects keeps both of two concurrent changes,
 and honours a version in the body (409) or If-Match (412) (openqi/api/versions.py).
 
-Each case: make the record, the URL of its PATCH, the look-up the handler loads it
-with, another person's change to one field, and this request's change to another.
+Each case: make the record, the URL of its PATCH, the ``get_<thing>_for`` look-up
+the handler loads it with (in the app's services), another person's change to one field, and this request's change to another.
 """
 
 from __future__ import annotations
@@ -15,17 +15,22 @@ from unittest import mock
 
 from django.urls import reverse
 
-from openqi.api import assessments as assessments_api
-from openqi.api import barriers as barriers_api
-from openqi.api import drivers as drivers_api
-from openqi.api import journey as journey_api
-from openqi.api import measures as measures_api
-from openqi.api import strategy as strategy_api
-from openqi.api import views as views_api
+from openqi.assessments import services as assessment_services
+from openqi.barriers import services as barrier_services
+from openqi.improvement import services as improvement_services
+from openqi.journey import services as journey_services
 from openqi.journey.models import Milestone
+from openqi.measures import services as measure_services
+from openqi.organisations import services as organisation_services
 from openqi.organisations.models import Membership, Role, Unit
+from openqi.strategy import services as strategy_services
 from tests.api.base import ApiTestCase
-from tests.api.routes_issue4 import (
+from tests.api.routes_assessments_journey_barriers import (
+    make_action,
+    make_barrier,
+    make_step,
+)
+from tests.api.routes_strategy_projects_measures import (
     add_points,
     make_cycle,
     make_measure,
@@ -33,7 +38,6 @@ from tests.api.routes_issue4 import (
     make_project,
     make_tree,
 )
-from tests.api.routes_issue5 import make_action, make_barrier, make_step
 from tests.api.test_api_versions import interleaved
 from tests.factories import make_member, make_unit
 
@@ -145,8 +149,8 @@ CASES = [
     Case(
         "data point",
         _data_point,
-        measures_api,
-        "_point",
+        measure_services,
+        "get_point_for",
         _set(note="Ward closed for a week"),
         {"is_excluded": True, "exclusion_reason": "Audit week"},
         lambda row: (row.note, row.is_excluded),
@@ -155,8 +159,8 @@ CASES = [
     Case(
         "driver node",
         _node,
-        drivers_api,
-        "_node",
+        improvement_services,
+        "get_driver_node_for",
         _set(text="Safer toileting at night"),
         {"position": 5},
         lambda row: (row.text, row.position),
@@ -165,8 +169,8 @@ CASES = [
     Case(
         "PDSA cycle",
         _cycle,
-        drivers_api,
-        "_cycle",
+        improvement_services,
+        "get_cycle_for",
         _set(prediction="One fall at most."),
         {"title": "Hourly rounds on bay B"},
         lambda row: (row.prediction, row.title),
@@ -175,8 +179,8 @@ CASES = [
     Case(
         "priority",
         _priority,
-        strategy_api,
-        "_priority",
+        strategy_services,
+        "get_priority_for",
         _set(description="Agreed by the board."),
         {"title": "Fewer falls"},
         lambda row: (row.description, row.title),
@@ -185,8 +189,8 @@ CASES = [
     Case(
         "barrier",
         _barrier,
-        barriers_api,
-        "_barrier",
+        barrier_services,
+        "get_barrier_for",
         _set(description="Rotas leave no slack."),
         {"title": "No time to test"},
         lambda row: (row.description, row.title),
@@ -195,8 +199,8 @@ CASES = [
     Case(
         "journey step",
         _step,
-        journey_api,
-        "_step",
+        journey_services,
+        "get_step_for",
         _set(notes="Started in April."),
         {"status": "in_progress"},
         lambda row: (row.notes, row.status),
@@ -205,8 +209,8 @@ CASES = [
     Case(
         "milestone",
         _milestone,
-        journey_api,
-        "_milestone",
+        journey_services,
+        "get_milestone_for",
         _set(title="The board signs off"),
         {"done_on": "2026-01-05"},
         lambda row: (row.title, row.done_on),
@@ -215,8 +219,8 @@ CASES = [
     Case(
         "action",
         _action,
-        assessments_api,
-        "_action",
+        assessment_services,
+        "get_action_for",
         _set(description="From the readiness round."),
         {"title": "Protect Friday afternoons"},
         lambda row: (row.description, row.title),
@@ -225,8 +229,8 @@ CASES = [
     Case(
         "unit",
         _unit,
-        views_api,
-        "_unit",
+        organisation_services,
+        "get_unit_for",
         lambda row: _set(parent=_surgery(row.organisation))(row),
         {"name": "Ward 7 (stroke)"},
         lambda row: (row.parent.name, row.name),
@@ -235,8 +239,8 @@ CASES = [
     Case(
         "member",
         _member,
-        views_api,
-        "_member",
+        organisation_services,
+        "get_member_for",
         lambda row: _set(
             unit=Unit.objects.get(organisation=row.organisation_id, name="Medicine")
         )(row),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from openqi.assessments.definition import _FIELDS, parse_definition
+from openqi.assessments.definition import parse_definition
+from openqi.assessments.definition_schema import FIELDS
 from openqi.assessments.scoring import summarise
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "assessments.md"
@@ -36,6 +37,6 @@ def test_the_oric_example_has_its_shape_and_placeholder_wording():
 
 def test_every_field_is_documented():
     text = DOC.read_text(encoding="utf-8")
-    fields = set().union(*_FIELDS.values())
+    fields = set().union(*FIELDS.values())
     missing = sorted(name for name in fields if f"`{name}`" not in text)
     assert not missing, f"document these fields in docs/assessments.md: {missing}"

@@ -8,7 +8,8 @@ import json
 import re
 from pathlib import Path
 
-from openqi.assessments.definition import _FIELDS, parse_definition
+from openqi.assessments.definition import parse_definition
+from openqi.assessments.definition_schema import FIELDS
 from tests.base import BaseTestCase
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "assessments.md"
@@ -55,7 +56,7 @@ class InstrumentFormatPageTests(BaseTestCase):
     def test_every_field_of_the_format_is_named(self) -> None:
         self.sign_in(self.viewer)
         page = self.client.get(URL).content.decode()
-        fields = set().union(*_FIELDS.values())
+        fields = set().union(*FIELDS.values())
         missing = sorted(name for name in fields if f"<code>{name}</code>" not in page)
         self.assertEqual(missing, [], "name these fields on the format page")
 

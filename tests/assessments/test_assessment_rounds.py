@@ -6,9 +6,10 @@ import re
 from urllib.parse import unquote
 
 from openqi.assessments.models import AssessmentRound, Instrument, ResponseLink
-from openqi.assessments.services import can_edit_assessments
+from openqi.assessments.permissions import CHANGE_ASSESSMENTS
 from openqi.core.tokens import token_hash
 from openqi.organisations.models import Membership, Role
+from openqi.organisations.permissions import has
 from tests.assessments.round_helpers import (
     make_instrument,
     make_link,
@@ -64,7 +65,7 @@ class AssessmentListTests(BaseTestCase):
 
     def test_only_administrators_and_qi_team_edit(self) -> None:
         rules = {
-            role: can_edit_assessments(Membership(role=role)) for role in Role.values
+            role: has(Membership(role=role), CHANGE_ASSESSMENTS) for role in Role.values
         }
         self.assertEqual(
             rules,

@@ -13,8 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from openqi.assessments import services
+from openqi.assessments import disclosure, services
 from openqi.assessments.models import AssessmentRound
+from openqi.assessments.services import results as results_module
 from tests.assessments.round_helpers import make_instrument, make_responses, make_round
 from tests.assessments.test_assessment_results import A, B, cell_text
 from tests.base import BaseTestCase
@@ -93,9 +94,9 @@ class StoredAtCloseTests(BaseTestCase):
         self.sign_in(self.viewer)
         with (
             mock.patch.object(
-                services.disclosure, "secondary_suppression", _no_disclosure_check
+                disclosure, "secondary_suppression", _no_disclosure_check
             ),
-            mock.patch.object(services, "published_tables", _no_disclosure_check),
+            mock.patch.object(results_module, "published_tables", _no_disclosure_check),
             CaptureQueriesContext(connection) as queries,
         ):
             response = self.client.get(self.url(self.current))
@@ -176,7 +177,7 @@ class ComputedOnFirstReadTests(BaseTestCase):
         self.assessment_round.refresh_from_db()
         self.assertTrue(services.has_stored_results(self.assessment_round))
         with mock.patch.object(
-            services.disclosure, "secondary_suppression", _no_disclosure_check
+            disclosure, "secondary_suppression", _no_disclosure_check
         ):
             again = services.results_for(self.assessment_round)
         self.assertEqual(again.overall, first.overall)

@@ -12,7 +12,7 @@ from openqi.organisations.models import Role
 from openqi.projects import services as projects
 from openqi.projects.models import Project
 from tests.api.base import ApiTestCase
-from tests.api.routes_issue5 import make_barrier, make_round
+from tests.api.routes_assessments_journey_barriers import make_barrier, make_round
 from tests.factories import make_member
 from tests.projects.project_helpers import make_priority, make_project
 

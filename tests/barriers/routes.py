@@ -38,14 +38,12 @@ ROUTES: list[Route] = [
     Route(
         "barriers:create",
         kwargs=_org,
-        manage_only=True,  # the form: viewers get 403 (members who can edit may use it)
         writes=(Write(data=_create_data),),
     ),
     Route("barriers:detail", kwargs=_barrier),
     Route(
         "barriers:edit",
         kwargs=_barrier,
-        manage_only=True,  # the form: viewers get 403 (members who can edit may use it)
         writes=(Write(data=_edit_data),),
     ),
     Route(

@@ -1,4 +1,4 @@
-"""The journeys of issue 5, as people walk them in Chromium: a member of staff
+"""The assessment, journey and barrier journeys, as people walk them in Chromium: a member of staff
 answers a survey through an anonymous link without signing in, sees the thank-you
 page and cannot use the link again; an administrator reads the results (a small
 unit suppressed) and turns the weakest area into an action on the plan; the QI
@@ -20,7 +20,11 @@ from openqi.assessments import services
 from openqi.assessments.models import ActionItem, AssessmentRound, ResponseLink
 from openqi.journey.models import JourneyStep
 from openqi.organisations.models import Organisation, Role, Unit
-from tests.api.routes_issue5 import add_responses, make_instrument, make_round
+from tests.api.routes_assessments_journey_barriers import (
+    add_responses,
+    make_instrument,
+    make_round,
+)
 from tests.browser.helpers import (
     expect_accessible,
     expect_heading,

@@ -14,8 +14,9 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from openqi.accounts.models import User
+from openqi.improvement.models import DriverNode
 from openqi.organisations.models import Organisation, Role, Unit
-from openqi.projects.models import DriverNode, Project
+from openqi.projects.models import Project
 from tests.browser.helpers import sign_in
 from tests.factories import make_member, make_organisation, make_unit
 
@@ -120,7 +121,9 @@ def test_the_nhs_frontend_and_htmx_work_with_no_policy_violations(
     assert Unit.objects.filter(name="Recovery", parent=trust.directorate).exists()
 
     # The driver diagram editor: htmx opens the form and adds the driver.
-    page.goto(reverse("projects:drivers", kwargs={"slug": slug, "pk": trust.active.pk}))
+    page.goto(
+        reverse("improvement:drivers", kwargs={"slug": slug, "pk": trust.active.pk})
+    )
     with _hx_response(page, "GET"):
         page.get_by_role("link", name="Add a primary driver under the aim").click()
     page.get_by_label("Text").fill("Patients arrive ready for theatre")
@@ -132,7 +135,7 @@ def test_the_nhs_frontend_and_htmx_work_with_no_policy_violations(
     assert DriverNode.objects.filter(project=trust.active).count() == 1
 
     # The portfolio filters: htmx fetches the results as a filter changes.
-    page.goto(reverse("projects:portfolio", kwargs={"slug": slug}))
+    page.goto(reverse("portfolio:portfolio", kwargs={"slug": slug}))
     results = page.locator("#portfolio-results")
     expect(results).to_contain_text("Fewer cancelled operations")
     with _hx_response(page, "GET"):

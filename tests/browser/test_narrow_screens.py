@@ -26,9 +26,10 @@ from openqi.assessments.models import AssessmentRound
 from openqi.audit.models import AuditEvent
 from openqi.barriers.models import Barrier
 from openqi.demo import PASSWORD, build_demo
+from openqi.improvement.models import PDSACycle
 from openqi.measures.models import Measure
 from openqi.organisations.models import Invitation, Organisation, Role, Unit
-from openqi.projects.models import PDSACycle, Project
+from openqi.projects.models import Project
 from tests.access import Route
 from tests.browser.helpers import sign_in
 from tests.test_access_walk import ROUTES, url_patterns
@@ -174,9 +175,9 @@ def _fullest(organisation: Organisation) -> dict[str, Callable[[], dict[str, Any
     return {
         "measures:detail": measure,
         "projects:detail": driver_project,
-        "projects:drivers": driver_project,
-        "projects:cycles": cycle_project,
-        "projects:cycle_detail": cycle,
+        "improvement:drivers": driver_project,
+        "improvement:cycles": cycle_project,
+        "improvement:cycle_detail": cycle,
         "assessments:round_detail": round_,
         "assessments:links": round_,
         "assessments:results": round_,

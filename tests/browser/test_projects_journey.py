@@ -1,4 +1,4 @@
-"""The improvement journeys of issue 4, as a person walks them in Chromium: start a
+"""The improvement journeys, as a person walks them in Chromium: start a
 project with an aim, draw its driver diagram, plan a PDSA cycle on a change idea; add
 a measure, see a bad file rejected with its row errors and nothing saved, import a
 year of data and read the chart and its signals. The axe-core scan runs on each main
@@ -15,9 +15,10 @@ from django.urls import reverse
 from playwright.sync_api import Locator, Page, expect
 
 from openqi.accounts.models import User
+from openqi.improvement.models import DriverNode, PDSACycle
 from openqi.measures.models import DataPoint, Measure
 from openqi.organisations.models import Organisation, Role, Unit
-from openqi.projects.models import DriverNode, PDSACycle, Project
+from openqi.projects.models import Project
 from tests.browser.helpers import (
     expect_accessible,
     expect_heading,
@@ -167,7 +168,7 @@ def test_start_a_project_draw_its_driver_diagram_and_plan_a_pdsa_cycle(
     expect(main).to_contain_text("A nurse in the high-risk bay, one week")
     cycle = PDSACycle.objects.get(project=project)
     assert cycle.change_idea.text == "Bay nursing for patients at high risk"
-    page.goto(_url("projects:cycles", slug=slug, pk=project.pk))
+    page.goto(_url("improvement:cycles", slug=slug, pk=project.pk))
     expect(main).to_contain_text("Bay nursing for patients at high risk")
     expect(
         main.get_by_role("link", name="A nurse in the high-risk bay, one week")
@@ -243,7 +244,7 @@ def test_add_a_measure_reject_a_bad_file_import_a_year_and_read_the_signals(
     errors = page.get_by_role("table", name="Errors", exact=True)
     expect(errors.locator("tbody tr")).to_have_count(2)
     expect(errors).to_contain_text('Row 3 period "the sixth of Jan" is not a date')
-    expect(errors).to_contain_text('Row 4 value The value "lots" is not a number')
+    expect(errors).to_contain_text('Row 4 value "lots" is not a number')
     expect(page.get_by_role("button", name=re.compile("^Save"))).to_have_count(0)
     assert not DataPoint.objects.filter(measure=measure).exists()
     expect_accessible(page, "import preview, with errors")
@@ -287,9 +288,9 @@ def test_add_a_measure_reject_a_bad_file_import_a_year_and_read_the_signals(
 #: Each portfolio page, and what it must show of the data below.
 PORTFOLIO_PAGES = {
     "projects:list": "Fewer falls at night on Larch ward",
-    "projects:portfolio": "Fewer falls at night on Larch ward",
-    "projects:portfolio_matrix": "Zero avoidable harm",
-    "projects:measures_overview": "Falls at night on Larch ward",
+    "portfolio:portfolio": "Fewer falls at night on Larch ward",
+    "portfolio:matrix": "Zero avoidable harm",
+    "measures:overview": "Falls at night on Larch ward",
     "strategy:priorities": "Zero avoidable harm",
 }
 

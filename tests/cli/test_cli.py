@@ -24,7 +24,8 @@ import numpy as np
 import pytest
 
 from openqi import __version__
-from openqi.cli import BATCH_COLUMNS, CHART_OPTIONS, CHARTS, build_parser
+from openqi.cli import build_parser
+from openqi.cli.charts import BATCH_COLUMNS, CHART_OPTIONS, CHARTS
 
 REPO = Path(__file__).resolve().parents[2]
 OPENQI = REPO / ".venv" / "bin" / "openqi"
@@ -370,7 +371,7 @@ def test_xlsx_error_names_the_spreadsheet_row(run: Run, tmp_path: Path) -> None:
     workbook.save(path)
     status, _, err = run("spc", path, "--chart", "xmr")
     assert status == 2
-    assert 'row 3 (period 2024-02): value "n/a" is not a number' in err
+    assert 'row 3 (period 2024-02), value: "n/a" is not a number' in err
 
 
 def test_csv_from_standard_input(monkeypatch: pytest.MonkeyPatch, run: Run) -> None:
@@ -596,7 +597,7 @@ BAD_INPUTS = [
     ),
     pytest.param(
         "d.csv", "period,value\n2024-01,1\n2024-02,n/a\n", ["spc", "--chart", "xmr"],
-        ['row 3 (period 2024-02): value "n/a" is not a number', "leave the cell empty"],
+        ['row 3 (period 2024-02), value: "n/a" is not a number', "leave the cell empty"],
         id="text-in-number",
     ),
     pytest.param(
@@ -605,24 +606,24 @@ BAD_INPUTS = [
     ),
     pytest.param(
         "d.csv", P_HEAD + "2024-01,1,10\n2024-02,0,0\n", ["spc", "--chart", "p"],
-        ["row 3 (period 2024-02): denominator is 0", "above zero"], id="zero-denominator",
+        ["row 3 (period 2024-02), denominator: 0 is not above zero", "must be above zero"], id="zero-denominator",
     ),
     pytest.param(
         "d.csv", P_HEAD + "2024-01,1,10\n2024-02,1,-5\n", ["spc", "--chart", "u"],
-        ["row 3 (period 2024-02): denominator is -5"], id="negative-denominator",
+        ["row 3 (period 2024-02), denominator: -5 is not above zero"], id="negative-denominator",
     ),
     pytest.param(
         "d.csv", P_HEAD + "2024-01,12,10\n", ["spc", "--chart", "pp"],
-        ["row 2 (period 2024-01): value 12 is above its denominator 10"],
+        ["row 2 (period 2024-01), value: 12 is more than its denominator 10"],
         id="numerator-above-denominator",
     ),
     pytest.param(
         "d.csv", P_HEAD + "2024-01,2,\n", ["spc", "--chart", "p"],
-        ["row 2 (period 2024-01): denominator is empty"], id="empty-denominator",
+        ["row 2 (period 2024-01), denominator: empty but value is 2"], id="empty-denominator",
     ),
     pytest.param(
         "d.csv", "period,value\n2024-01,-1\n", ["spc", "--chart", "c"],
-        ["row 2 (period 2024-01): value is -1", "cannot be negative"], id="negative-count",
+        ["row 2 (period 2024-01), value: -1 is below zero", "cannot be negative"], id="negative-count",
     ),
     pytest.param("d.csv", "", ["spc", "--chart", "xmr"], ["is empty"], id="empty-file"),
     pytest.param(
@@ -673,13 +674,13 @@ BAD_INPUTS = [
         "f.csv", "trust,deaths,cases\nA,2,10\nB,12,10\n",
         ["funnel", "--type", "proportion", "--unit", "trust", "--numerator", "deaths",
          "--denominator", "cases"],
-        ["row 3 (unit B): deaths 12 is above its cases 10"], id="funnel-numerator-above",
+        ["row 3 (unit B), deaths: 12 is more than its cases 10"], id="funnel-numerator-above",
     ),
     pytest.param(
         "f.csv", "trust,deaths,cases\nA,2,10\nB,1,0\n",
         ["funnel", "--type", "ratio", "--unit", "trust", "--numerator", "deaths",
          "--denominator", "cases"],
-        ["row 3 (unit B): cases is 0"], id="funnel-zero-denominator",
+        ["row 3 (unit B), cases: 0 is not above zero"], id="funnel-zero-denominator",
     ),
     pytest.param(
         "f.csv", "trust,deaths,cases\nA,2,10\nB,1,9\nA,3,10\n",
@@ -691,7 +692,7 @@ BAD_INPUTS = [
         "f.csv", "trust,deaths,cases\nA,2,10\nB,x,9\n",
         ["funnel", "--type", "proportion", "--unit", "trust", "--numerator", "deaths",
          "--denominator", "cases"],
-        ['row 3 (unit B): deaths "x" is not a number'], id="funnel-text",
+        ['row 3 (unit B), deaths: "x" is not a number'], id="funnel-text",
     ),
     pytest.param(
         "f.csv", "trust,deaths,cases\nA,2,10\n",
@@ -707,7 +708,7 @@ BAD_INPUTS = [
     pytest.param(
         "l.csv", "series,period,value\na,2024-01,1\nb,2024-01,?\n",
         ["spc-batch", "--series", "series"],
-        ['row 3 (series b, period 2024-01): value "?" is not a number'], id="batch-text",
+        ['row 3 (series b, period 2024-01), value: "?" is not a number'], id="batch-text",
     ),
     pytest.param(
         "l.csv", "series,period,value\na,2024-01,1\n", ["spc-batch", "--series", "org"],
@@ -815,7 +816,7 @@ def test_console_script_reports_bad_input(write: Write, tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stderr == (
-        'error: row 3 (period 2024-02): value "n/a" is not a number; give a number or leave '
+        'error: row 3 (period 2024-02), value: "n/a" is not a number; give a number, or leave '
         "the cell empty for a missing value\n"
     )
     assert not target.exists()
@@ -849,20 +850,20 @@ def test_spc_imports_stay_light(write: Write) -> None:
     loaded = set(done.stdout.split())
     heavy = {
         "pandas", "openpyxl", "pyarrow", "scipy", "django", "importlib.metadata",
-        "openqi.spc.render",
+        "openqi.spc.render_chart", "openqi.spc.render_funnel", "openqi.demo",
     }  # fmt: skip
     assert not loaded & heavy
 
 
-# --------------------------------------------------------------------------- demo
+# --------------------------------------------------------------------------- walkthrough
 
 
-def test_demo_writes_json_and_svg(
+def test_walkthrough_writes_json_and_svg(
     shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from openqi import demo_cli
+    from openqi.cli import walkthrough
 
-    assert demo_cli.main([str(tmp_path / "out")]) == 0
+    assert walkthrough.main([str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     written = _listing(tmp_path / "out")
     assert {"rjz_attendances_xmr.json", "rjz_attendances_xmr.svg"} <= written
@@ -949,3 +950,33 @@ def test_binomial_like_p_chart_prints_no_warning(run: Run, write: Write) -> None
     path = write("p.csv", "period,value,denominator\n" + "\n".join(rows) + "\n")
     status, _, err = run("spc", path, "--chart", "p")
     assert status == 0 and err == ""
+
+
+# --------------------------------------------------------------------------- layers
+
+
+def _openqi_imports(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+    return found
+
+
+def test_the_command_line_imports_no_app() -> None:
+    """The chart verbs sit on openqi.spc and openqi.tabular; the web verbs call
+    management commands by name. No module of the CLI imports an OpenQI app."""
+    allowed = ("openqi", "openqi.cli", "openqi.spc", "openqi.tabular", "openqi.data")
+    for path in sorted((REPO / "openqi" / "cli").glob("*.py")):
+        for module in _openqi_imports(path):
+            if module.split(".")[0] == "django":
+                assert path.name == "web.py", (path.name, module)
+            elif module.split(".")[0] == "openqi":
+                assert module in allowed or module.startswith(
+                    tuple(f"{a}." for a in allowed[1:])
+                ), (path.name, module)

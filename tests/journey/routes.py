@@ -59,13 +59,11 @@ ROUTES: list[Route] = [
     Route(
         "journey:milestone_add",
         kwargs=_step,
-        manage_only=True,
         writes=(Write(data=_milestone_data),),
     ),
     Route(
         "journey:milestone_edit",
         kwargs=_milestone,
-        manage_only=True,
         writes=(Write(data=_milestone_data),),
     ),
     Route(
@@ -77,7 +75,6 @@ ROUTES: list[Route] = [
     Route(
         "journey:evidence_add",
         kwargs=_step,
-        manage_only=True,
         writes=(Write(data=_evidence_data),),
     ),
     Route(

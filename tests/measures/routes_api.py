@@ -1,5 +1,5 @@
 """The measure API routes added with exclusions, for the access walk (see
-tests/access.py; the other measure API routes are in tests/api/routes_issue4.py)."""
+tests/access.py; the other measure API routes are in tests/api/routes_strategy_projects_measures.py)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openqi.measures.models import DataPoint, Measure
 from openqi.organisations.models import Role
 from tests.api.base import ApiTestCase
-from tests.api.routes_issue4 import make_measure
+from tests.api.routes_strategy_projects_measures import make_measure
 from tests.factories import make_member
 
 

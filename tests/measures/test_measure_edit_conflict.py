@@ -7,7 +7,7 @@ from typing import Any
 from django.urls import reverse
 
 from openqi.measures.models import Measure
-from tests.api.routes_issue4 import make_measure
+from tests.api.routes_strategy_projects_measures import make_measure
 from tests.base import BaseTestCase
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from openqi.audit.models import AuditEvent
-from openqi.measures import services
+from openqi.measures import charts
 from openqi.measures.models import Measure
 from tests.base import BaseTestCase
 from tests.measures.helpers import SHIFTED, add_points, make_measure
@@ -48,12 +48,12 @@ class ExcludePointTests(BaseTestCase):
         )
 
     def test_editor_leaves_a_point_out_and_the_limits_ignore_it(self) -> None:
-        before = services.chart_for(self.measure)
+        before = charts.chart_for(self.measure)
         response = self.exclude(self.editor)
         self.assertRedirects(response, self.detail)
         self.outlier.refresh_from_db()
         self.assertTrue(self.outlier.is_excluded)
-        after = services.chart_for(self.measure)
+        after = charts.chart_for(self.measure)
         self.assertEqual([e.period for e in after.excluded], ["2023-04"])
         self.assertLess(float(after.centre[0]), float(before.centre[0]))
         self.assertLess(float(after.upper[0]), float(before.upper[0]))
@@ -68,7 +68,7 @@ class ExcludePointTests(BaseTestCase):
             "<strong>April 2023</strong>: IT outage: falls double counted", html
         )
         self.assertIn("Left out of the calculations:</strong> IT outage", html)
-        svg = services.chart_svg(self.measure, services.chart_for(self.measure))
+        svg = charts.chart_svg(self.measure, charts.chart_for(self.measure))
         self.assertIn("Left out of the calculations: IT outage", svg)
 
     def test_a_reason_is_needed(self) -> None:
@@ -85,7 +85,7 @@ class ExcludePointTests(BaseTestCase):
         self.assertEqual(
             (self.outlier.is_excluded, self.outlier.exclusion_reason), (False, "")
         )
-        self.assertEqual(services.chart_for(self.measure).excluded, ())
+        self.assertEqual(charts.chart_for(self.measure).excluded, ())
 
     def test_the_change_is_on_the_audit_trail(self) -> None:
         self.exclude(self.editor)
@@ -130,7 +130,7 @@ class FixAfterTests(BaseTestCase):
         self.assertEqual(response.status_code, 302)
         self.measure.refresh_from_db()
         self.assertEqual(self.measure.fix_after, 14)
-        result = services.chart_for(self.measure)
+        result = charts.chart_for(self.measure)
         # The first fourteen points alternate 11 and 9: the frozen mean is 10.
         self.assertAlmostEqual(float(result.centre[-1]), 10.0)
         page = self.client.get(

@@ -8,7 +8,7 @@ import json
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from openqi.measures import services
+from openqi.measures import imports
 from tests.base import BaseTestCase
 from tests.measures.helpers import SHIFTED, add_points, make_measure
 
@@ -78,14 +78,14 @@ class ExportTests(BaseTestCase):
                 ),
                 {
                     "file": SimpleUploadedFile("export.csv", exported),
-                    "token": services.new_import_token(),
+                    "token": imports.new_import_token(),
                 },
             )
-            services.run_pending_imports()  # the runner beside the web server
+            imports.run_pending_imports()  # the runner beside the web server
             preview = self.client.get(response["Location"])
             self.assertContains(preview, f"<strong>{new} new</strong>")
             self.client.post(response["Location"] + "commit/")
-            services.run_pending_imports()
+            imports.run_pending_imports()
         original = list(
             self.measure.points.values_list("period", "value", "denominator")
         )
@@ -103,7 +103,7 @@ class ExportTests(BaseTestCase):
         )
         body = self.client.get(url, {"format": "json"}).json()
         self.assertIsNone(body["chart"])
-        self.assertIn("greater than zero", body["chart_error"])
+        self.assertIn("must be above zero", body["chart_error"])
 
     def test_count_measure_exports_without_a_denominator_column(self) -> None:
         falls = make_measure(self.org, name="Falls")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from openqi.audit.models import AuditEvent
 from openqi.audit.services import BULK_ROWS, BULK_SUMMARY
-from openqi.measures import services
+from openqi.measures import imports, services
 from openqi.measures.models import DataPoint, ImportJob
 from tests.measures.helpers import add_points, make_measure
 from tests.measures.test_measure_import_pages import ImportTestCase, csv_file
@@ -160,4 +160,4 @@ class ImportStateTests(ImportTestCase):
         self.assertEqual(
             list(ImportJob.objects.values_list("token", flat=True)), [fresh]
         )
-        self.assertIsNotNone(services.load_import(fresh, self.measure, self.editor))
+        self.assertIsNotNone(imports.load_import(fresh, self.measure, self.editor))

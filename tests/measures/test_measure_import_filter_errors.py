@@ -9,7 +9,7 @@ import io
 
 from django.urls import reverse
 
-from openqi.measures import services
+from openqi.measures import imports
 from openqi.measures.models import DataPoint
 from tests.measures.test_measure_import_pages import ImportTestCase, csv_file
 
@@ -125,7 +125,7 @@ class ImportFilterTests(ImportTestCase):
             status_code=422,
         )
         self.assertContains(response, 'value="RZZ"', status_code=422)
-        job = services.load_import(self.token_, self.ratio, self.editor)
+        job = imports.load_import(self.token_, self.ratio, self.editor)
         self.assertEqual((job.filter_column, job.total), ("", 37))
         # Told once: the next look shows the rows as they were.
         self.assertEqual(self.preview(self.token_, self.ratio).status_code, 200)
@@ -142,7 +142,7 @@ class ImportFilterTests(ImportTestCase):
     def test_every_row_can_be_imported_again(self) -> None:
         self.keep({"column": "org_code", "value": "RJZ"})
         self.keep({"every_row": "1"})
-        job = services.load_import(self.token_, self.ratio, self.editor)
+        job = imports.load_import(self.token_, self.ratio, self.editor)
         self.assertEqual((job.filter_column, job.total), ("", 37))
 
     def test_viewer_and_outsider_cannot_filter(self) -> None:
@@ -153,7 +153,7 @@ class ImportFilterTests(ImportTestCase):
             )
             self.assertEqual(response.status_code, status)
         self.assertEqual(
-            services.load_import(self.token_, self.ratio, self.editor).total, 37
+            imports.load_import(self.token_, self.ratio, self.editor).total, 37
         )
 
 

@@ -110,7 +110,7 @@ def test_a_formula_never_calculated_is_an_error_naming_the_cell_for_the_command_
     )
     table = read_table(str(path))
     with pytest.raises(
-        TableError, match=r"row 3: value cell B3 holds a formula .*paste values"
+        TableError, match=r"row 3, value: cell B3 holds a formula .*paste values"
     ):
         table.numbers("value", lambda i: f"row {table.rows[i]}")
 
@@ -147,7 +147,7 @@ class UploadLimitTests(ImportTestCase):
         token = self.token(self.upload(upload))
         response = self.preview(token)
         self.assertContains(response, "Row 3")
-        self.assertContains(response, "cell B3 holds a formula with no saved result")
+        self.assertContains(response, "Cell B3 holds a formula with no saved result")
         self.assertContains(
             response, "open the file in Excel and save it, or paste values"
         )

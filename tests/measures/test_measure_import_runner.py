@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from openqi.measures import services
+from openqi.measures import imports
 from openqi.measures.models import DataPoint, ImportJob
 from tests.measures.test_measure_import_pages import ImportTestCase, csv_file
 
@@ -25,7 +25,7 @@ class QueuedImportTests(ImportTestCase):
     def test_the_upload_returns_at_once_with_the_job_queued_and_nothing_read(
         self,
     ) -> None:
-        with mock.patch.object(services, "read_upload") as read:
+        with mock.patch.object(imports, "read_upload") as read:
             token, job = self.queued()
         read.assert_not_called()
         self.assertEqual((job.stage, job.records, job.total), ("queued", [], 0))
@@ -100,7 +100,7 @@ class QueuedImportTests(ImportTestCase):
         url = reverse(
             "measures:import_filter", kwargs={**self.kwargs(), "token": token}
         )
-        with mock.patch.object(services, "read_upload") as read:
+        with mock.patch.object(imports, "read_upload") as read:
             response = self.client.post(
                 url, {"column": "period", "value": "2024-01-01"}
             )
@@ -116,8 +116,8 @@ class QueuedImportTests(ImportTestCase):
         self.queued()
         # Both runners read the queue before either claims: the same row, seen alike.
         (seen,) = ImportJob.objects.values_list("pk", "stage", "claim")
-        first = services.take_import(*seen)
-        second = services.take_import(*seen)
+        first = imports.take_import(*seen)
+        second = imports.take_import(*seen)
         self.assertIsNotNone(first)
         self.assertIsNone(second)
         self.assertEqual(ImportJob.objects.get().claim, first)
@@ -126,23 +126,23 @@ class QueuedImportTests(ImportTestCase):
         self,
     ) -> None:
         self.queued()
-        real_take = services.take_import
+        real_take = imports.take_import
 
         def other_runner_first(pk: int, stage: str, claim: str) -> str | None:
             # Runner B claims the job between runner A's look and A's claim.
-            with mock.patch.object(services, "take_import", real_take):
-                self.assertIsNotNone(services.claim_import())
+            with mock.patch.object(imports, "take_import", real_take):
+                self.assertIsNotNone(imports.claim_import())
             return real_take(pk, stage, claim)
 
-        with mock.patch.object(services, "take_import", other_runner_first):
-            self.assertIsNone(services.claim_import())
-        with mock.patch.object(services, "process_import") as process:
-            self.assertEqual(services.run_pending_imports(), 0)
+        with mock.patch.object(imports, "take_import", other_runner_first):
+            self.assertIsNone(imports.claim_import())
+        with mock.patch.object(imports, "process_import") as process:
+            self.assertEqual(imports.run_pending_imports(), 0)
         process.assert_not_called()
 
     def test_a_job_left_running_by_a_killed_runner_is_taken_again(self) -> None:
         token, job = self.queued()
-        long_ago = timezone.now() - services.STALE_AFTER - datetime.timedelta(seconds=1)
+        long_ago = timezone.now() - imports.STALE_AFTER - datetime.timedelta(seconds=1)
         ImportJob.objects.filter(pk=job.pk).update(
             stage="checking", claim="dead-runner", claimed_at=long_ago
         )
@@ -162,7 +162,7 @@ class QueuedImportTests(ImportTestCase):
     def test_a_save_left_running_is_taken_again_and_saved_once(self) -> None:
         token, job = self.queued()
         self.run_imports()
-        long_ago = timezone.now() - services.STALE_AFTER - datetime.timedelta(seconds=1)
+        long_ago = timezone.now() - imports.STALE_AFTER - datetime.timedelta(seconds=1)
         ImportJob.objects.filter(pk=job.pk).update(
             stage="saving", claim="dead-runner", claimed_at=long_ago
         )
@@ -175,15 +175,15 @@ class QueuedImportTests(ImportTestCase):
     ) -> None:
         broken, _ = self.queued()
         fine, _ = self.queued()
-        real_read = services.read_import
+        real_read = imports.read_import
 
         def fail_once(job, measure, table=None):  # type: ignore[no-untyped-def]
             if job.token == broken:
                 raise RuntimeError("out of memory")
             return real_read(job, measure, table)
 
-        with mock.patch.object(services, "read_import", fail_once):
-            with self.assertLogs("openqi.measures.services", "ERROR"):
+        with mock.patch.object(imports, "read_import", fail_once):
+            with self.assertLogs("openqi.measures.imports", "ERROR"):
                 self.assertEqual(self.run_imports(), "Processed 2 imports.\n")
         self.assertEqual(ImportJob.objects.get(token=broken).stage, "failed")
         self.assertContains(self.preview(broken), "a fault in OpenQI")
@@ -202,21 +202,21 @@ class InProcessTests(ImportTestCase):
     def test_on_the_upload_and_the_save_start_a_thread_after_the_response(
         self,
     ) -> None:
-        with mock.patch.object(services.threading, "Thread") as thread:
+        with mock.patch.object(imports.threading, "Thread") as thread:
             with self.captureOnCommitCallbacks(execute=True) as callbacks:
                 token = self.token(self.upload(csv_file(FILE), run=False))
         self.assertEqual(len(callbacks), 1)
         job = ImportJob.objects.get(token=token)
         thread.assert_called_once_with(
-            target=services._run_in_thread,
+            target=imports._run_in_thread,
             args=(job.pk,),
             name=f"openqi-import-{job.pk}",
             daemon=True,
         )
         thread.return_value.start.assert_called_once_with()
         # What the thread runs: the same claim and work as the runner, on its job only.
-        with mock.patch.object(services.connections, "close_all") as close_all:
-            services._run_in_thread(job.pk)
+        with mock.patch.object(imports.connections, "close_all") as close_all:
+            imports._run_in_thread(job.pk)
         close_all.assert_called_once_with()
         self.assertEqual(ImportJob.objects.get(pk=job.pk).stage, "ready")
         with self.captureOnCommitCallbacks() as callbacks:

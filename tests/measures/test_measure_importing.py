@@ -140,9 +140,9 @@ def test_value_problems():
     assert value_problems("count", -1, None)[0][0] == "value"
     assert value_problems("time_between", 0, None)[0][0] == "value"
     assert value_problems("proportion", None, None) == []
-    assert "denominator is 0" in value_problems("proportion", 3, 0)[0][1]
+    assert "0 is not above zero" in value_problems("proportion", 3, 0)[0][1]
     assert "empty" in value_problems("rate", 3, None)[0][1]
-    assert "more than the denominator" in value_problems("proportion", 12, 10)[0][1]
+    assert "more than its denominator" in value_problems("proportion", 12, 10)[0][1]
     assert value_problems("rate", 12, 10) == []
 
 

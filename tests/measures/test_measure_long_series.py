@@ -11,7 +11,7 @@ from django.urls import reverse
 from openqi.measures.models import Measure
 from tests.base import BaseTestCase
 from tests.measures.helpers import add_points, make_measure
-from tests.projects.portfolio_data import link, make_project
+from tests.portfolio.portfolio_data import link, make_project
 
 #: Three years and a bit of daily data: past the 1,024 points where it broke.
 POINTS = 1_100
@@ -55,7 +55,7 @@ class LongSeriesTests(BaseTestCase):
         for measure in self.measures:
             link(project, measure)
         self.sign_in(self.editor)
-        for name in ("projects:portfolio", "projects:measures_overview"):
+        for name in ("portfolio:portfolio", "measures:overview"):
             with self.subTest(page=name):
                 response = self.client.get(
                     reverse(name, kwargs={"slug": self.org.slug})

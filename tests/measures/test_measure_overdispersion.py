@@ -12,7 +12,7 @@ import datetime
 from django.urls import reverse
 
 from openqi.audit.models import AuditEvent
-from openqi.measures import services
+from openqi.measures import charts, services
 from openqi.measures.models import Measure
 from openqi.spc import MIN_DISPERSION_POINTS
 from tests.api.base import ApiTestCase
@@ -47,7 +47,7 @@ class MeasurePageWarningTests(BaseTestCase):
     def test_an_overdispersed_p_chart_warns_and_offers_the_editor_p_prime(self) -> None:
         self.sign_in(self.editor)
         response = self.client.get(self.url)
-        dispersion = services.dispersion_for(self.measure)
+        dispersion = charts.dispersion_for(self.measure)
         self.assertTrue(dispersion.is_overdispersed)
         self.assertContains(response, "This p chart may mislead")
         self.assertContains(response, dispersion.message)
@@ -144,7 +144,7 @@ class AutomaticChartTests(BaseTestCase):
     def test_it_follows_the_data_back_to_p(self) -> None:
         measure = proportion(self.org)
         points = add_points(measure, WIDE, denominators=BIG)
-        services.refresh_chart_choice(measure)
+        charts.refresh_chart_choice(measure)
         self.assertEqual(measure.chart_type, "pp")
         for point in points:
             services.save_point(
@@ -161,22 +161,22 @@ class AutomaticChartTests(BaseTestCase):
         measure = proportion(self.org, chart_type="p")
         self.assertFalse(measure.is_chart_automatic)
         add_points(measure, WIDE, denominators=BIG)
-        self.assertFalse(services.refresh_chart_choice(measure))
+        self.assertFalse(charts.refresh_chart_choice(measure))
         self.assertEqual(measure.chart_type, "p")
 
     def test_only_the_latest_phase_counts(self) -> None:
         measure = proportion(self.org)
         points = add_points(measure, WIDE + NARROW, denominators=BIG + SMALL)
-        services.refresh_chart_choice(measure)
+        charts.refresh_chart_choice(measure)
         self.assertEqual(measure.chart_type, "pp")
         measure.phase_breaks.create(period=points[N].period, reason="New rota")
-        services.refresh_chart_choice(measure)
+        charts.refresh_chart_choice(measure)
         self.assertEqual(measure.chart_type, "p")
 
     def test_a_rate_moves_to_u_prime(self) -> None:
         measure = make_measure(self.org, name="Falls per bed day", kind="rate")
         add_points(measure, WIDE, denominators=BIG)
-        services.refresh_chart_choice(measure)
+        charts.refresh_chart_choice(measure)
         self.assertEqual(measure.chart_type, "up")
 
     def test_the_measure_form_leaves_the_chart_automatic_or_keeps_a_choice(

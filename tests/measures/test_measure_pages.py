@@ -251,7 +251,7 @@ class MeasurePageTests(BaseTestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "The chart cannot be drawn")
-        self.assertContains(response, "denominators must be greater than zero")
+        self.assertContains(response, "a denominator must be above zero")
 
     def test_a_measure_without_data_says_so(self) -> None:
         empty = make_measure(self.org, name="Empty")

@@ -7,7 +7,7 @@ import re
 
 from django.urls import reverse
 
-from openqi.measures import services
+from openqi.measures import charts
 from openqi.measures.models import Annotation, DataPoint, PhaseBreak
 from tests.base import BaseTestCase
 from tests.measures.helpers import SHIFTED, add_points, make_measure
@@ -103,11 +103,11 @@ class AddPointTests(BaseTestCase):
             "denominator": "0",
         }
         response = self.client.post(self.url(measure), data)
-        self.assertContains(response, "it must be above zero")
+        self.assertContains(response, "a denominator must be above zero")
         response = self.client.post(self.url(measure), {**data, "denominator": "abc"})
         self.assertContains(response, "Enter the denominator as a number")
         response = self.client.post(self.url(measure), {**data, "denominator": "4"})
-        self.assertContains(response, "more than the denominator")
+        self.assertContains(response, "more than its denominator")
         self.assertFalse(measure.points.exists())
         response = self.client.post(self.url(measure), {**data, "denominator": "10"})
         self.assertEqual(response.status_code, 302)
@@ -197,7 +197,7 @@ class PhaseAndNoteTests(BaseTestCase):
         page = self.client.get(reverse("measures:detail", kwargs=self.kwargs))
         self.assertContains(page, "From March 2024")
         self.assertContains(page, "Criteria-led discharge")
-        self.assertEqual(len(services.chart_for(self.measure).phases), 2)
+        self.assertEqual(len(charts.chart_for(self.measure).phases), 2)
 
     def test_phase_needs_a_reason(self) -> None:
         self.sign_in(self.editor)

@@ -1,6 +1,6 @@
 """In development the invitations page says e-mail is not sent and shows the link.
 
-See openqi/accounts/mail.py: DEBUG on with the console (or locmem) backend shows
+See openqi/core/mail.py: DEBUG on with the console (or locmem) backend shows
 both; DEBUG off or a real backend shows neither.
 """
 
@@ -13,7 +13,7 @@ from unittest import mock
 
 from django.test import override_settings
 
-from openqi.accounts.mail import CONSOLE
+from openqi.core.mail import CONSOLE
 from openqi.organisations.models import Invitation
 from tests.base import BaseTestCase
 

@@ -20,7 +20,7 @@ class DetailTests(BaseTestCase):
         self.assertIn("Administrator", page)
         self.assertIn("Not part of a system", page)
         values = re.findall(r'summary-list__value"\s*>\s*([^<]*?)\s*</dd>', page)
-        self.assertEqual(values, ["Not part of a system", "3", "2", "Administrator"])
+        self.assertEqual(values, ["Not part of a system", "3", "5", "Administrator"])
         self.assertIn('href="/organisations/northfield/invitations/"', page)
         self.assertIn('href="/organisations/northfield/audit/"', page)
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from openqi.core.views import CURRENT_ORGANISATION
 from openqi.organisations.models import Membership, Role
+from openqi.organisations.views import CURRENT_ORGANISATION
 from tests.base import BaseTestCase
 
 

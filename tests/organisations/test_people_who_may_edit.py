@@ -16,7 +16,10 @@ class PeopleWhoMayEditTests(BaseTestCase):
             for role in (Role.QI_TEAM, Role.PROJECT_LEAD, Role.MEMBER)
         }
         people = set(people_who_may_edit(self.org))
-        self.assertEqual(people, {self.editor, *chosen.values()})
+        self.assertEqual(
+            people,
+            {self.editor, self.qi_lead, self.lead, self.member, *chosen.values()},
+        )
         self.assertNotIn(self.viewer, people)
 
     def test_a_viewer_here_is_not_chosen_for_being_an_editor_elsewhere(self) -> None:

@@ -1,11 +1,12 @@
 """Project workspace pages, for the access walk (see tests/access.py).
 
-The driver diagram, PDSA and portfolio pages are in routes_drivers.py and
-routes_portfolio.py.
+The driver diagram and PDSA pages are in tests/improvement/routes.py, the
+portfolio's in tests/portfolio/routes.py.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from openqi.projects.models import Partner, Project
@@ -34,15 +35,20 @@ def _new_partner(cast: Any) -> dict[str, Any]:
     return {"partner_pk": partner.pk}
 
 
+#: Numbers for measures made per attempt (measure names are unique).
+_NUMBERS = itertools.count(1)
+
+
 def _new_link(cast: Any) -> dict[str, Any]:
     project = Project.objects.get(pk=_project(cast)["pk"])
-    measure = make_measure(cast.org, name=f"Measure {project.measure_links.count()}")
+    measure = make_measure(cast.org, name=f"Measure {next(_NUMBERS)}")
     link = project.measure_links.create(measure=measure, role="process")
     return {"link_pk": link.pk}
 
 
 def _measure_to_link(cast: Any) -> dict[str, Any]:
-    measure = make_measure(cast.org, name="Falls with harm")
+    # A measure of its own for each attempt (names are unique).
+    measure = make_measure(cast.org, name=f"Falls with harm {next(_NUMBERS)}")
     return {"measure": measure.pk, "role": "outcome"}
 
 
@@ -66,7 +72,12 @@ ROUTES: list[Route] = [
         "projects:delete",
         kwargs=_project,
         manage_only=True,
-        writes=(Write(setup=_spare_project),),
+        # Deleting is for the project's own lead (an object rule): the cast's
+        # project lead leads no project here.
+        get_expect={"project_lead": 403, "member": 403},
+        writes=(
+            Write(setup=_spare_project, expect={"project_lead": 403, "member": 403}),
+        ),
     ),
     Route(
         "projects:note_add",
@@ -78,15 +89,19 @@ ROUTES: list[Route] = [
         "projects:rate",
         kwargs=_project,
         manage_only=True,
+        # The team's rating is for the project's lead and team (an object rule),
+        # the coach's for the QI team: the cast's project lead is on no team here.
+        get_expect={"project_lead": 403, "member": 403},
         writes=(
             Write(
+                expect={"project_lead": 403, "member": 403},
                 data=lambda c: {
                     "score": "2.5",
                     "rated_by": "coach",
                     "rated_on_day": "2",
                     "rated_on_month": "6",
                     "rated_on_year": "2025",
-                }
+                },
             ),
         ),
     ),

@@ -148,7 +148,7 @@ class ProjectCreateTests(BaseTestCase):
 
 
 class SimilarBeforeSavingTests(BaseTestCase):
-    """Issue 4, point 7: similar projects are shown before a project is saved."""
+    """Similar projects are shown before a project is saved."""
 
     url = "/organisations/northfield/projects/new/"
 

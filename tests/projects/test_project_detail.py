@@ -7,13 +7,13 @@ from openqi.organisations.models import Role
 from openqi.projects.models import Partner, ProjectNote
 from tests.base import BaseTestCase
 from tests.factories import make_member
+from tests.improvement.routes import make_diagram, make_node
 from tests.projects.project_helpers import (
     make_measure,
     make_priority,
     make_project,
     make_rating,
 )
-from tests.projects.routes_drivers import make_diagram, make_node
 
 
 class ProjectDetailTests(BaseTestCase):

@@ -1,4 +1,4 @@
-"""Similar projects (issue 4, point 7): TF-IDF cosine over title, aim and problem,
+"""Similar projects: TF-IDF cosine over title, aim and problem,
 tried on project texts like those a trust's QI office sees."""
 
 from __future__ import annotations

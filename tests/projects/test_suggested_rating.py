@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from openqi.improvement.models import PDSACycle
 from openqi.measures.services import chart_for
-from openqi.projects.models import PDSACycle, Project
-from openqi.projects.portfolio import page_queryset
+from openqi.portfolio.services import page_queryset
+from openqi.projects.models import Project
 from openqi.projects.progress import suggest_rating
 from tests.base import BaseTestCase
-from tests.projects.portfolio_data import (
+from tests.portfolio.portfolio_data import (
     FLAT,
     STEP_DOWN,
     STEP_UP,

@@ -22,7 +22,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from openqi.spc.render import COLOURS, render_funnel_svg, render_svg
+from openqi.spc import COLOURS
+from openqi.spc.render_chart import render_svg
+from openqi.spc.render_funnel import render_funnel_svg
 from openqi.spc.results import (
     ChartResult,
     Exclusion,

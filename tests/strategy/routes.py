@@ -14,7 +14,8 @@ def _org(cast: Any) -> dict[str, Any]:
 
 
 def _priority(cast: Any) -> dict[str, Any]:
-    return {"slug": cast.org.slug, "pk": make_priority(cast.org).pk}
+    title = f"Walk priority {StrategicPriority.objects.count()}"
+    return {"slug": cast.org.slug, "pk": make_priority(cast.org, title=title).pk}
 
 
 def _write_only(cast: Any) -> dict[str, Any]:
@@ -28,7 +29,7 @@ def _spare_priority(cast: Any) -> dict[str, Any]:
 
 def _priority_data(cast: Any) -> dict[str, Any]:
     return {
-        "title": "Zero avoidable deaths",
+        "title": f"Zero avoidable deaths {StrategicPriority.objects.count()}",
         "description": "",
         "period_start_day": "1",
         "period_start_month": "4",
@@ -42,20 +43,17 @@ ROUTES: list[Route] = [
     Route(
         "strategy:priority_create",
         kwargs=_org,
-        manage_only=True,
         writes=(Write(data=_priority_data),),
     ),
     Route(
         "strategy:priority_edit",
         kwargs=_priority,
-        manage_only=True,
         writes=(Write(data=_priority_data),),
     ),
     Route(
         "strategy:priority_delete",
         kwargs=_write_only,
         get=False,
-        manage_only=True,
         writes=(Write(setup=_spare_priority),),
     ),
 ]

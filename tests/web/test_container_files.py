@@ -22,7 +22,34 @@ def test_the_image_installs_front_end_and_python_packages_from_the_lock_files() 
     stages = _stages()
     assert len(stages) >= 2
     assert any(s.startswith("node:") and "npm ci" in s for s in stages)
-    assert any("-c requirements.lock '.[production]'" in s for s in stages)
+    assert any(
+        "COPY requirements/production.lock" in s
+        and "pip install --require-hashes -r production.lock" in s
+        for s in stages
+    )
+
+
+def _pins(path: Path) -> dict[str, str]:
+    """Package → version of a uv-compiled lock file, and a check that each pin has hashes."""
+    pins: dict[str, str] = {}
+    text = path.read_text(encoding="utf-8")
+    for block in re.split(r"\n(?=[A-Za-z0-9])", text):
+        match = re.match(r"([A-Za-z0-9_.-]+)==(\S+)", block)
+        if match:
+            assert "--hash=sha256:" in block, f"{path.name}: {match[1]} has no hash"
+            pins[match[1].lower().replace("_", "-")] = match[2]
+    return pins
+
+
+def test_the_lock_files_carry_hashes_and_agree_with_each_other() -> None:
+    full = _pins(REPO / "requirements.lock")
+    assert {"django", "numpy", "gunicorn", "pyarrow", "rules"} <= set(full)
+    assert "uv pip compile" in (REPO / "requirements.lock").read_text(encoding="utf-8")
+    for part in ("production.lock", "core.lock"):
+        pins = _pins(REPO / "requirements" / part)
+        assert pins, part
+        assert {name: full.get(name) for name in pins} == pins, part
+    assert "pyarrow" not in _pins(REPO / "requirements" / "production.lock")
 
 
 def test_the_image_collects_static_files_and_runs_as_a_user_not_root() -> None:

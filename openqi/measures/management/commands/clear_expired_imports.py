@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from openqi.measures.services import clear_expired_imports
+from openqi.measures.imports import clear_expired_imports
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from openqi.measures.services import run_pending_imports
+from openqi.measures.imports import run_pending_imports
 
 
 class Command(BaseCommand):

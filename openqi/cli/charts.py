@@ -1,0 +1,818 @@
+"""The chart verbs of ``openqi``: read a table, call :mod:`openqi.spc`, return the text.
+
+``openqi spc`` draws one chart from a table, ``openqi funnel`` compares units on
+a funnel plot and ``openqi spc-batch`` runs XmR charts over many series of a
+long table. Reading files lives in :mod:`openqi.tabular`, the checks of each
+row in :mod:`openqi.spc.inputs`, and every statistic comes from the library:
+this module sits on those alone. Each verb returns its text for
+:func:`openqi.cli.main` to print or write; only warnings go to standard error
+from here.
+
+Imports are kept light so that a chart from a small CSV takes about as long as
+starting NumPy: the renderers, openpyxl and pyarrow are imported only when
+needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from openqi.cli.errors import InputError
+from openqi.spc.inputs import CHART_KINDS, check_series
+from openqi.tabular import Table, period_sort_keys, read_table
+
+__all__ = ["BATCH_COLUMNS", "CHARTS", "CHART_OPTIONS", "add_verbs"]
+
+CHARTS = ("xmr", "run", "p", "u", "c", "pp", "up", "g", "t", "mr")
+#: Charts of a count over a denominator: the value column is the numerator.
+RATIO_CHARTS = ("p", "u", "pp", "up")
+#: Charts whose over-dispersion warning is printed on standard error (the p′ and
+#: u′ charts are the remedy it suggests).
+OVERDISPERSION_CHARTS = ("p", "u")
+_RULE_OPTIONS = frozenset({"shift_length", "trend_length", "two_of_three"})
+_COMMON_OPTIONS = frozenset({"improvement", "target", "rebase", "fix_after", "exclude"})
+#: Which library keywords each chart takes (tests/cli checks this against the
+#: signatures in openqi.spc.charts).
+CHART_OPTIONS: dict[str, frozenset[str]] = {
+    "xmr": _COMMON_OPTIONS | _RULE_OPTIONS | {"screen"},
+    "run": _COMMON_OPTIONS | {"multiply"},
+    "p": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply"},
+    "u": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply"},
+    "pp": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply", "screen"},
+    "up": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply", "screen"},
+    "c": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply"},
+    "g": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply"},
+    "t": _COMMON_OPTIONS | _RULE_OPTIONS | {"multiply", "screen"},
+    "mr": frozenset({"rebase", "fix_after", "exclude"}),
+}
+#: The command-line flag of each library keyword, for messages.
+_FLAGS = {
+    "improvement": "--improvement",
+    "target": "--target",
+    "screen": "--no-screen",
+    "multiply": "--multiply",
+    "shift_length": "--shift-length",
+    "trend_length": "--trend-length",
+    "two_of_three": "--two-of-three",
+}
+BATCH_COLUMNS = (
+    "series",
+    "points",
+    "centre",
+    "lower",
+    "upper",
+    "mean_moving_range",
+    "variation",
+    "assurance",
+    "latest_period",
+    "latest_value",
+    "latest_rule",
+    "latest_signal",
+    "special_cause_points",
+)
+
+
+# --------------------------------------------------------------------------- parser
+
+_SPC_EPILOG = """\
+examples:
+  openqi spc attendances.csv --chart xmr --improvement increase --target 9000
+  openqi spc breaches.csv --chart p --value breaches --denominator attendances \\
+      --improvement decrease --multiply 100 --format svg --output breaches.svg
+  openqi spc waits.xlsx --chart xmr --rebase 2018-04-01 --exclude 2017-12-01
+
+Periods are kept as text. When every period is an ISO date (2024-02-01) or
+month (2024-02) the rows are sorted by date; otherwise the file's order is kept.
+Without a period column the points are numbered 1, 2, 3, ... in file order.
+An empty value cell is a missing value: it is shown, and left out of the
+calculations. Exit status: 0 on success, 2 on bad input.
+"""
+
+_FUNNEL_EPILOG = """\
+examples:
+  openqi funnel march.csv --type proportion --unit org_code \\
+      --numerator breaches --denominator attendances --multiply 100
+  openqi funnel smr.xlsx --type ratio --unit trust --numerator observed \\
+      --denominator expected --limit 95 --format svg --output smr.svg
+
+For a proportion the numerator is a count of the denominator (0 <= numerator <=
+denominator); for a ratio it is observed events and the denominator the expected
+number (an indirectly standardised ratio, target 1). Exit status: 0 on success,
+2 on bad input.
+"""
+
+_BATCH_EPILOG = """\
+examples:
+  openqi spc-batch ae_long.csv --series org_code --value attendances
+  openqi spc-batch indicators.parquet --series indicator --improvement decrease \\
+      --format json --output summary.json
+
+The input is long: one row per series and period. Each series' rows are put in
+period order (by date when every period is an ISO date or month, else file
+order) and charted on their own, exactly as `openqi spc --chart xmr` would
+chart them. One summary row per series is written, with the columns:
+  series, points, centre, lower, upper, mean_moving_range, variation,
+  assurance, latest_period, latest_value, latest_rule, latest_signal,
+  special_cause_points
+"latest" is the last period with a value. Exit status: 0 on success, 2 on bad
+input.
+"""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number, got {text!r}"
+        ) from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of 1 or more, got {text}"
+        )
+    return number
+
+
+def _finite_float(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return number
+
+
+def _add_output_options(
+    parser: argparse.ArgumentParser, formats: Sequence[str], *, has_title: bool = False
+) -> None:
+    group = parser.add_argument_group("output")
+    group.add_argument(
+        "--format",
+        choices=formats,
+        help=f"output format (default: taken from the --output file's extension, else "
+        f"{formats[0]})",
+    )
+    group.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write to FILE instead of standard output (written only on success)",
+    )
+    if has_title:
+        group.add_argument(
+            "--title", metavar="TEXT", help="title drawn on the SVG chart"
+        )
+
+
+def _charts_note(keyword: str) -> str:
+    return "; charts: " + ", ".join(c for c in CHARTS if keyword in CHART_OPTIONS[c])
+
+
+def _add_xmr_options(group: argparse._ArgumentGroup, *, for_spc: bool) -> None:
+    group.add_argument(
+        "--improvement",
+        choices=("increase", "decrease", "neither"),
+        help="which direction is better; colours signals as improvement or concern "
+        "(default: neither)",
+    )
+    group.add_argument(
+        "--target",
+        type=_finite_float,
+        metavar="X",
+        help="target value, in the plotted units; with --improvement gives the assurance icon",
+    )
+    if for_spc:
+        group.add_argument(
+            "--rebase",
+            nargs="+",
+            action="extend",
+            default=[],
+            metavar="PERIOD",
+            help="start a new phase (new centre line and limits) at each PERIOD",
+        )
+    group.add_argument(
+        "--fix-after",
+        type=_positive_int,
+        metavar="N",
+        help="freeze each phase's limits on its first N points (at least 12) and judge "
+        "later points against them",
+    )
+    if for_spc:
+        group.add_argument(
+            "--exclude",
+            nargs="+",
+            action="extend",
+            default=[],
+            metavar="PERIOD",
+            help="plot these periods but leave them out of the calculations",
+        )
+        group.add_argument(
+            "--multiply",
+            type=_finite_float,
+            metavar="K",
+            help="multiply the plotted values, e.g. 100 for a percentage"
+            + _charts_note("multiply"),
+        )
+    group.add_argument(
+        "--no-screen",
+        action="store_true",
+        help="do not screen out large moving ranges before the limits are computed "
+        "(matches the Making Data Count Excel tool; for pp and up, Laney's unscreened "
+        "sigma_z)" + (_charts_note("screen") if for_spc else ""),
+    )
+    group.add_argument(
+        "--shift-length",
+        type=_positive_int,
+        metavar="N",
+        help="points in a row on one side of the centre line that make a shift (default: 7)"
+        + (_charts_note("shift_length") if for_spc else ""),
+    )
+    group.add_argument(
+        "--trend-length",
+        type=_positive_int,
+        metavar="N",
+        help="points in a row rising or falling that make a trend (default: 7)"
+        + (_charts_note("trend_length") if for_spc else ""),
+    )
+    group.add_argument(
+        "--two-of-three",
+        choices=("default", "beyond_near"),
+        help="two-of-three rule: 'default' counts points between the near line and the "
+        "limit; 'beyond_near' also counts points beyond the limit (MDC 2023)"
+        + (_charts_note("two_of_three") if for_spc else ""),
+    )
+
+
+def add_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the chart verbs to the ``openqi`` parser's sub-parsers."""
+    formatter = argparse.RawDescriptionHelpFormatter
+    spc = verbs.add_parser(
+        "spc",
+        help="one control chart or run chart from a table",
+        description="Draw one statistical process control chart from a table with one row\n"
+        "per period, and print its points, signals and icons.",
+        epilog=_SPC_EPILOG,
+        formatter_class=formatter,
+    )
+    spc.add_argument(
+        "input",
+        metavar="INPUT",
+        help="a .csv, .xlsx or .parquet file (- for CSV on standard input)",
+    )
+    spc.add_argument(
+        "--chart",
+        required=True,
+        choices=CHARTS,
+        help="xmr (individuals), run (median and Anhøj rules), p (proportion), u (rate), "
+        "c (count), pp / up (Laney p' / u' for large denominators), g (opportunities "
+        "between rare events), t (time between events), mr (moving range)",
+    )
+    columns = spc.add_argument_group("columns")
+    columns.add_argument(
+        "--value",
+        default="value",
+        metavar="COL",
+        help="the values; for p, u, pp and up charts the numerator (default: value)",
+    )
+    columns.add_argument(
+        "--period",
+        default=None,
+        metavar="COL",
+        help="the period of each row (default: period; without such a column the rows "
+        "are numbered 1, 2, 3, ...)",
+    )
+    columns.add_argument(
+        "--denominator",
+        default=None,
+        metavar="COL",
+        help="the denominator for p, u, pp and up charts, optional for run charts "
+        "(default: denominator)",
+    )
+    options = spc.add_argument_group("chart options")
+    _add_xmr_options(options, for_spc=True)
+    _add_output_options(spc, ("json", "csv", "svg"), has_title=True)
+    spc.set_defaults(run=_run_spc)
+
+    funnel = verbs.add_parser(
+        "funnel",
+        help="a funnel plot comparing units (trusts, wards, clinicians)",
+        description="Compare units on a funnel plot of a proportion or an indirectly\n"
+        "standardised ratio, with limits adjusted for over-dispersion, and flag\n"
+        "the outliers.",
+        epilog=_FUNNEL_EPILOG,
+        formatter_class=formatter,
+    )
+    funnel.add_argument(
+        "input",
+        metavar="INPUT",
+        help="a .csv, .xlsx or .parquet file (- for CSV on standard input)",
+    )
+    funnel.add_argument(
+        "--type",
+        required=True,
+        choices=("proportion", "ratio"),
+        help="proportion (numerator out of denominator) or ratio (observed / expected)",
+    )
+    fcols = funnel.add_argument_group("columns")
+    fcols.add_argument(
+        "--unit", required=True, metavar="COL", help="the unit's name or code"
+    )
+    fcols.add_argument(
+        "--numerator",
+        required=True,
+        metavar="COL",
+        help="events, or observed for a ratio",
+    )
+    fcols.add_argument(
+        "--denominator",
+        required=True,
+        metavar="COL",
+        help="cases, or expected for a ratio",
+    )
+    fopts = funnel.add_argument_group("funnel options")
+    fopts.add_argument(
+        "--no-overdispersion",
+        action="store_true",
+        help="do not widen the limits for over-dispersion between units",
+    )
+    fopts.add_argument(
+        "--limit",
+        choices=("95", "99.8"),
+        default="99.8",
+        help="the limit a unit must pass to be an outlier (default: 99.8)",
+    )
+    fopts.add_argument(
+        "--multiply",
+        type=_finite_float,
+        default=1.0,
+        metavar="K",
+        help="multiply the plotted values, e.g. 100 for a percentage (default: 1)",
+    )
+    _add_output_options(funnel, ("json", "csv", "svg"), has_title=True)
+    funnel.set_defaults(run=_run_funnel)
+
+    batch = verbs.add_parser(
+        "spc-batch",
+        help="XmR summaries of many series from one long table",
+        description="Run an XmR chart over every series of a long table (one row per\n"
+        "series and period) and write one summary row per series.",
+        epilog=_BATCH_EPILOG,
+        formatter_class=formatter,
+    )
+    batch.add_argument(
+        "input",
+        metavar="INPUT",
+        help="a .csv or .parquet file (.xlsx works too; - for CSV on standard input)",
+    )
+    bcols = batch.add_argument_group("columns")
+    bcols.add_argument(
+        "--series",
+        required=True,
+        metavar="COL",
+        help="the name of the series each row belongs to",
+    )
+    bcols.add_argument(
+        "--value", default="value", metavar="COL", help="the values (default: value)"
+    )
+    bcols.add_argument(
+        "--period",
+        default="period",
+        metavar="COL",
+        help="the period of each row (default: period)",
+    )
+    bopts = batch.add_argument_group("chart options")
+    _add_xmr_options(bopts, for_spc=False)
+    _add_output_options(batch, ("csv", "json"))
+    batch.set_defaults(run=_run_batch)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _format(args: argparse.Namespace, formats: Sequence[str]) -> str:
+    if args.format:
+        return str(args.format)
+    if args.output:
+        extension: str = os.path.splitext(str(args.output))[1].lower().lstrip(".")
+        if extension in formats:
+            return extension
+    return formats[0]
+
+
+# --------------------------------------------------------------------------- shared input
+
+
+def _periods(table: Table, column: str, explicit: bool) -> tuple[list[str], bool]:
+    """The period of each row, and whether a period column was used."""
+    if not table.has(column):
+        if explicit:
+            table.require(column, "--period")
+        return [str(i) for i in range(1, len(table) + 1)], False
+    periods = table.texts(column)
+    for i, period in enumerate(periods):
+        if not period:
+            raise InputError(
+                f"row {table.rows[i]}: the period ({column}) is empty; give every row a period"
+            )
+    return periods, True
+
+
+def _describer(
+    table: Table, periods: Sequence[str], has_periods: bool, what: str = "period"
+) -> Callable[[int], str]:
+    def describe(i: int) -> str:
+        if has_periods:
+            return f"row {table.rows[i]} ({what} {periods[i]})"
+        return f"row {table.rows[i]}"
+
+    return describe
+
+
+def _check_duplicates(
+    table: Table, keys: Sequence[str], what: str, column: str
+) -> None:
+    first: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key in first:
+            raise InputError(
+                f'rows {table.rows[first[key]]} and {table.rows[i]} both have {what} "{key}"; '
+                f"each {what} may appear once in {column}: remove or merge one of them"
+            )
+        first[key] = i
+
+
+def _order(periods: Sequence[str]) -> list[int] | None:
+    """Row order by date when every period is an ISO date or month, else ``None`` (file order)."""
+    keys = period_sort_keys(periods)
+    if keys is None:
+        return None
+    order = sorted(range(len(periods)), key=keys.__getitem__)
+    return None if order == list(range(len(periods))) else order
+
+
+def _check_known_periods(
+    flag: str, wanted: Sequence[str], periods: Sequence[str], column: str
+) -> None:
+    known = set(periods)
+    for period in wanted:
+        if period not in known:
+            raise InputError(
+                f'{flag} period "{period}" is not in the period column "{column}"; '
+                f"the periods run from {periods[0]} to {periods[-1]}: give one of them"
+            )
+
+
+def _json(data: Any) -> str:
+    return (
+        json.dumps(
+            data, indent=2, ensure_ascii=False, allow_nan=False, default=_json_default
+        )
+        + "\n"
+    )
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (tuple, set, frozenset)):
+        return list(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(c)) for c in columns])
+    return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else ""
+    return str(value)
+
+
+# --------------------------------------------------------------------------- spc
+
+
+def _run_spc(args: argparse.Namespace) -> tuple[str, str | None]:
+    chart = args.chart
+    accepted = CHART_OPTIONS[chart]
+    for keyword, flag in _FLAGS.items():
+        given = (
+            args.no_screen
+            if keyword == "screen"
+            else getattr(args, keyword) is not None
+        )
+        if given and keyword not in accepted:
+            users = ", ".join(c for c in CHARTS if keyword in CHART_OPTIONS[c])
+            raise InputError(
+                f"{flag} does not apply to --chart {chart}; it works with {users}: drop it"
+            )
+    fmt = _format(args, ("json", "csv", "svg"))
+
+    table = read_table(args.input)
+    table.require(args.value, "--value")
+    period_column = args.period or "period"
+    periods, has_periods = _periods(
+        table, period_column, explicit=args.period is not None
+    )
+    if has_periods:
+        _check_duplicates(table, periods, "period", period_column)
+    describe = _describer(table, periods, has_periods)
+    values = table.numbers(args.value, describe)
+
+    denominators: NDArray[np.float64] | None = None
+    denominator_column = args.denominator or "denominator"
+    if chart in RATIO_CHARTS or (
+        chart == "run" and (args.denominator or table.has("denominator"))
+    ):
+        table.require(denominator_column, "--denominator")
+        denominators = table.numbers(denominator_column, describe)
+    elif args.denominator is not None:
+        raise InputError(
+            f"--denominator does not apply to --chart {chart}; it works with p, u, pp, up "
+            "and run: drop it"
+        )
+    # A run chart's values over denominators are counts; otherwise its own kind.
+    kind = "rate" if chart == "run" and denominators is not None else CHART_KINDS[chart]
+    check_series(
+        kind,
+        values,
+        denominators,
+        value_field=args.value,
+        denominator_field=denominator_column,
+        rows=table.rows,
+        label=describe,
+    )
+
+    order = _order(periods) if has_periods else None
+    if order is not None:
+        periods = [periods[i] for i in order]
+        values = values[order]
+        if denominators is not None:
+            denominators = denominators[order]
+    _check_known_periods("--rebase", args.rebase, periods, period_column)
+    _check_known_periods("--exclude", args.exclude, periods, period_column)
+
+    candidates = {
+        "improvement": args.improvement or "neither",
+        "target": args.target,
+        "rebase": list(args.rebase) or None,
+        "exclude": list(args.exclude) or None,
+        "fix_after": args.fix_after,
+        "multiply": args.multiply,
+        "screen": False if args.no_screen else None,
+        "shift_length": args.shift_length,
+        "trend_length": args.trend_length,
+        "two_of_three": args.two_of_three,
+    }
+    options = {k: v for k, v in candidates.items() if v is not None and k in accepted}
+
+    from openqi.spc.charts import spc_chart
+
+    result = spc_chart(
+        chart, values, denominators=denominators, periods=periods, **options
+    )
+    if chart in OVERDISPERSION_CHARTS:
+        from openqi.spc.dispersion import is_overdispersion_warning
+
+        # A warning, not an error: the chart is still written, the person told.
+        for warning in result.warnings:
+            if is_overdispersion_warning(warning):
+                print(f"warning: {warning}", file=sys.stderr)
+    if fmt == "json":
+        return _json(result.to_dict()), args.output
+    if fmt == "csv":
+        points = result.points()
+        return _csv(points, list(points[0]) if points else ["period"]), args.output
+    from openqi.spc.render_chart import render_svg
+
+    return render_svg(result, title=args.title), args.output
+
+
+# --------------------------------------------------------------------------- funnel
+
+
+def _run_funnel(args: argparse.Namespace) -> tuple[str, str | None]:
+    fmt = _format(args, ("json", "csv", "svg"))
+    table = read_table(args.input)
+    for column, flag in (
+        (args.unit, "--unit"),
+        (args.numerator, "--numerator"),
+        (args.denominator, "--denominator"),
+    ):
+        table.require(column, flag)
+    units = table.texts(args.unit)
+    for i, unit in enumerate(units):
+        if not unit:
+            raise InputError(
+                f"row {table.rows[i]}: the unit ({args.unit}) is empty; give every row a unit"
+            )
+    _check_duplicates(table, units, "unit", args.unit)
+    describe = _describer(table, units, True, what="unit")
+    numerators = table.numbers(args.numerator, describe)
+    denominators = table.numbers(args.denominator, describe)
+    check_series(
+        "proportion" if args.type == "proportion" else "rate",
+        numerators,
+        denominators,
+        value_field=args.numerator,
+        denominator_field=args.denominator,
+        rows=table.rows,
+        label=describe,
+        required=True,
+    )
+
+    from openqi.spc.funnel import funnel
+
+    result = funnel(
+        numerators,
+        denominators,
+        units,
+        type=args.type,
+        overdispersion=not args.no_overdispersion,
+        limit=args.limit,
+        multiply=args.multiply,
+    )
+    if fmt == "json":
+        return _json(result.to_dict()), args.output
+    if fmt == "csv":
+        rows = [u.to_dict() for u in result.units]
+        return _csv(rows, list(rows[0]) if rows else ["unit"]), args.output
+    from openqi.spc.render_funnel import render_funnel_svg
+
+    return render_funnel_svg(result, title=args.title), args.output
+
+
+# --------------------------------------------------------------------------- spc-batch
+
+
+def _run_batch(args: argparse.Namespace) -> tuple[str, str | None]:
+    fmt = _format(args, ("csv", "json"))
+    table = read_table(args.input)
+    table.require(args.series, "--series")
+    table.require(args.value, "--value")
+    table.require(args.period, "--period")
+    series = table.texts(args.series)
+    periods = table.texts(args.period)
+    for i in range(len(table)):
+        if not series[i]:
+            raise InputError(
+                f"row {table.rows[i]}: the series ({args.series}) is empty; give every row a series"
+            )
+        if not periods[i]:
+            raise InputError(
+                f"row {table.rows[i]}: the period ({args.period}) is empty; give every row a period"
+            )
+
+    def describe(i: int) -> str:
+        return f"row {table.rows[i]} (series {series[i]}, period {periods[i]})"
+
+    values = table.numbers(args.value, describe)
+    names, row_index = _pivot(table, series, periods)
+
+    from openqi.spc.batch import xmr_batch
+
+    options: dict[str, Any] = {"improvement": args.improvement or "neither"}
+    for keyword, value in (
+        ("target", args.target),
+        ("fix_after", args.fix_after),
+        ("screen", False if args.no_screen else None),
+        ("shift_length", args.shift_length),
+        ("trend_length", args.trend_length),
+        ("two_of_three", args.two_of_three),
+    ):
+        if value is not None:
+            options[keyword] = value
+    present = row_index >= 0
+    matrix = np.full(row_index.shape, np.nan)
+    matrix[present] = values[row_index[present]]
+    result = xmr_batch(matrix, **options)
+
+    from openqi.spc.results import RULES, SIGNALS
+
+    variation = result.variation_labels()
+    assurance = result.assurance_labels()
+    special = np.count_nonzero(result.rule != 0, axis=1)
+    valid = ~np.isnan(matrix)
+    has_any = valid.any(axis=1)
+    last = row_index.shape[1] - 1 - np.argmax(valid[:, ::-1], axis=1)
+    rows: list[dict[str, Any]] = []
+    for s, name in enumerate(names):
+        row: dict[str, Any] = {
+            "series": name,
+            "points": int(result.n_points[s]),
+            "centre": _float(result.centre[s]),
+            "lower": _float(result.lower[s]),
+            "upper": _float(result.upper[s]),
+            "mean_moving_range": _float(result.mean_moving_range[s]),
+            "variation": variation[s],
+            "assurance": assurance[s],
+            "latest_period": None,
+            "latest_value": None,
+            "latest_rule": None,
+            "latest_signal": None,
+            "special_cause_points": int(special[s]),
+        }
+        if has_any[s]:
+            j = int(last[s])
+            row["latest_period"] = periods[int(row_index[s, j])]
+            row["latest_value"] = _float(matrix[s, j])
+            row["latest_rule"] = RULES[int(result.rule[s, j])]
+            row["latest_signal"] = SIGNALS[int(result.signal[s, j])]
+        rows.append(row)
+    if fmt == "json":
+        batch_options = {
+            "chart": "xmr",
+            **options,
+            "series": args.series,
+            "value": args.value,
+            "period": args.period,
+        }
+        return _json({"options": batch_options, "series": rows}), args.output
+    return _csv(rows, BATCH_COLUMNS), args.output
+
+
+def _float(value: Any) -> float | None:
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _pivot(
+    table: Table,
+    series: Sequence[str],
+    periods: Sequence[str],
+) -> tuple[list[str], NDArray[np.int64]]:
+    """Arrange a long table's rows as series × position, in period order within each series.
+
+    Returns the series names (in order of first appearance) and a matrix of row
+    indices, one row per series, ``-1`` padding series shorter than the longest.
+    Periods are ordered by date when every period is an ISO date or month, else
+    by file order. Duplicate (series, period) pairs are an error. Vectorised: no
+    Python loop per series.
+    """
+    codes: dict[str, int] = {}
+    series_code = np.fromiter(
+        (codes.setdefault(s, len(codes)) for s in series),
+        dtype=np.int64,
+        count=len(series),
+    )
+    period_codes: dict[str, int] = {}
+    period_code = np.fromiter(
+        (period_codes.setdefault(p, len(period_codes)) for p in periods),
+        dtype=np.int64,
+        count=len(periods),
+    )
+    unique_periods = list(period_codes)
+    keys = period_sort_keys(unique_periods)
+    rows = np.arange(len(series), dtype=np.int64)
+    if keys is not None:
+        rank_of_code = np.empty(len(unique_periods), dtype=np.int64)
+        rank_of_code[sorted(range(len(unique_periods)), key=keys.__getitem__)] = (
+            np.arange(len(unique_periods))
+        )
+        within = rank_of_code[period_code]
+    else:
+        within = rows
+    order = np.lexsort((within, series_code))
+    sorted_series = series_code[order]
+    n_series = len(codes)
+
+    pair = series_code * len(unique_periods) + period_code
+    pair_order = np.argsort(pair, kind="stable")
+    same = np.flatnonzero(pair[pair_order][1:] == pair[pair_order][:-1])
+    if same.size:
+        first, second = int(pair_order[same[0]]), int(pair_order[same[0] + 1])
+        raise InputError(
+            f'rows {table.rows[first]} and {table.rows[second]} both have series "{series[first]}" '
+            f'and period "{periods[first]}"; each period may appear once per series: remove or '
+            "merge one of them"
+        )
+
+    counts = np.bincount(series_code, minlength=n_series)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    position = np.arange(len(order)) - starts[sorted_series]
+    matrix = np.full((n_series, int(counts.max())), -1, dtype=np.int64)
+    matrix[sorted_series, position] = order
+    return list(codes), matrix
