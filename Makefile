@@ -12,7 +12,7 @@ CHROMIUM := /usr/bin/chromium
 POSTGRES_URL ?= postgres://openqi:openqi@127.0.0.1:5432/openqi
 
 .PHONY: install run spc-walkthrough test test-core test-sqlite test-postgres test-browser \
-	bench lint types migrations-check check format lock clean
+	bench bench-load lint types migrations-check check format lock clean
 
 # Every package exactly as requirements.lock pins it, checked against its hashes;
 # then OpenQI itself, editable, with nothing more. `make lock` regenerates the locks.
@@ -94,6 +94,12 @@ test-browser: install
 bench: install
 	$(PY) -m compileall -q openqi
 	$(PY) -m bench
+
+# Only the load test (`make bench` runs it too): gunicorn on PostgreSQL, the large demo,
+# 1, 4 and 16 users (bench/load.py); skipped when PostgreSQL is not reachable.
+bench-load: install
+	$(PY) -m compileall -q openqi
+	POSTGRES_URL=$(POSTGRES_URL) $(PY) -m bench load_test
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -22,10 +22,15 @@ Benchmark = Callable[[], list[Row]]
 
 def benchmarks() -> list[Benchmark]:
     """Every benchmark, in the order the table shows them."""
-    from bench import pages, spc
+    from bench import exports, load, pages, spc
 
     return [
         spc.xmr_batch_throughput,
         spc.cli_startup,
+        spc.spc_batch_files,
+        spc.funnel_file,
+        spc.chart_scaling,
         pages.page_timings,
+        load.load_test,
+        exports.export_streaming,
     ]

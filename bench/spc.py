@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import subprocess
 import sys
 import tempfile
@@ -16,7 +17,14 @@ import numpy as np
 
 from bench.report import Row, si
 
-__all__ = ["cli_startup", "realistic_series", "xmr_batch_throughput"]
+__all__ = [
+    "chart_scaling",
+    "cli_startup",
+    "funnel_file",
+    "realistic_series",
+    "spc_batch_files",
+    "xmr_batch_throughput",
+]
 
 #: Batch throughput the engine must reach on 10,000 series × 60 points
 #: (a bare NumPy computation of the same rules reaches about 2.8e7 here).
@@ -208,3 +216,259 @@ def cli_startup() -> list[Row]:
             note="start-up overhead of the command line",
         ),
     ]
+
+
+# --------------------------------------------------------------------------- files
+
+#: ``openqi spc-batch`` on 10,000 series × 60 points, as a whole process, may
+#: take at most this many times as long as a process that loads the same
+#: numbers and calls ``xmr_batch`` (issue 11): CSV and Parquet.
+BATCH_FILE_TARGETS = {"csv": 3.0, "parquet": 2.0}
+#: ``openqi funnel`` on 1,000,000 units against a process that loads the
+#: numbers and calls ``funnel``: time and peak memory.
+FUNNEL_TARGET = 2.0
+FUNNEL_UNITS = 1_000_000
+
+
+def _timed(argv: list[str]) -> tuple[float, float]:
+    """Wall time (s) and peak resident memory (MB) of one child process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited with {child.returncode}")
+    return elapsed, usage.ru_maxrss / 1024  # kilobytes on Linux
+
+
+def _best(repeats: int, argv: list[str]) -> tuple[float, float]:
+    runs = [_timed(argv) for _ in range(repeats)]
+    return min(t for t, _ in runs), min(m for _, m in runs)
+
+
+def _long_table(folder: Path) -> dict[str, Path]:
+    """realistic_series(10,000, 60) as a long table (series, period, value)."""
+    x, _, _ = realistic_series(10_000, 60)
+    np.save(folder / "values.npy", x)
+    names = np.array([f"T{s:05d}" for s in range(x.shape[0])])
+    months = np.array([f"{2019 + i // 12}-{i % 12 + 1:02d}" for i in range(x.shape[1])])
+    series = np.repeat(names, x.shape[1])
+    periods = np.tile(months, x.shape[0])
+    flat = x.ravel()
+    cells = ["" if math.isnan(v) else f"{v:.1f}" for v in flat.tolist()]
+    paths = {"csv": folder / "long.csv"}
+    with open(paths["csv"], "w", encoding="utf-8") as handle:
+        handle.write("series,period,value\n")
+        handle.writelines(
+            f"{s},{p},{c}\n"
+            for s, p, c in zip(series.tolist(), periods.tolist(), cells, strict=True)
+        )
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        return paths
+    paths["parquet"] = folder / "long.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "series": series,
+                "period": periods,
+                "value": pa.array(flat, from_pandas=True),
+            }
+        ),
+        paths["parquet"],
+    )
+    return paths
+
+
+def spc_batch_files() -> list[Row]:
+    """``openqi spc-batch`` on 10,000 × 60 from CSV and Parquet, whole process,
+    against one process that loads the numbers and calls ``xmr_batch``."""
+    script = _openqi_command()
+    if script is None:
+        return [
+            Row("openqi spc-batch files", None, "×", note="skipped: CLI not available")
+        ]
+    rows = []
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        paths = _long_table(folder)
+        baseline = [
+            sys.executable,
+            "-c",
+            "import sys, numpy as np; from openqi.spc.batch import xmr_batch; "
+            "xmr_batch(np.load(sys.argv[1]))",
+            str(folder / "values.npy"),
+        ]
+        _timed(baseline)  # warm the caches
+        base_time, _ = _best(5, baseline)
+        rows.append(
+            Row(
+                "load + xmr_batch 10,000 × 60 (process)",
+                base_time * 1e3,
+                "ms",
+                note="baseline: python, import, np.load, xmr_batch; best of 5",
+            )
+        )
+        for kind, path in paths.items():
+            out = folder / "summary.csv"
+            command = [
+                str(script),
+                "spc-batch",
+                str(path),
+                "--series",
+                "series",
+                "-o",
+                str(out),
+            ]
+            _timed(command)
+            cli_time, _ = _best(5, command)
+            ratio = cli_time / base_time
+            target = BATCH_FILE_TARGETS[kind]
+            rows.append(
+                Row(
+                    f"openqi spc-batch {kind} / baseline",
+                    ratio,
+                    "×",
+                    target=f"<= {target:g}",
+                    is_met=ratio <= target,
+                    note=f"whole process {cli_time * 1e3:.0f} ms, best of 5; "
+                    f"{path.stat().st_size / 1e6:.1f} MB {kind}",
+                )
+            )
+        if "parquet" not in paths:
+            rows.append(
+                Row("openqi spc-batch parquet", None, "×", note="skipped: no pyarrow")
+            )
+    return rows
+
+
+def funnel_file() -> list[Row]:
+    """``openqi funnel`` on 1,000,000 units (CSV in, CSV out), whole process, against
+    one process that loads the numbers and calls ``funnel``: time and peak memory."""
+    script = _openqi_command()
+    if script is None:
+        return [
+            Row("openqi funnel 1e6 units", None, "×", note="skipped: CLI not available")
+        ]
+    rng = np.random.default_rng(20240601)
+    denominators = rng.integers(50, 5000, FUNNEL_UNITS)
+    numerators = rng.binomial(denominators, rng.uniform(0.05, 0.15, FUNNEL_UNITS))
+    names = np.array([f"U{i:07d}" for i in range(FUNNEL_UNITS)])
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        np.save(folder / "numerators.npy", numerators)
+        np.save(folder / "denominators.npy", denominators)
+        np.save(folder / "units.npy", names)
+        source = folder / "units.csv"
+        with open(source, "w", encoding="utf-8") as handle:
+            handle.write("unit,events,cases\n")
+            handle.writelines(
+                f"{u},{n},{d}\n"
+                for u, n, d in zip(
+                    names.tolist(),
+                    numerators.tolist(),
+                    denominators.tolist(),
+                    strict=True,
+                )
+            )
+        baseline = [
+            sys.executable,
+            "-c",
+            "import sys, numpy as np; from openqi.spc.funnel import funnel; "
+            "f = sys.argv[1]; "
+            "funnel(np.load(f + '/numerators.npy'), np.load(f + '/denominators.npy'), "
+            "np.load(f + '/units.npy').tolist())",
+            str(folder),
+        ]
+        command = [
+            str(script), "funnel", str(source), "--type", "proportion", "--unit", "unit",
+            "--numerator", "events", "--denominator", "cases", "-o", str(folder / "out.csv"),
+        ]  # fmt: skip
+        base_time, base_memory = _best(2, baseline)
+        cli_time, cli_memory = _best(2, command)
+    time_ratio = cli_time / base_time
+    memory_ratio = cli_memory / base_memory
+    return [
+        Row(
+            "load + funnel 1e6 units (process)",
+            base_time,
+            "s",
+            note=f"baseline: np.load and funnel(); peak {base_memory:.0f} MB; best of 2",
+        ),
+        Row(
+            "openqi funnel 1e6 time / baseline",
+            time_ratio,
+            "×",
+            target=f"<= {FUNNEL_TARGET:g}",
+            is_met=time_ratio <= FUNNEL_TARGET,
+            note=f"whole process {cli_time:.2f} s, CSV in and out "
+            f"({source.name}); best of 2",
+        ),
+        Row(
+            "openqi funnel 1e6 memory / baseline",
+            memory_ratio,
+            "×",
+            target=f"<= {FUNNEL_TARGET:g}",
+            is_met=memory_ratio <= FUNNEL_TARGET,
+            note=f"peak resident {cli_memory:.0f} MB against {base_memory:.0f} MB",
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------- scaling
+
+SCALING_SIZES = (1_000, 10_000, 100_000, 1_000_000)
+#: Growth in time per tenfold points above which a chart is not linear: a
+#: quadratic helper gives about 100; from 100,000 to 1,000,000 points the
+#: arrays leave the processor's caches, which alone gives 12–25 here.
+SCALING_TARGET = 30.0
+
+
+def _chart_input(chart: str, n: int, rng: np.random.Generator) -> dict[str, Any]:
+    denominators = rng.integers(100, 1000, n).astype(float)
+    if chart in ("p", "pp"):
+        return {"values": rng.binomial(denominators.astype(int), 0.2).astype(float),
+                "denominators": denominators}  # fmt: skip
+    if chart in ("u", "up"):
+        return {"values": rng.poisson(denominators * 0.2).astype(float),
+                "denominators": denominators}  # fmt: skip
+    if chart == "c":
+        return {"values": rng.poisson(20, n).astype(float)}
+    if chart in ("g", "t"):
+        return {"values": rng.exponential(20, n) + 1}
+    level = np.where((np.arange(n) // 50) % 3 == 0, 50.0, 53.0)  # shifts and signals
+    return {"values": level + rng.normal(0, 2, n)}
+
+
+def chart_scaling() -> list[Row]:
+    """Each chart type at 1,000 to 1,000,000 points: time and growth per tenfold."""
+    from openqi.spc.charts import CHARTS, spc_chart
+
+    rows = []
+    rng = np.random.default_rng(11)
+    for chart in CHARTS:
+        times = []
+        for n in SCALING_SIZES:
+            data = _chart_input(chart, n, rng)
+            run = functools.partial(spc_chart, chart, **data)
+            times.append(_best_of(3, run))
+        growth = [b / a for a, b in zip(times, times[1:], strict=False)]
+        worst = max(growth[1:])  # the first decade is mostly fixed cost
+        rows.append(
+            Row(
+                f"{chart} chart 1e6 points",
+                times[-1],
+                "s",
+                target=f"growth < {SCALING_TARGET:g}",
+                is_met=worst < SCALING_TARGET,
+                note="times "
+                + ", ".join(f"{si(t)}" for t in times)
+                + " s for 1e3..1e6; growth per tenfold "
+                + ", ".join(f"{g:.1f}" for g in growth)
+                + " (≈10 is linear)",
+            )
+        )
+    return rows

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The container's entrypoint (Dockerfile, compose.yaml; docs/install.md).
 #
-#   serve        (the default) migrate the database, then serve with gunicorn
+#   serve        (the default) migrate the database (which also creates the table
+#                of the database cache, OPENQI_CACHE_URL=db), then serve with gunicorn
 #   scheduler    run the scheduled commands once a day, for ever
 #   imports      read, check and save uploaded data files (manage.py run_imports)
 #   healthcheck  exit 0 when /healthz answers 200 (the image's HEALTHCHECK)

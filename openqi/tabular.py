@@ -24,8 +24,10 @@ Parquet files have no header row, so their rows count records from 1.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import os
@@ -142,9 +144,40 @@ class Table:
     def texts(self, name: str) -> list[str]:
         """The column as text: numbers without a needless ``.0``, empty cells as ``""``."""
         cells = self.columns[name]
-        if isinstance(cells, np.ndarray):
-            return [_number_text(float(v)) if math.isfinite(v) else "" for v in cells]
+        if isinstance(cells, (np.ndarray, _ArrayCells)):
+            distinct, codes = self.text_codes(name)
+            return list(np.array(distinct, dtype=object)[codes].tolist())
         return [c.strip() if type(c) is str else _cell_text(c) for c in cells]
+
+    def text_codes(self, name: str) -> tuple[list[str], NDArray[np.intp]]:
+        """The column's distinct texts (as :meth:`texts` gives them), in order of
+        first appearance, and each row's index into them: a column of a million
+        rows with a few hundred names costs a few hundred strings."""
+        cells = self.columns[name]
+        labels: Sequence[Cell]
+        if isinstance(cells, np.ndarray):
+            unique, first, inverse = np.unique(
+                cells, return_index=True, return_inverse=True
+            )
+            order = np.argsort(first, kind="stable")
+            rank = np.empty(order.size, dtype=np.intp)
+            rank[order] = np.arange(order.size)
+            texts = [
+                _number_text(float(v)) if math.isfinite(v) else ""
+                for v in unique[order].tolist()
+            ]
+            return _merge_texts(texts, rank[inverse.ravel()])
+        if isinstance(cells, _ArrayCells):
+            labels, codes = cells.factorize()
+            return _merge_texts(
+                [c.strip() if type(c) is str else _cell_text(c) for c in labels], codes
+            )
+        index: dict[str, int] = {}
+        codes_list = [
+            index.setdefault(c.strip() if type(c) is str else _cell_text(c), len(index))
+            for c in cells
+        ]
+        return list(index), np.array(codes_list, dtype=np.intp)
 
     def numbers(self, name: str, describe: Callable[[int], str]) -> NDArray[np.float64]:
         """The column as floats, ``NaN`` for an empty cell.
@@ -157,6 +190,16 @@ class Table:
         cells = self.columns[name]
         if isinstance(cells, np.ndarray):
             return cells
+        if isinstance(cells, _ByteCells):
+            return self._byte_numbers(name, cells, describe)
+        if isinstance(cells, _CodedCells):
+            labels = Table(
+                self.source, (name,), {name: cells.labels}, cells.first_rows(self.rows)
+            )
+            # Each distinct label parsed once; a bad one is reported at its first row.
+            return labels.numbers(name, lambda k: describe(int(cells.first[k])))[
+                cells.codes
+            ]
         out = np.empty(len(cells), dtype=np.float64)
         for i, cell in enumerate(cells):
             if cell is None:
@@ -176,6 +219,217 @@ class Table:
                     ) from None
                 out[i] = math.nan if number is None else number
         return out
+
+    def _byte_numbers(
+        self, name: str, cells: _ByteCells, describe: Callable[[int], str]
+    ) -> NDArray[np.float64]:
+        """:meth:`numbers` for a column read by the fast CSV reader: plain decimals
+        are read with NumPy, anything else a cell at a time, in row order, as above."""
+        raw = cells.raw
+        if raw.dtype.kind == "S":
+            out, slow = _decimals(raw)
+        else:
+            out, slow = np.empty(raw.size, dtype=np.float64), np.ones(raw.size, bool)
+        for i in np.flatnonzero(slow).tolist():
+            cell: bytes = raw[i]
+            try:
+                number: float | None = float(cell)
+            except ValueError:
+                number = None
+            if number is None or not math.isfinite(number) or b"_" in cell:
+                try:
+                    number = parse_number(
+                        cell.decode("utf-8"), percent_fix=_PERCENT_FIX
+                    )
+                except ValueError as error:
+                    raise TableRowError(
+                        self.rows[i], name, str(error), label=describe(i)
+                    ) from None
+            out[i] = math.nan if number is None else number
+        return out
+
+
+def _merge_texts(
+    texts: list[str], codes: NDArray[np.intp]
+) -> tuple[list[str], NDArray[np.intp]]:
+    """Distinct labels whose texts are equal (``" a"`` and ``"a"``) made one."""
+    if len(set(texts)) == len(texts):
+        return texts, codes
+    index: dict[str, int] = {}
+    remap = np.array([index.setdefault(t, len(index)) for t in texts], dtype=np.intp)
+    if len(index) == len(texts):
+        return texts, codes
+    return list(index), remap[codes]
+
+
+class _ArrayCells(Sequence[Cell]):
+    """A column of cells held in arrays rather than one Python object per cell."""
+
+    def factorize(self) -> tuple[list[Cell], NDArray[np.intp]]:
+        """The distinct cells in order of first appearance, and each row's index into them."""
+        raise NotImplementedError
+
+    def __iter__(self) -> Any:
+        labels, codes = self.factorize()
+        return iter(np.array(labels, dtype=object)[codes].tolist())
+
+
+class _CodedCells(_ArrayCells):
+    """Cells as distinct labels and a code per row (a Parquet text column)."""
+
+    def __init__(
+        self, labels: list[Cell], codes: NDArray[np.intp], *, is_ordered: bool = False
+    ) -> None:
+        """``is_ordered``: every label is used, in order of first appearance."""
+        if not is_ordered:
+            unique, first, inverse = np.unique(
+                codes, return_index=True, return_inverse=True
+            )
+            order = np.argsort(first, kind="stable")
+            rank = np.empty(order.size, dtype=np.intp)
+            rank[order] = np.arange(order.size)
+            labels = [labels[int(u)] for u in unique[order]]
+            codes = rank[inverse.ravel()]
+        self.labels, self.codes = labels, codes
+
+    @functools.cached_property
+    def first(self) -> NDArray[np.intp]:
+        """Each label's first row."""
+        first = np.full(len(self.labels), self.codes.size, dtype=np.intp)
+        np.minimum.at(first, self.codes, np.arange(self.codes.size))
+        return first
+
+    def first_rows(self, rows: Sequence[int]) -> tuple[int, ...]:
+        return tuple(rows[int(i)] for i in self.first)
+
+    def factorize(self) -> tuple[list[Cell], NDArray[np.intp]]:
+        return self.labels, self.codes
+
+    def __len__(self) -> int:
+        return int(self.codes.size)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self.labels[c] for c in self.codes[i].tolist()]
+        return self.labels[int(self.codes[i])]
+
+
+#: A column wider than this many bytes per cell (on average over the file) is
+#: kept as Python bytes rather than a fixed-width NumPy array.
+_WIDE = 64
+
+
+class _ByteCells(_ArrayCells):
+    """CSV cells as offsets into the file's bytes, made into an array when first used."""
+
+    def __init__(
+        self, data: bytes, buffer: NDArray[np.uint8], starts: NDArray[np.int64],
+        lengths: NDArray[np.int64],
+    ) -> None:  # fmt: skip
+        self._data, self._buffer = data, buffer
+        self._starts, self._lengths = starts, lengths
+
+    @functools.cached_property
+    def raw(self) -> NDArray[Any]:
+        """The cells' bytes: a fixed-width ``S`` array, or an object array when wide."""
+        n = self._starts.size
+        width = int(self._lengths.max()) if n else 0
+        if width > _WIDE:
+            data = self._data
+            return np.array(
+                [
+                    data[a : a + b]
+                    for a, b in zip(
+                        self._starts.tolist(), self._lengths.tolist(), strict=True
+                    )
+                ],
+                dtype=object,
+            )
+        width = max(width, 1)
+        matrix = np.zeros((n, width), dtype=np.uint8)
+        for k in range(width):
+            matrix[:, k] = np.where(
+                k < self._lengths, self._buffer[self._starts + k], 0
+            )
+        return matrix.view(f"S{width}").ravel()
+
+    def factorize(self) -> tuple[list[Cell], NDArray[np.intp]]:
+        raw = self.raw
+        if raw.size == 0:
+            return [], np.zeros(0, dtype=np.intp)
+        # Long tables come grouped: one entry per run of equal cells is enough.
+        run_starts = np.flatnonzero(np.concatenate(([True], raw[1:] != raw[:-1])))
+        runs = raw[run_starts]
+        keys: NDArray[Any] = runs
+        if runs.dtype.kind == "S" and runs.dtype.itemsize <= 8:
+            # Eight bytes or fewer compare as one integer: sorted far faster.
+            padded = np.zeros((runs.size, 8), dtype=np.uint8)
+            padded[:, : runs.dtype.itemsize] = runs.view(np.uint8).reshape(
+                runs.size, -1
+            )
+            keys = padded.view(np.uint64).ravel()
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(order.size, dtype=np.intp)
+        rank[order] = np.arange(order.size)
+        codes = np.repeat(rank[inverse.ravel()], np.diff(run_starts, append=raw.size))
+        # One decode for all the labels: cells hold no newline.
+        labels: list[Cell] = list(
+            b"\n".join(runs[first[order]].tolist()).decode("utf-8").split("\n")
+        )
+        return labels, codes
+
+    def __len__(self) -> int:
+        return int(self._starts.size)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        a, b = int(self._starts[i]), int(self._lengths[i])
+        return self._data[a : a + b].decode("utf-8")
+
+
+def _decimals(raw: NDArray[Any]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Plain decimals (``-12``, ``3.25``, `` 7 ``) read with NumPy, exactly as
+    ``float`` reads them, and which cells are anything else (read one at a time).
+
+    A decimal of at most 15 digits is an integer below 2⁵³ over a power of ten
+    below 10²²; both are exact doubles and one division rounds correctly
+    (Clinger 1990), so the result is ``float``'s to the bit. A blank cell is NaN.
+    """
+    n, width = raw.size, raw.dtype.itemsize
+    chars = np.ascontiguousarray(raw.view(np.uint8).reshape(n, width).T)
+    mantissa = np.zeros(n, dtype=np.int64)
+    digits = np.zeros(n, dtype=np.int64)
+    fraction = np.zeros(n, dtype=np.int64)
+    # 0 leading blanks, 1 after the sign, 2 whole part, 3 fraction, 4 trailing blanks
+    state = np.zeros(n, dtype=np.int8)
+    negative = np.zeros(n, dtype=bool)
+    bad = np.zeros(n, dtype=bool)
+    for k in range(width):
+        c = chars[k]
+        digit = (c - np.uint8(48)).astype(np.int64)
+        is_digit = (digit < 10) & (state <= 3)
+        mantissa = np.where(is_digit, mantissa * 10 + digit, mantissa)
+        digits += is_digit
+        fraction += is_digit & (state == 3)
+        is_dot = (c == 46) & (state <= 2)
+        is_sign = ((c == 43) | (c == 45)) & (state == 0)
+        is_blank = ((c == 32) | (c == 9)) & (state != 1)
+        negative |= is_sign & (c == 45)
+        bad |= ~(is_digit | is_dot | is_sign | is_blank | (c == 0))
+        new = state.copy()
+        new[is_digit & (state <= 1)] = 2
+        new[is_dot] = 3
+        new[is_sign] = 1
+        new[is_blank & (state >= 2)] = 4
+        state = new
+    bad |= (state == 1) | ((digits == 0) & (state != 0)) | (digits > 15)
+    with np.errstate(invalid="ignore", over="ignore"):
+        value = mantissa / np.power(10.0, fraction)
+    value = np.where(negative, -value, value)
+    value[state == 0] = math.nan
+    return value, bad
 
 
 def read_table(path: str, *, limits: Limits | None = None) -> Table:
@@ -203,6 +457,10 @@ def read_table(path: str, *, limits: Limits | None = None) -> Table:
             "save it as .xlsx or CSV"
         )
     try:
+        with open(path, "rb") as binary:
+            table = _read_csv_fast(binary.read(), path, limits)
+        if table is not None:
+            return table
         with open(path, encoding="utf-8-sig", newline="") as handle:
             return _read_csv_lines(handle, path, limits)
     except UnicodeDecodeError as exc:
@@ -321,20 +579,7 @@ def _cell_text(cell: Cell) -> str:
 def _build(
     source: str, header: Sequence[Any], records: list[tuple[int, list[Cell]]]
 ) -> Table:
-    names = [
-        _cell_text(_excel_cell(h)) if not isinstance(h, str) else h.strip()
-        for h in header
-    ]
-    seen: dict[str, int] = {}
-    for position, name in enumerate(names, start=1):
-        if not name:
-            continue
-        if name in seen:
-            raise TableError(
-                f'{source}: columns {seen[name]} and {position} are both called "{name}"; '
-                "rename one of them"
-            )
-        seen[name] = position
+    names = _names(source, header)
     if not records:
         raise TableError(
             f"{source} has a header row but no data rows; add at least one row"
@@ -349,6 +594,125 @@ def _build(
         columns=dict(columns),
         rows=tuple(row for row, _ in records),
     )
+
+
+def _names(source: str, header: Sequence[Any]) -> list[str]:
+    """The header's column names, stripped; two columns of one name are an error."""
+    names = [
+        _cell_text(_excel_cell(h)) if not isinstance(h, str) else h.strip()
+        for h in header
+    ]
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if not name:
+            continue
+        if name in seen:
+            raise TableError(
+                f'{source}: columns {seen[name]} and {position} are both called "{name}"; '
+                "rename one of them"
+            )
+        seen[name] = position
+    return names
+
+
+#: The csv module's default field size limit: a longer cell is left to it to refuse.
+_FIELD_LIMIT = 131_072
+_COMMA, _NEWLINE, _SPACE, _TAB = 44, 10, 32, 9
+
+
+def _read_csv_fast(data: bytes, source: str, limits: Limits) -> Table | None:
+    """A CSV file read with NumPy, or ``None`` when it needs the csv module.
+
+    Finding the cells of a plain file (no quotes, no control characters, one
+    line ending throughout, every row as wide as the header) is a search for
+    commas and newlines; such a file gives the same table as
+    :func:`_read_csv_lines`, cell for cell and row number for row number. Any
+    other file (and every bad one, so that its message is the usual one) is
+    left to the csv module.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    if not data or b'"' in data or b"\0" in data:
+        return None
+    if b"\r" in data:
+        if data.count(b"\r") != data.count(b"\r\n"):
+            return None
+        data = data.replace(b"\r\n", b"\n")
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    is_newline = buffer == _NEWLINE
+    controls = np.count_nonzero(buffer < _SPACE) - np.count_nonzero(is_newline)
+    if controls and controls != np.count_nonzero(buffer == _TAB):
+        return None  # control characters: some are blanks to str.strip
+    ends = np.flatnonzero(is_newline | (buffer == _COMMA))
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    lengths = ends - starts
+    if int(lengths.max()) > _FIELD_LIMIT:
+        return None
+    last_cell = np.flatnonzero(is_newline[ends])  # each line's last cell
+    del is_newline
+    widths = np.diff(last_cell, prepend=-1)
+    line_of_cell = np.repeat(np.arange(last_cell.size), widths)
+    # A line is blank when every cell is blank. A cell opening with a letter or
+    # digit is not; one opening with a blank or a non-ASCII byte is read to see.
+    head = buffer[np.minimum(starts, buffer.size - 1)]
+    has_text = (lengths > 0) & (head != _SPACE) & (head != _TAB) & (head < 128)
+    has_line_text = np.zeros(last_cell.size, dtype=bool)
+    has_line_text[line_of_cell[has_text]] = True
+    unsure = np.flatnonzero((lengths > 0) & ~has_text & ~has_line_text[line_of_cell])
+    for cell in unsure.tolist():
+        a = int(starts[cell])
+        if data[a : a + int(lengths[cell])].decode("utf-8").strip():
+            has_line_text[line_of_cell[cell]] = True
+    lines = np.flatnonzero(has_line_text)
+    if lines.size < 2:
+        return None  # empty, or a header alone: the csv module's messages
+    header_line, data_lines = int(lines[0]), lines[1:]
+    width = int(widths[header_line])
+    if np.any(widths[data_lines] != width):
+        return None  # ragged rows: padded, cut or refused by the csv module
+    _check_fast_limits(source, limits, data_lines.size, width)
+    first = int(last_cell[header_line]) - width + 1
+    header = [
+        data[int(starts[c]) : int(ends[c])].decode("utf-8")
+        for c in range(first, first + width)
+    ]
+    names = _names(source, header)
+    row_first = last_cell[data_lines] - width + 1
+    # Room to read a whole cell's width past the last one.
+    padded = np.frombuffer(data + bytes(int(lengths.max())), dtype=np.uint8)
+    columns: dict[str, Sequence[Cell] | NDArray[np.float64]] = {}
+    for position, name in enumerate(names):
+        if name:
+            cells = row_first + position
+            columns[name] = _ByteCells(data, padded, starts[cells], lengths[cells])
+    return Table(
+        source=source,
+        names=tuple(n for n in names if n),
+        columns=columns,
+        rows=tuple((data_lines + 1).tolist()),
+    )
+
+
+def _check_fast_limits(source: str, limits: Limits, rows: int, width: int) -> None:
+    """The limits as :class:`_Counter` applies them, a row at a time."""
+    at_rows = None if limits.max_rows is None else limits.max_rows + 1
+    at_cells = None if limits.max_cells is None else limits.max_cells // width + 1
+    if (
+        at_rows is not None
+        and at_rows <= rows
+        and (at_cells is None or at_rows <= at_cells)
+    ):
+        raise TableError(_too_many_rows(source, at_rows - 1))
+    if at_cells is not None and at_cells <= rows and limits.max_cells is not None:
+        raise TableError(_too_many_cells(source, limits.max_cells))
 
 
 def _read_csv_lines(handle: Any, source: str, limits: Limits) -> Table:
@@ -556,7 +920,9 @@ def _read_parquet(path: str) -> Table:
             "`pip install 'openqi[parquet]'` or give a CSV file"
         ) from None
     try:
-        arrow = pq.read_table(path)
+        # ParquetFile, not read_table: the latter imports pyarrow.dataset (and
+        # with it pandas, when installed), a second of start-up for nothing.
+        arrow = pq.ParquetFile(path).read()
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
         raise TableError(
             f"cannot read {path}: not a readable Parquet file ({exc}); check the file"
@@ -574,22 +940,59 @@ def _read_parquet(path: str) -> Table:
             or pa.types.is_floating(kind)
             or pa.types.is_decimal(kind)
         ):
-            values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
-            columns[name] = np.asarray(values, dtype=np.float64)
-        elif pa.types.is_timestamp(kind):
-            midnight = pc.all(pc.equal(pc.cast(column, pa.date32()).cast(kind), column))
-            as_text = pc.cast(
-                pc.cast(column, pa.date32()) if midnight.as_py() else column,
-                pa.string(),
+            columns[name] = _arrow_values(
+                pc.cast(column, pa.float64()), np.float64, math.nan
             )
-            columns[name] = as_text.to_pylist()
-        elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            columns[name] = column.to_pylist()
         else:
-            columns[name] = [None if v is None else str(v) for v in column.to_pylist()]
+            # Text, dates and the rest: each distinct value converted once.
+            coded = column.combine_chunks().dictionary_encode()
+            distinct = coded.dictionary
+            if pa.types.is_timestamp(kind):
+                midnight = pc.all(
+                    pc.equal(pc.cast(distinct, pa.date32()).cast(kind), distinct)
+                )
+                as_text = pc.cast(
+                    pc.cast(distinct, pa.date32()) if midnight.as_py() else distinct,
+                    pa.string(),
+                )
+                labels: list[Cell] = as_text.to_pylist()
+            elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+                labels = distinct.to_pylist()
+            else:
+                labels = [None if v is None else str(v) for v in distinct.to_pylist()]
+            # Arrow numbers the distinct values in order of first appearance.
+            indices = coded.indices
+            width = np.dtype(f"int{indices.type.bit_width}")
+            if coded.null_count:
+                codes = _arrow_values(indices, width, len(labels))
+                columns[name] = _CodedCells([*labels, None], codes.astype(np.intp))
+            else:
+                codes = _arrow_values(indices, width)
+                columns[name] = _CodedCells(
+                    labels, codes.astype(np.intp), is_ordered=True
+                )
     return Table(
         source=path,
         names=tuple(arrow.column_names),
         columns=columns,
         rows=tuple(range(1, arrow.num_rows + 1)),
     )
+
+
+def _arrow_values(values: Any, dtype: Any, null: Any = None) -> NDArray[Any]:
+    """An Arrow array (or chunked array) of fixed-width numbers as a NumPy array,
+    ``null`` where it has none, read from its buffers: ``to_numpy`` and
+    ``fill_null`` import pandas when it is installed, a second for nothing."""
+    if hasattr(values, "combine_chunks"):
+        values = values.combine_chunks()
+    validity, data = values.buffers()[:2]
+    out = np.frombuffer(
+        data,
+        dtype=dtype,
+        count=len(values),
+        offset=values.offset * np.dtype(dtype).itemsize,
+    ).copy()
+    if values.null_count:
+        bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+        out[~bits[values.offset : values.offset + len(values)].astype(bool)] = null
+    return out

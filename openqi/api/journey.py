@@ -158,7 +158,8 @@ def _milestone_data(data: dict[str, Any]) -> dict[str, Any]:
 def get_journey(request: MemberRequest, slug: str) -> Any:
     """The six steps with their status, milestones and evidence (by hand and automatic)."""
     organisation = request.membership.organisation
-    views = [services.step_view(step) for step in services.steps_for(organisation)]
+    steps = services.steps_for(organisation, with_items=True)
+    views = [services.step_view(step) for step in steps]
     current = services.current_step([view.step for view in views])
     return {
         "steps": [_step_out(view) for view in views],

@@ -237,8 +237,16 @@ class MeasureLinkIn(Schema):
 # Reading ------------------------------------------------------------------------------
 
 
-_RATINGS = ProgressRating.objects.select_related("rater")  # access: a prefetch
-_LINKS = ProjectMeasure.objects.select_related("measure")  # access: a prefetch
+# Prefetches fetch only what ProjectOut shows: no password hashes, no measure
+# definitions, for every project of a page.
+_RATINGS = ProgressRating.objects.select_related("rater").only(  # access: a prefetch
+    *("project_id", "score", "rated_by", "rated_on", "rater", "comment"),
+    "rater__full_name",
+)
+_LINKS = ProjectMeasure.objects.select_related("measure").only(  # access: a prefetch
+    "project_id", "measure_id", "role", "measure__name", "measure__kind"
+)
+_PEOPLE = User.objects.only("id", "full_name")  # access: a prefetch
 
 
 def _projects(membership: Membership) -> Any:
@@ -246,7 +254,7 @@ def _projects(membership: Membership) -> Any:
         Project.objects.for_organisation(membership.organisation)
         .select_related("lead")
         .prefetch_related(
-            "team",
+            Prefetch("team", queryset=_PEOPLE),
             "partners",
             "tags",
             "priorities",

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpResponse
@@ -82,19 +85,58 @@ class _Describer:
     def _members(self, field: Any, value: Any) -> list[str]:
         return [self._related_name(field.related_model, pk) for pk in value or []]
 
+    def _rows(self, related: type[models.Model]) -> Any:
+        """The rows of ``related`` this organisation's trail may name."""
+        if related is get_user_model() or related is Organisation:
+            return related._default_manager.all()
+        if hasattr(related._default_manager, "for_organisation"):
+            return related._default_manager.for_organisation(self.organisation)
+        return related._default_manager.none()
+
     def _related_name(self, related: type[models.Model], pk: Any) -> str:
         key = (related._meta.label, pk)
         if key not in self._names:
-            rows: Any
-            if related is get_user_model() or related is Organisation:
-                rows = related._default_manager.all()
-            elif hasattr(related._default_manager, "for_organisation"):
-                rows = related._default_manager.for_organisation(self.organisation)
-            else:
-                rows = related._default_manager.none()
-            found = rows.filter(pk=pk).first()
+            found = self._rows(related).filter(pk=pk).first()
             self._names[key] = str(found) if found else f"#{pk} (no longer exists)"
         return self._names[key]
+
+    def prime(self, events: Iterable[AuditEvent]) -> None:
+        """Look up every row the events name at once: one query per related model,
+        however many events and fields name one (not one query per row)."""
+        wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+        for event in events:
+            if is_bulk(event):
+                continue
+            model = self.model(event.model)
+            for values in (event.before or {}, event.after or {}):
+                for name, value in values.items():
+                    field = self._field(model, name)
+                    if field is None or not field.is_relation:
+                        continue
+                    if not field.related_model or value is None or value == "":
+                        continue
+                    pks = value if field.many_to_many else [value]
+                    if isinstance(pks, list):
+                        wanted[field.related_model].update(
+                            pk for pk in pks if isinstance(pk, int | str)
+                        )
+        for related, raw_pks in wanted.items():
+            label = related._meta.label
+            raw_pks = {pk for pk in raw_pks if (label, pk) not in self._names}
+            pk_field = related._meta.pk
+            assert pk_field is not None
+            cleaned: dict[Any, Any] = {}
+            for raw in raw_pks:
+                try:
+                    cleaned[raw] = pk_field.to_python(raw)
+                except ValidationError:
+                    continue  # left to _related_name, one by one
+            found = {
+                row.pk: str(row)
+                for row in self._rows(related).filter(pk__in=set(cleaned.values()))
+            }
+            for raw, pk in cleaned.items():
+                self._names[(label, raw)] = found.get(pk, f"#{raw} (no longer exists)")
 
     def value(self, model: type[models.Model] | None, attname: str, value: Any) -> str:
         if value is None or value == "":
@@ -213,6 +255,7 @@ def log(request: MemberRequest, slug: str) -> HttpResponse:
     page = Paginator(form.filter(events).select_related("actor"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    describe.prime(page)
     rows = [
         {
             "event": event,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from openqi import __version__
 from openqi.cli import charts, web
@@ -70,10 +70,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _emit(text: str, output: str | None) -> None:
-    """Print ``text``, or write it to ``output`` through a temporary file renamed on success."""
+def _emit(text: str | bytes | Iterable[str], output: str | None) -> None:
+    """Print ``text``, or write it to ``output`` through a temporary file renamed on success.
+
+    ``text`` is a string, bytes (a Parquet file), or pieces of text written as
+    they come (a large table, never held whole).
+    """
     if output is None:
-        sys.stdout.write(text)
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
+            return
+        for piece in [text] if isinstance(text, str) else text:
+            sys.stdout.write(piece)
         sys.stdout.flush()
         return
     partial = os.path.join(
@@ -81,8 +91,13 @@ def _emit(text: str, output: str | None) -> None:
         f".{os.path.basename(output)}.{os.getpid()}.partial",
     )
     try:
-        with open(partial, "x", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        if isinstance(text, bytes):
+            with open(partial, "xb") as binary:
+                binary.write(text)
+        else:
+            with open(partial, "x", encoding="utf-8", newline="") as handle:
+                for piece in [text] if isinstance(text, str) else text:
+                    handle.write(piece)
         os.replace(partial, output)
     except OSError as exc:
         if os.path.exists(partial):
@@ -90,3 +105,7 @@ def _emit(text: str, output: str | None) -> None:
         raise InputError(
             f"cannot write {output}: {exc.strerror or exc}; check the folder exists and is writable"
         ) from None
+    except BaseException:  # no half-written file is left behind
+        if os.path.exists(partial):
+            os.unlink(partial)
+        raise

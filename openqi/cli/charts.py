@@ -21,8 +21,9 @@ import io
 import json
 import math
 import os
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -125,7 +126,8 @@ chart them. One summary row per series is written, with the columns:
   series, points, centre, lower, upper, mean_moving_range, variation,
   assurance, latest_period, latest_value, latest_rule, latest_signal,
   special_cause_points
-"latest" is the last period with a value. Exit status: 0 on success, 2 on bad
+"latest" is the last period with a value. An --output FILE ending .parquet
+(or --format parquet) writes Parquet, with pyarrow installed. Exit status: 0 on success, 2 on bad
 input.
 """
 
@@ -394,7 +396,7 @@ def add_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     bopts = batch.add_argument_group("chart options")
     _add_xmr_options(bopts, for_spc=False)
-    _add_output_options(batch, ("csv", "json"))
+    _add_output_options(batch, ("csv", "json", "parquet"))
     batch.set_defaults(run=_run_batch)
 
 
@@ -614,7 +616,7 @@ def _run_spc(args: argparse.Namespace) -> tuple[str, str | None]:
 # --------------------------------------------------------------------------- funnel
 
 
-def _run_funnel(args: argparse.Namespace) -> tuple[str, str | None]:
+def _run_funnel(args: argparse.Namespace) -> tuple[str | Iterator[str], str | None]:
     fmt = _format(args, ("json", "csv", "svg"))
     table = read_table(args.input)
     for column, flag in (
@@ -623,14 +625,27 @@ def _run_funnel(args: argparse.Namespace) -> tuple[str, str | None]:
         (args.denominator, "--denominator"),
     ):
         table.require(column, flag)
-    units = table.texts(args.unit)
-    for i, unit in enumerate(units):
-        if not unit:
-            raise InputError(
-                f"row {table.rows[i]}: the unit ({args.unit}) is empty; give every row a unit"
-            )
-    _check_duplicates(table, units, "unit", args.unit)
-    describe = _describer(table, units, True, what="unit")
+    distinct, codes = table.text_codes(args.unit)
+    empty = _first_row_of(distinct, codes, "")
+    if empty is not None:
+        raise InputError(
+            f"row {table.rows[empty]}: the unit ({args.unit}) is empty; give every row a unit"
+        )
+    if len(distinct) < len(codes):
+        # The first row whose unit came before, as a row-by-row check finds it.
+        first = np.full(len(distinct), len(codes), dtype=np.intp)
+        np.minimum.at(first, codes, np.arange(len(codes)))
+        again = int(np.flatnonzero(first[codes] != np.arange(len(codes)))[0])
+        raise InputError(
+            f"rows {table.rows[first[codes[again]]]} and {table.rows[again]} both have "
+            f'unit "{distinct[codes[again]]}"; each unit may appear once in {args.unit}: '
+            "remove or merge one of them"
+        )
+    units = distinct  # one row per unit, in file order
+
+    def describe(i: int) -> str:
+        return f"row {table.rows[i]} (unit {units[i]})"
+
     numerators = table.numbers(args.numerator, describe)
     denominators = table.numbers(args.denominator, describe)
     check_series(
@@ -655,6 +670,11 @@ def _run_funnel(args: argparse.Namespace) -> tuple[str, str | None]:
         limit=args.limit,
         multiply=args.multiply,
     )
+    from openqi.spc.results import FunnelUnits
+
+    if fmt in ("json", "csv") and isinstance(result.units, FunnelUnits):
+        writer = _funnel_json if fmt == "json" else _funnel_csv
+        return writer(result, result.units), args.output
     if fmt == "json":
         return _json(result.to_dict()), args.output
     if fmt == "csv":
@@ -665,32 +685,133 @@ def _run_funnel(args: argparse.Namespace) -> tuple[str, str | None]:
     return render_funnel_svg(result, title=args.title), args.output
 
 
+#: Units written at a time: the output of a million units is never held whole.
+_CHUNK = 50_000
+_FUNNEL_FIGURES = (
+    "numerator", "denominator", "value", "lower95", "upper95", "lower998", "upper998",
+)  # fmt: skip
+
+
+def _number_texts(values: NDArray[np.float64], missing: str) -> list[str]:
+    """Each number as ``repr`` writes it (as JSON and :func:`_csv_cell` do), ``missing``
+    where it is not finite."""
+    whole = np.abs(values) < 1e15
+    if np.all(whole & (values == np.round(values))):
+        # Whole numbers (counts): repr is the integer and ".0" (-0.0 aside).
+        texts = [f"{v}.0" for v in values.astype(np.int64).tolist()]
+        for i in np.flatnonzero(np.signbit(values) & (values == 0)).tolist():
+            texts[i] = "-0.0"
+        return texts
+    texts = list(map(float.__repr__, values.tolist()))
+    for i in np.flatnonzero(~np.isfinite(values)).tolist():
+        texts[i] = missing
+    return texts
+
+
+def _funnel_chunks(
+    units: Any, missing: str
+) -> Iterator[tuple[list[str], list[list[str]], list[str]]]:
+    from openqi.spc.results import OUTLIERS
+
+    for a in range(0, len(units), _CHUNK):
+        b = min(a + _CHUNK, len(units))
+        figures = [
+            _number_texts(getattr(units, name)[a:b], missing)
+            for name in _FUNNEL_FIGURES
+        ]
+        outliers = [OUTLIERS[c] for c in units.outlier[a:b].tolist()]
+        yield list(units.names[a:b]), figures, outliers
+
+
+def _funnel_json(result: Any, units: Any) -> Iterator[str]:
+    """``_json(result.to_dict())``, written a chunk of units at a time."""
+    from json.encoder import encode_basestring
+
+    head = result.to_dict.__func__(_NoUnits(result))
+    text = _json(head)
+    closing = "[]\n}\n"
+    assert text.endswith(closing)
+    yield text[: -len(closing)] + "["
+    separator = ""
+    for names, figures, outliers in _funnel_chunks(units, "null"):
+        pieces = [
+            f'\n    {{\n      "unit": {encode_basestring(n)},\n      "numerator": {a},'
+            f'\n      "denominator": {b},\n      "value": {c},\n      "lower95": {d},'
+            f'\n      "upper95": {e},\n      "lower998": {f},\n      "upper998": {g},'
+            f'\n      "outlier": "{o}"\n    }}'
+            for n, a, b, c, d, e, f, g, o in zip(names, *figures, outliers, strict=True)
+        ]
+        yield separator + ",".join(pieces)
+        separator = ","
+    yield "\n  ]\n}\n"
+
+
+class _NoUnits:
+    """A funnel result seen without its units, for the head of the JSON."""
+
+    def __init__(self, result: Any) -> None:
+        self._result = result
+        self.units: tuple[()] = ()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._result, name)
+
+
+def _funnel_csv(result: Any, units: Any) -> Iterator[str]:
+    """``_csv`` of the units' rows, written a chunk at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["unit", *_FUNNEL_FIGURES, "outlier"])
+    yield buffer.getvalue()
+    for names, figures, outliers in _funnel_chunks(units, ""):
+        rows = zip(names, *figures, outliers, strict=True)
+        if any(_NEEDS_QUOTES.search(name) for name in names):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerows(rows)
+            yield buffer.getvalue()
+        else:  # nothing to quote: the csv module's output, joined directly
+            yield "".join([",".join(row) + "\n" for row in rows])
+
+
+#: Characters that make the csv module quote a cell.
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
 # --------------------------------------------------------------------------- spc-batch
 
 
-def _run_batch(args: argparse.Namespace) -> tuple[str, str | None]:
-    fmt = _format(args, ("csv", "json"))
+def _run_batch(args: argparse.Namespace) -> tuple[str | bytes, str | None]:
+    fmt = _format(args, ("csv", "json", "parquet"))
     table = read_table(args.input)
     table.require(args.series, "--series")
     table.require(args.value, "--value")
     table.require(args.period, "--period")
-    series = table.texts(args.series)
-    periods = table.texts(args.period)
-    for i in range(len(table)):
-        if not series[i]:
-            raise InputError(
-                f"row {table.rows[i]}: the series ({args.series}) is empty; give every row a series"
-            )
-        if not periods[i]:
-            raise InputError(
-                f"row {table.rows[i]}: the period ({args.period}) is empty; give every row a period"
-            )
+    series, series_code = table.text_codes(args.series)
+    periods, period_code = table.text_codes(args.period)
+    empty_series = _first_row_of(series, series_code, "")
+    empty_period = _first_row_of(periods, period_code, "")
+    # The first row with either empty, as a row-by-row check finds it.
+    for i, _, column, flag in sorted(
+        (i, k, c, f)
+        for i, k, c, f in (
+            (empty_series, 0, "series", args.series),
+            (empty_period, 1, "period", args.period),
+        )
+        if i is not None
+    ):
+        raise InputError(
+            f"row {table.rows[i]}: the {column} ({flag}) is empty; give every row a {column}"
+        )
 
     def describe(i: int) -> str:
-        return f"row {table.rows[i]} (series {series[i]}, period {periods[i]})"
+        return (
+            f"row {table.rows[i]} (series {series[series_code[i]]}, "
+            f"period {periods[period_code[i]]})"
+        )
 
     values = table.numbers(args.value, describe)
-    names, row_index = _pivot(table, series, periods)
+    row_index = _pivot(table, series, series_code, periods, period_code)
 
     from openqi.spc.batch import xmr_batch
 
@@ -718,40 +839,109 @@ def _run_batch(args: argparse.Namespace) -> tuple[str, str | None]:
     valid = ~np.isnan(matrix)
     has_any = valid.any(axis=1)
     last = row_index.shape[1] - 1 - np.argmax(valid[:, ::-1], axis=1)
-    rows: list[dict[str, Any]] = []
-    for s, name in enumerate(names):
-        row: dict[str, Any] = {
-            "series": name,
-            "points": int(result.n_points[s]),
-            "centre": _float(result.centre[s]),
-            "lower": _float(result.lower[s]),
-            "upper": _float(result.upper[s]),
-            "mean_moving_range": _float(result.mean_moving_range[s]),
-            "variation": variation[s],
-            "assurance": assurance[s],
-            "latest_period": None,
-            "latest_value": None,
-            "latest_rule": None,
-            "latest_signal": None,
-            "special_cause_points": int(special[s]),
+    at = np.arange(len(series))
+    latest_row = row_index[at, last]
+    latest_period = np.array(periods, dtype=object)[period_code[latest_row]]
+    columns: dict[str, list[Any]] = {
+        "series": series,
+        "points": result.n_points.tolist(),
+        "centre": _floats(result.centre),
+        "lower": _floats(result.lower),
+        "upper": _floats(result.upper),
+        "mean_moving_range": _floats(result.mean_moving_range),
+        "variation": list(variation),
+        "assurance": list(assurance),
+        "latest_period": _where(has_any, latest_period),
+        "latest_value": _where(
+            has_any, np.array(_floats(matrix[at, last]), dtype=object)
+        ),
+        "latest_rule": _where(
+            has_any, np.array(RULES, dtype=object)[result.rule[at, last]]
+        ),
+        "latest_signal": _where(
+            has_any, np.array(SIGNALS, dtype=object)[result.signal[at, last]]
+        ),
+        "special_cause_points": special.tolist(),
+    }
+    if fmt == "parquet":
+        return _parquet(columns, args.output), args.output
+    if fmt == "csv":
+        return _csv_columns(columns), args.output
+    rows = [
+        dict(zip(BATCH_COLUMNS, cells, strict=True))
+        for cells in zip(*columns.values(), strict=True)
+    ]
+    batch_options = {
+        "chart": "xmr",
+        **options,
+        "series": args.series,
+        "value": args.value,
+        "period": args.period,
+    }
+    return _json({"options": batch_options, "series": rows}), args.output
+
+
+def _csv_columns(columns: dict[str, list[Any]]) -> str:
+    """:func:`_csv` for a table given as columns (floats, whole numbers, text, ``None``)."""
+    texts = []
+    for cells in columns.values():
+        kinds = {type(v) for v in cells} - {type(None)}
+        if kinds == {float}:
+            texts.append(["" if v is None else repr(v) for v in cells])
+        elif kinds <= {str}:
+            texts.append(["" if v is None else v for v in cells])
+        else:
+            texts.append([_csv_cell(v) for v in cells])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(list(columns))
+    writer.writerows(zip(*texts, strict=True))
+    return buffer.getvalue()
+
+
+def _floats(values: NDArray[np.float64]) -> list[float | None]:
+    """Each number as a float, ``None`` where it is not finite."""
+    return _where(np.isfinite(values), values.astype(object))
+
+
+def _where(mask: NDArray[np.bool_], cells: NDArray[Any]) -> list[Any]:
+    """``cells`` as a list, ``None`` where ``mask`` is false."""
+    out = np.full(mask.shape, None, dtype=object)
+    out[mask] = cells[mask]
+    return list(out.tolist())
+
+
+def _first_row_of(
+    distinct: Sequence[str], codes: NDArray[np.intp], text: str
+) -> int | None:
+    """The first row whose text is ``text``, or ``None``."""
+    if text not in distinct:
+        return None
+    return int(np.argmax(codes == distinct.index(text)))
+
+
+def _parquet(columns: dict[str, list[Any]], output: str | None) -> bytes:
+    """The summary as a Parquet file's bytes (text, whole numbers and floats, nulls kept)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:  # pyarrow is the optional `parquet` extra
+        raise InputError(
+            f"cannot write {output or 'Parquet'}: writing .parquet needs pyarrow; "
+            "`pip install 'openqi[parquet]'` or write CSV"
+        ) from None
+    types = {"points": pa.int64(), "special_cause_points": pa.int64()}
+    for name in ("centre", "lower", "upper", "mean_moving_range", "latest_value"):
+        types[name] = pa.float64()
+    table = pa.table(
+        {
+            name: pa.array(cells, type=types.get(name, pa.string()))
+            for name, cells in columns.items()
         }
-        if has_any[s]:
-            j = int(last[s])
-            row["latest_period"] = periods[int(row_index[s, j])]
-            row["latest_value"] = _float(matrix[s, j])
-            row["latest_rule"] = RULES[int(result.rule[s, j])]
-            row["latest_signal"] = SIGNALS[int(result.signal[s, j])]
-        rows.append(row)
-    if fmt == "json":
-        batch_options = {
-            "chart": "xmr",
-            **options,
-            "series": args.series,
-            "value": args.value,
-            "period": args.period,
-        }
-        return _json({"options": batch_options, "series": rows}), args.output
-    return _csv(rows, BATCH_COLUMNS), args.output
+    )
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return bytes(sink.getvalue().to_pybytes())
 
 
 def _float(value: Any) -> float | None:
@@ -762,52 +952,53 @@ def _float(value: Any) -> float | None:
 def _pivot(
     table: Table,
     series: Sequence[str],
+    series_code: NDArray[np.intp],
     periods: Sequence[str],
-) -> tuple[list[str], NDArray[np.int64]]:
+    period_code: NDArray[np.intp],
+) -> NDArray[np.int64]:
     """Arrange a long table's rows as series × position, in period order within each series.
 
-    Returns the series names (in order of first appearance) and a matrix of row
-    indices, one row per series, ``-1`` padding series shorter than the longest.
-    Periods are ordered by date when every period is an ISO date or month, else
-    by file order. Duplicate (series, period) pairs are an error. Vectorised: no
-    Python loop per series.
+    ``series_code`` and ``period_code`` give each row's index into the distinct
+    ``series`` and ``periods``. Returns a matrix of row indices, one row per
+    series (in order of first appearance), ``-1`` padding series shorter than
+    the longest. Periods are ordered by date when every period is an ISO date or
+    month, else by file order. Duplicate (series, period) pairs are an error.
+    Vectorised: no Python loop per row or per series.
     """
-    codes: dict[str, int] = {}
-    series_code = np.fromiter(
-        (codes.setdefault(s, len(codes)) for s in series),
-        dtype=np.int64,
-        count=len(series),
-    )
-    period_codes: dict[str, int] = {}
-    period_code = np.fromiter(
-        (period_codes.setdefault(p, len(period_codes)) for p in periods),
-        dtype=np.int64,
-        count=len(periods),
-    )
-    unique_periods = list(period_codes)
-    keys = period_sort_keys(unique_periods)
-    rows = np.arange(len(series), dtype=np.int64)
+    n_rows = series_code.size
+    keys = period_sort_keys(periods)
+    rows = np.arange(n_rows, dtype=np.int64)
     if keys is not None:
-        rank_of_code = np.empty(len(unique_periods), dtype=np.int64)
-        rank_of_code[sorted(range(len(unique_periods)), key=keys.__getitem__)] = (
-            np.arange(len(unique_periods))
+        rank_of_code = np.empty(len(periods), dtype=np.int64)
+        rank_of_code[sorted(range(len(periods)), key=keys.__getitem__)] = np.arange(
+            len(periods)
         )
         within = rank_of_code[period_code]
     else:
         within = rows
-    order = np.lexsort((within, series_code))
+    key = series_code.astype(np.int64) * max(n_rows, len(periods)) + within
+    if np.all(key[1:] > key[:-1]):
+        order = rows  # already grouped by series, in period order
+    else:
+        order = np.argsort(key, kind="stable")
     sorted_series = series_code[order]
-    n_series = len(codes)
+    n_series = len(series)
 
-    pair = series_code * len(unique_periods) + period_code
-    pair_order = np.argsort(pair, kind="stable")
-    same = np.flatnonzero(pair[pair_order][1:] == pair[pair_order][:-1])
+    pair = series_code.astype(np.int64) * len(periods) + period_code
+    if n_series * len(periods) <= 4 * n_rows + 1024:
+        has_duplicate = bool(np.bincount(pair).max() > 1)
+    else:
+        has_duplicate = True  # look
+    same = np.zeros(0, dtype=np.intp)
+    if has_duplicate:
+        pair_order = np.argsort(pair, kind="stable")
+        same = np.flatnonzero(pair[pair_order][1:] == pair[pair_order][:-1])
     if same.size:
         first, second = int(pair_order[same[0]]), int(pair_order[same[0] + 1])
         raise InputError(
-            f'rows {table.rows[first]} and {table.rows[second]} both have series "{series[first]}" '
-            f'and period "{periods[first]}"; each period may appear once per series: remove or '
-            "merge one of them"
+            f"rows {table.rows[first]} and {table.rows[second]} both have series "
+            f'"{series[series_code[first]]}" and period "{periods[period_code[first]]}"; '
+            "each period may appear once per series: remove or merge one of them"
         )
 
     counts = np.bincount(series_code, minlength=n_series)
@@ -815,4 +1006,4 @@ def _pivot(
     position = np.arange(len(order)) - starts[sorted_series]
     matrix = np.full((n_series, int(counts.max())), -1, dtype=np.int64)
     matrix[sorted_series, position] = order
-    return list(codes), matrix
+    return matrix

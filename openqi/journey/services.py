@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from openqi.assessments.models import AssessmentRound
 from openqi.barriers.models import Barrier
-from openqi.measures.models import Measure
+from openqi.measures.models import DataPoint, Measure
 from openqi.organisations.access import find_for
 from openqi.organisations.models import Membership, Organisation
-from openqi.projects.models import Project
+from openqi.projects.models import ProgressRating, Project
 from openqi.strategy.models import StrategicPriority
 
 from .models import STEPS, Evidence, JourneyStep, Milestone
@@ -124,10 +124,7 @@ def vision_evidence(
         else "No strategic priority is current.",
     )
     linked = (
-        Project.objects.for_organisation(organisation)
-        .filter(priorities__isnull=False)
-        .distinct()
-        .count()
+        Project.objects.for_organisation(organisation).filter(_has_priority()).count()
     )
     projects = EvidenceItem(
         "Projects linked to the priorities",
@@ -143,11 +140,14 @@ def skills_evidence(
     organisation: Organisation, today: datetime.date | None = None
 ) -> list[EvidenceItem]:
     """Step 4: measures with SPC charts; improvement skills (not yet held in OpenQI)."""
-    measures = Measure.objects.for_organisation(organisation).annotate(
-        point_count=Count("points", filter=Q(points__value__isnull=False))
-    )
+    measures = Measure.objects.for_organisation(organisation)
     total = measures.count()
-    charted = measures.filter(point_count__gte=SPC_POINTS).count()
+    # A measure is charted when it has a SPC_POINTS-th point with a value: an index
+    # walk of at most SPC_POINTS points per measure, not a count of all its points.
+    enough = DataPoint.objects.filter(  # access: within the measures above
+        measure=OuterRef("pk"), value__isnull=False
+    ).order_by("period")[SPC_POINTS - 1 : SPC_POINTS]
+    charted = measures.filter(Exists(enough)).count()
     if total:
         sentence = (
             f"{charted} of {_plural(total, 'measure')} "
@@ -167,6 +167,14 @@ def skills_evidence(
     ]
 
 
+def _has_priority() -> Exists:
+    """Projects linked to a priority, without a join that repeats them (no DISTINCT)."""
+    links = Project.priorities.through.objects.filter(  # access: the outer project's
+        project_id=OuterRef("pk")
+    )
+    return Exists(links)
+
+
 def _active_projects(organisation: Organisation) -> Any:
     return Project.objects.for_organisation(organisation).filter(
         status=Project.Status.ACTIVE
@@ -178,9 +186,10 @@ def alignment_evidence(
 ) -> list[EvidenceItem]:
     """Step 5: active projects aligned with the priorities; the barrier log in use."""
     today = _today(today)
-    active = _active_projects(organisation)
-    total = active.count()
-    linked = active.filter(priorities__isnull=False).distinct().count()
+    counts = _active_projects(organisation).aggregate(
+        total=Count("pk"), linked=Count("pk", filter=_has_priority())
+    )
+    total, linked = counts["total"], counts["linked"]
     if total:
         share = linked / total
         aligned = EvidenceItem(
@@ -198,8 +207,8 @@ def alignment_evidence(
     since = today - datetime.timedelta(days=RECENT_DAYS)
     barriers = Barrier.objects.for_organisation(organisation)
     recent = barriers.filter(Q(raised_on__gte=since) | Q(resolved_on__gte=since))
-    if recent.exists():
-        count = recent.count()
+    count = recent.count()
+    if count:
         sentence = (
             f"{_plural(count, 'barrier')} raised or resolved in the last three months."
         )
@@ -207,7 +216,7 @@ def alignment_evidence(
         sentence = "No barrier has been raised or resolved in the last three months."
     else:
         sentence = "No barriers have been logged yet."
-    in_use = EvidenceItem("The barrier log in use", recent.exists(), sentence)
+    in_use = EvidenceItem("The barrier log in use", count > 0, sentence)
     return [aligned, in_use]
 
 
@@ -216,13 +225,17 @@ def sustaining_evidence(
 ) -> list[EvidenceItem]:
     """Step 6: progress ratings kept up (active projects rated in the last three months)."""
     today = _today(today)
-    active = _active_projects(organisation)
-    total = active.count()
+    since = today - datetime.timedelta(days=RECENT_DAYS)
+    recent_ratings = ProgressRating.objects.filter(  # access: the outer project's
+        project_id=OuterRef("pk"), rated_on__gte=since
+    )
+    counts = _active_projects(organisation).aggregate(
+        total=Count("pk"), rated=Count("pk", filter=Exists(recent_ratings))
+    )
+    total, rated = counts["total"], counts["rated"]
     label = "Progress ratings kept up"
     if not total:
         return [EvidenceItem(label, False, "There are no active projects yet.")]
-    since = today - datetime.timedelta(days=RECENT_DAYS)
-    rated = active.filter(ratings__rated_on__gte=since).distinct().count()
     sentence = (
         f"{rated} of {_plural(total, 'active project')} "
         f"{'was' if rated == 1 else 'were'} rated in the last three months."
@@ -249,17 +262,37 @@ def automatic_evidence(
     return gather(organisation, today) if gather else []
 
 
-def steps_for(organisation: Organisation) -> list[JourneyStep]:
-    """The organisation's six steps, created on first use."""
-    steps = list(JourneyStep.objects.for_organisation(organisation))
+def steps_for(
+    organisation: Organisation, *, with_items: bool = False
+) -> list[JourneyStep]:
+    """The organisation's six steps, created on first use; ``with_items`` fetches
+    every step's milestones and evidence too (two queries for all six)."""
+
+    def fetch() -> list[JourneyStep]:
+        steps = JourneyStep.objects.for_organisation(organisation)
+        if with_items:
+            steps = steps.prefetch_related(
+                "milestones",
+                Prefetch("evidence", queryset=_EVIDENCE),
+            )
+        found = list(steps)
+        for step in found:  # already known: not fetched again by each step
+            step.organisation = organisation
+        return found
+
+    steps = fetch()
     if len(steps) < len(STEPS):
         with transaction.atomic():
             for number in STEPS:
                 JourneyStep.objects.get_or_create(
                     organisation=organisation, number=number
                 )
-        steps = list(JourneyStep.objects.for_organisation(organisation))
+        steps = fetch()
     return steps
+
+
+#: A step's evidence with who added it (a prefetch within the organisation's steps).
+_EVIDENCE = Evidence.objects.select_related("added_by")  # access: a prefetch
 
 
 # Looking steps, milestones and evidence up (pages and the API alike) ------------
@@ -308,6 +341,9 @@ def get_evidence_for(
 def step_view(step: JourneyStep, today: datetime.date | None = None) -> StepView:
     today = _today(today)
     milestones = list(step.milestones.all())
+    # Prefetched with the steps (steps_for(with_items=True)), or fetched here.
+    is_prefetched = "evidence" in getattr(step, "_prefetched_objects_cache", {})
+    evidence = step.evidence.all() if is_prefetched else _EVIDENCE.filter(step=step)
     overdue = {
         m.pk for m in milestones if m.due_on and not m.done_on and m.due_on < today
     }
@@ -315,7 +351,7 @@ def step_view(step: JourneyStep, today: datetime.date | None = None) -> StepView
         step=step,
         automatic=automatic_evidence(step.organisation, step.number, today),
         milestones=milestones,
-        evidence=list(step.evidence.select_related("added_by")),
+        evidence=list(evidence),
         overdue=overdue,
     )
 

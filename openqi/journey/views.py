@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from openqi.core.versioning import VersionConflict
 from openqi.organisations.access import require_delete
@@ -40,8 +41,9 @@ def _to_step(step: JourneyStep) -> HttpResponse:
 @page_access(get=VIEW_JOURNEY)
 def overview(request: MemberRequest, slug: str) -> HttpResponse:
     membership = request.membership
-    steps = services.steps_for(membership.organisation)
-    views = [services.step_view(step) for step in steps]
+    steps = services.steps_for(membership.organisation, with_items=True)
+    today = timezone.localdate()
+    views = [services.step_view(step, today) for step in steps]
     current = services.current_step(steps)
     current_view = views[current.number - 1]
     context = _base(

@@ -1,8 +1,9 @@
 """Measures for improvement: definitions, data points, phase breaks and annotations.
 
-The chart itself is computed by :mod:`openqi.spc` (see ``services.py``); nothing
-computed is stored but the automatic choice of chart (``Measure.chart_type``
-while ``is_chart_automatic``), which follows the data.
+The chart itself is computed by :mod:`openqi.spc` (see ``charts.py``). What is
+stored of it: the automatic choice of chart (``Measure.chart_type`` while
+``is_chart_automatic``), which follows the data, and each measure's
+:class:`ChartSummary`, computed when the data change (``summaries.py``).
 """
 
 from __future__ import annotations
@@ -323,3 +324,56 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id}: {self.filename} ({self.stage})"
+
+
+class ChartSummary(models.Model):
+    """What the overview, the portfolio, the project pages and the measures list
+    show of a measure's chart, computed when its data, phases, exclusions or
+    options change (:mod:`openqi.measures.summaries`), never when a page is read.
+
+    ``engine`` names the code that computed it: ``manage.py
+    rebuild_chart_summaries`` recomputes every summary after an upgrade, and a
+    page that meets a summary from another engine (or older than the measure's
+    ``updated_at``) has it computed again once.
+    """
+
+    measure = models.OneToOneField(
+        Measure,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="chart_summary",
+    )
+    #: The chart drawn (``Measure.ChartType``); "" when no chart can be drawn.
+    chart = models.CharField(max_length=4, blank=True)
+    #: Making Data Count icons of the latest point and the latest phase's limits
+    #: ("" for none).
+    variation = models.CharField(max_length=20, blank=True)
+    assurance = models.CharField(max_length=20, blank=True)
+    #: The latest plotted value and its period label (2024-03 or 2024-03-04).
+    latest_value = models.FloatField(null=True, blank=True)
+    latest_period = models.CharField(max_length=10, blank=True)
+    #: The latest signal in words, with the target's verdict; or why there is no chart.
+    phrase = models.TextField(blank=True)
+    #: The overview's group (concern, inconsistent, common_cause, improvement,
+    #: no_data) and the order within it.
+    group = models.CharField(max_length=14, default="no_data")
+    rank = models.PositiveSmallIntegerField(default=0)
+    #: Points with a value (left-out points included).
+    n_points = models.PositiveIntegerField(default=0)
+    #: The chart's warnings (too few points, over-dispersion, …).
+    warnings = models.JSONField(default=list)
+    #: The last points: [period label, plotted value or null, signal] each.
+    sparkline = models.JSONField(default=list)
+    #: What the suggested progress rating reads (see ``summaries.progress_facts``).
+    progress = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+    engine = models.CharField(max_length=60)
+
+    objects = MeasureChildQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}: {self.variation or self.phrase}"
+
+    @property
+    def has_chart(self) -> bool:
+        return bool(self.chart)

@@ -19,7 +19,7 @@ from openqi.audit.services import record_rows
 from openqi.organisations.access import find_for
 from openqi.organisations.models import Membership
 
-from . import charts, importing
+from . import charts, importing, summaries
 
 # Other apps (projects, the measures overview) read a measure's chart from here.
 from .charts import chart_for as chart_for
@@ -110,11 +110,11 @@ def save_rows(
     Used by the import's commit (``source`` names the file) and the API's bulk
     upsert. The points are written in batches, with one audit event for the lot
     holding every changed period's old and new numbers; the measure's
-    ``updated_at`` and automatic chart are brought up to date once. Returns the
+    ``updated_at``, automatic chart and chart summary are brought up to date once. Returns the
     number of new, changed and unchanged periods.
     """
     counts = {"new": 0, "changed": 0, "unchanged": 0}
-    with transaction.atomic():
+    with transaction.atomic(), summaries.deferred():
         points = {
             p.period: p
             for p in measure.points.select_for_update().only(
@@ -161,6 +161,8 @@ def save_rows(
                 before=before,
                 after=after,
             )
+            # Bulk writes send no signals: the chart summary is computed here, once.
+            summaries.measure_changed(measure.pk)
         charts.refresh_chart_choice(measure)
     return counts
 
@@ -199,36 +201,52 @@ def save_point(
     if is_excluded is not None:
         point.is_excluded = is_excluded
         point.exclusion_reason = (exclusion_reason or "").strip() if is_excluded else ""
-    point.save()
-    charts.refresh_chart_choice(measure)
+    with transaction.atomic(), summaries.deferred():
+        point.save()
+        charts.refresh_chart_choice(measure)
     return point
 
 
 def delete_point(measure: Measure, point: DataPoint) -> None:
-    point.delete()
-    charts.refresh_chart_choice(measure)
+    with transaction.atomic(), summaries.deferred():
+        point.delete()
+        charts.refresh_chart_choice(measure)
 
 
 def save_measure(form: Any) -> Measure:
-    """Save the measure form, then let an automatic chart follow the data."""
-    measure: Measure = form.save()
-    charts.refresh_chart_choice(measure)
+    """Save the measure form, then let an automatic chart follow the data (the
+    chart summary is computed once, after both)."""
+    with transaction.atomic(), summaries.deferred():
+        measure: Measure = form.save()
+        charts.refresh_chart_choice(measure)
     return measure
 
 
 def add_phase_break(
     measure: Measure, *, period: datetime.date, reason: str
 ) -> PhaseBreak:
-    phase_break = PhaseBreak.objects.create(
-        measure=measure, period=period, reason=reason
-    )
-    charts.refresh_chart_choice(measure)  # the latest phase decides an automatic chart
+    with transaction.atomic(), summaries.deferred():
+        phase_break = PhaseBreak.objects.create(
+            measure=measure, period=period, reason=reason
+        )
+        # The latest phase decides an automatic chart.
+        charts.refresh_chart_choice(measure)
     return phase_break
 
 
+def save_child_form(form: Any, measure: Measure) -> Any:
+    """Save a page's phase break or annotation form, then let an automatic chart
+    follow (the chart summary is computed once, after both)."""
+    with transaction.atomic(), summaries.deferred():
+        saved = form.save()
+        charts.refresh_chart_choice(measure)
+    return saved
+
+
 def remove_phase_break(measure: Measure, phase_break: PhaseBreak) -> None:
-    phase_break.delete()
-    charts.refresh_chart_choice(measure)
+    with transaction.atomic(), summaries.deferred():
+        phase_break.delete()
+        charts.refresh_chart_choice(measure)
 
 
 def add_annotation(measure: Measure, *, period: datetime.date, text: str) -> Annotation:

@@ -8,12 +8,12 @@ everyone but a viewer changes. The measure is found with
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -22,9 +22,8 @@ from markupsafe import Markup
 from openqi.core.versioning import VersionConflict
 from openqi.organisations.access import require_delete
 from openqi.organisations.permissions import MemberRequest, page_access
-from openqi.spc import ChartResult
 
-from . import charts, exports, importing, services
+from . import charts, exports, importing, services, summaries
 from .forms import (
     AnnotationForm,
     MeasureFilterForm,
@@ -39,14 +38,15 @@ from .permissions import CHANGE_MEASURE, VIEW_MEASURES
 PAGE_SIZE = 50
 
 
-def _icons(result: ChartResult | None) -> dict[str, str | None]:
-    if result is None:
+def _icons(variation: str | None, assurance: str | None) -> dict[str, str | None]:
+    """The icons' codes and words (a chart's, or a stored summary's)."""
+    if not variation:
         return {"variation": None, "assurance": None}
     return {
-        "variation": result.variation,
-        "variation_words": charts.VARIATION_WORDS.get(result.variation, ""),
-        "assurance": result.assurance,
-        "assurance_words": charts.ASSURANCE_NAMES.get(result.assurance or "", ""),
+        "variation": variation,
+        "variation_words": charts.VARIATION_WORDS.get(variation, ""),
+        "assurance": assurance or None,
+        "assurance_words": charts.ASSURANCE_NAMES.get(assurance or "", ""),
     }
 
 
@@ -65,19 +65,22 @@ def measure_list(request: MemberRequest, slug: str) -> HttpResponse:
             measures = measures.filter(unit=form.cleaned_data["unit"])
         if form.cleaned_data["kind"]:
             measures = measures.filter(kind=form.cleaned_data["kind"])
-    # Points come in period order (their Meta ordering), as chart_for needs them.
-    measures = measures.order_by("name").prefetch_related("points", "phase_breaks")
+    measures = measures.order_by("name")
     page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each measure's stored chart summary: no chart is computed here.
+    stored = summaries.summaries_for(list(page), brief=True)
     rows = []
     for measure in page:
-        try:
-            result = charts.chart_for(measure, list(measure.points.all()))
-        except ValueError:
-            result = None
+        summary = stored.get(measure.pk)
         latest = None
-        if result is not None and len(result):
-            latest = charts.number_text(float(result.values[-1]), measure)
-        rows.append({"measure": measure, "latest": latest, **_icons(result)})
+        if summary is not None and summary.latest_value is not None:
+            latest = charts.number_text(summary.latest_value, measure)
+        icons = (
+            _icons(summary.variation, summary.assurance)
+            if summary
+            else _icons(None, None)
+        )
+        rows.append({"measure": measure, "latest": latest, **icons})
     query = request.GET.copy()
     query.pop("page", None)
     context = page_context(
@@ -204,7 +207,11 @@ def _chartpage_context(measure: Measure) -> dict[str, Any]:
         "assurance_sentence": charts.assurance_sentence(measure, result)
         if result is not None
         else "",
-        **_icons(result),
+        **(
+            _icons(result.variation, result.assurance)
+            if result is not None
+            else _icons(None, None)
+        ),
     }
 
 
@@ -334,8 +341,7 @@ def _child_form(
     measure = services.get_measure_for(membership, pk)
     form = form_class(posted(request), measure=measure)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        charts.refresh_chart_choice(measure)
+        services.save_child_form(form, measure)
         messages.success(request, saved)
         return to_detail(measure)
     return render(request, template, page_context(membership, measure, form=form))
@@ -400,17 +406,23 @@ def annotation_remove(
 
 
 @page_access(get=VIEW_MEASURES)
-def export(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
-    """The data points as CSV (``?format=csv``, the default) or, with the chart, JSON."""
+def export(request: MemberRequest, slug: str, pk: int) -> HttpResponseBase:
+    """The data points as CSV (``?format=csv``, the default) or, with the chart, JSON.
+
+    Both stream (:mod:`.exports`): a measure of any length is sent in bounded
+    memory. The JSON's chart is computed before the first byte is sent."""
     measure = services.get_measure_for(request.membership, pk)
     name = slugify(measure.name) or f"measure-{measure.pk}"
     if request.GET.get("format") == "json":
-        body = json.dumps(exports.export_json(measure), indent=2)
-        response = HttpResponse(body, content_type="application/json")
+        chart, chart_error = exports.chart_of(measure)
+        response = StreamingHttpResponse(
+            exports.json_pieces(measure, chart, chart_error),
+            content_type="application/json",
+        )
         response["Content-Disposition"] = f'attachment; filename="{name}.json"'
         return response
-    response = HttpResponse(
-        exports.export_csv(measure), content_type="text/csv; charset=utf-8"
+    response = StreamingHttpResponse(
+        exports.csv_lines(measure), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response

@@ -3,7 +3,8 @@ at a time with each project's suggested rating and outcome icons.
 
 Built for the large organisation (2,000 projects): filters and counts are
 database queries, and a page of projects is fetched with a fixed number of
-queries whatever its size, its measures' charts computed once each. The
+queries whatever its size; its measures' charts are read from their stored
+summaries (:mod:`openqi.measures.summaries`), never computed here. The
 priority × unit matrix is :mod:`openqi.portfolio.matrix`; the measures overview
 is the measures app's (:mod:`openqi.measures.overview`).
 """
@@ -14,14 +15,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
 from openqi.improvement.models import DriverNode, PDSACycle
-from openqi.measures.models import DataPoint, Measure
-from openqi.measures.overview_series import load_series
-from openqi.measures.services import chart_for
+from openqi.measures.models import ChartSummary, Measure
+from openqi.measures.summaries import summaries_for
 from openqi.organisations.models import Organisation, Unit
 from openqi.projects.models import (
     PROGRESS_SCALE,
@@ -30,7 +30,6 @@ from openqi.projects.models import (
     ProjectMeasure,
 )
 from openqi.projects.progress import Suggestion, suggest_rating
-from openqi.spc import ChartResult
 from openqi.strategy.models import StrategicPriority
 
 #: The filter value for "no priority" and "no unit".
@@ -320,10 +319,8 @@ class PortfolioRow:
 
 def page_queryset(projects: QuerySet[Project]) -> QuerySet[Project]:
     """What a page of the portfolio reads, fetched in a fixed number of queries
-    (the measures' data points come in one more, in :func:`portfolio_rows`)."""
-    links = ProjectMeasure.objects.select_related("measure").prefetch_related(
-        "measure__phase_breaks"
-    )
+    (the measures' chart summaries come in one more, in :func:`portfolio_rows`)."""
+    links = ProjectMeasure.objects.select_related("measure")
     return projects.select_related("unit", "lead").prefetch_related(
         "team",
         Prefetch(
@@ -336,21 +333,11 @@ def page_queryset(projects: QuerySet[Project]) -> QuerySet[Project]:
     )
 
 
-def safe_chart(
-    measure: Measure, points: Sequence[Any] | None = None
-) -> ChartResult | None:
-    """``chart_for``, with None for a measure whose data cannot make a chart."""
-    try:
-        return chart_for(measure, points)
-    except ValueError:
-        return None
-
-
 def portfolio_rows(projects: Iterable[Project]) -> list[PortfolioRow]:
     """One row per project of a page fetched with :func:`page_queryset`.
 
-    The outcome and process measures' points come in one query, and each
-    measure's chart is computed once, shared by the suggestions and the icons.
+    The outcome and process measures' stored chart summaries come in one query,
+    shared by the suggestions and the icons; no chart is computed.
     """
     projects = list(projects)
     charted = {
@@ -359,31 +346,26 @@ def portfolio_rows(projects: Iterable[Project]) -> list[PortfolioRow]:
         for link in project.measure_links.all()
         if link.role != ProjectMeasure.Role.BALANCING
     }
-    series = load_series(DataPoint.objects.filter(measure_id__in=list(charted)))
-    charts: dict[int, ChartResult | None] = {
-        pk: safe_chart(measure, cast(Sequence[DataPoint], series[pk].points()))
-        if pk in series
-        else None
-        for pk, measure in charted.items()
-    }
+    stored = summaries_for(list(charted.values()))
+    summaries: dict[int, ChartSummary | None] = {pk: stored.get(pk) for pk in charted}
     rows = []
     for project in projects:
         outcomes = [
             OutcomeIcon(
                 link.measure,
-                chart.variation if chart else None,
-                chart.assurance if chart else None,
+                (summary.variation or None) if summary else None,
+                (summary.assurance or None) if summary else None,
             )
             for link in project.measure_links.all()
             if link.role == ProjectMeasure.Role.OUTCOME
-            and ((chart := charts[link.measure_id]) or True)
+            and ((summary := summaries[link.measure_id]) or True)
         ]
         rows.append(
             PortfolioRow(
                 project,
                 _decimal(getattr(project, "team_score", None)),
                 _decimal(getattr(project, "coach_score", None)),
-                suggest_rating(project, charts=charts),
+                suggest_rating(project, summaries=summaries),
                 outcomes,
             )
         )

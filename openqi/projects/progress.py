@@ -29,8 +29,10 @@ docs/progress-rating.md):
 The suggestion is the highest level whose rule holds: a team that keeps its
 driver diagram on paper is not marked down for it, but the reasons say what
 OpenQI does not hold. Signals that ended before the project's start date do not
-count. ``suggest_rating(project)`` works on any project; the portfolio passes
-``charts=`` (computed once per page) so no chart is computed twice.
+count. The measures' charts are read from their stored summaries
+(:mod:`openqi.measures.summaries`, computed when the data change), so no chart is
+computed here; ``suggest_rating(project)`` works on any project, and the
+portfolio passes ``summaries=`` (read once per page).
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from openqi.measures.models import Measure
-from openqi.measures.services import chart_for
+from openqi.measures.models import ChartSummary, Measure
+from openqi.measures.summaries import summaries_for, summary_from_chart
 from openqi.spc import ChartResult
 
 from .models import PROGRESS_SCALE, Project, ProjectMeasure
@@ -156,71 +158,70 @@ def _is_better(now: float, before: float, improvement: str) -> bool:
 
 
 def improvement_in(
-    chart: ChartResult | None,
+    chart: ChartSummary | ChartResult | None,
     measure: Measure,
     *,
     not_before: datetime.date | None = None,
 ) -> Improvement | None:
     """The special cause improvement a measure shows now, or None.
 
-    Only the latest phase counts, and only while the latest point is common
-    cause or improvement (a concern at the latest point means the improvement
-    is not holding). ``not_before`` drops signals (and new phases) that ended
-    before that date: they cannot be the project's doing.
+    Read from the measure's chart summary (a chart computed here is summarised
+    first). Only the latest phase counts, and only while the latest point is
+    common cause or improvement (a concern at the latest point means the
+    improvement is not holding). ``not_before`` drops signals (and new phases)
+    that ended before that date: they cannot be the project's doing.
     """
-    if chart is None or chart.improvement not in ("increase", "decrease"):
+    if isinstance(chart, ChartResult):
+        chart = summary_from_chart(measure, chart)
+    if chart is None or not chart.has_chart:
         return None
-    valid = [i for i, v in enumerate(chart.values) if not math.isnan(v)]
-    if not valid:
+    facts = chart.progress
+    improvement = facts["improvement"]
+    if improvement not in ("increase", "decrease"):
         return None
-    last = valid[-1]
-    if chart.signal[last] not in ("common_cause", "improvement"):
+    if facts["last_signal"] not in ("common_cause", "improvement"):
         return None
-    latest_phase = int(chart.phase[last])
-    last_date = _label_date(chart.periods[last])
+    assurance = chart.assurance or None
+    latest_phase = int(facts["phase"])
+    last_date = _label_date(facts["last_period"])
     if latest_phase > 0:
-        phase = chart.phases[latest_phase]
-        start = _label_date(phase.first_period)
+        start = _label_date(facts["phase_first_period"])
         recent = not_before is None or start is None or start >= not_before
         if recent and _is_better(
-            phase.centre, chart.phases[0].centre, chart.improvement
+            _float(facts["phase_centre"]), _float(facts["baseline_centre"]), improvement
         ):
             return Improvement(
                 measure.name,
                 "phase",
                 start,
                 _months(start, last_date, measure.frequency),
-                chart.assurance,
+                assurance,
             )
-    episodes = [
-        s
-        for s in chart.signals
-        if s.phase == latest_phase and s.signal == "improvement"
-    ]
+    # [signal, start, end, first period, last period] per episode of the latest phase.
+    found = facts["episodes"]
+    improving = [e for e in found if e[0] == "improvement"]
     if not_before is not None:
-        episodes = [
-            s
-            for s in episodes
-            if (_label_date(s.last_period) or not_before) >= not_before
+        improving = [
+            e for e in improving if (_label_date(e[4]) or not_before) >= not_before
         ]
-    if not episodes:
+    if not improving:
         return None
-    first = episodes[0]
-    concern_after = any(
-        s.phase == latest_phase and s.signal == "concern" and s.start > first.end
-        for s in chart.signals
-    )
-    if concern_after:
+    first = improving[0]
+    if any(e[0] == "concern" and e[1] > first[2] for e in found):
         return None
-    start = _label_date(first.first_period)
-    end = _label_date(episodes[-1].last_period)
+    start = _label_date(first[3])
+    end = _label_date(improving[-1][4])
     return Improvement(
         measure.name,
         "signal",
         start,
         _months(start, end, measure.frequency),
-        chart.assurance,
+        assurance,
     )
+
+
+def _float(value: float | None) -> float:
+    return math.nan if value is None else float(value)
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
@@ -232,34 +233,45 @@ def _is_studied(cycle: Any) -> bool:
     return cycle.stage in STUDIED_STAGES or bool(cycle.act)
 
 
-def _charts_for(
-    links: list[ProjectMeasure], charts: Mapping[int, ChartResult | None] | None
-) -> dict[int, ChartResult | None]:
-    found: dict[int, ChartResult | None] = {}
+def _summaries_for(
+    links: list[ProjectMeasure],
+    summaries: Mapping[int, ChartSummary | None] | None,
+    charts: Mapping[int, ChartResult | None] | None,
+) -> dict[int, ChartSummary | None]:
+    found: dict[int, ChartSummary | None] = {}
+    wanted = []
     for link in links:
-        if charts is not None and link.measure_id in charts:
-            found[link.measure_id] = charts[link.measure_id]
-            continue
-        try:
-            found[link.measure_id] = chart_for(link.measure)
-        except ValueError:
-            found[link.measure_id] = None
+        if summaries is not None and link.measure_id in summaries:
+            found[link.measure_id] = summaries[link.measure_id]
+        elif charts is not None and link.measure_id in charts:
+            chart = charts[link.measure_id]
+            found[link.measure_id] = (
+                None if chart is None else summary_from_chart(link.measure, chart)
+            )
+        else:
+            wanted.append(link.measure)
+    if wanted:
+        stored = summaries_for(wanted)
+        for measure in wanted:
+            found[measure.pk] = stored.get(measure.pk)
     return found
 
 
-def _points(chart: ChartResult | None) -> int:
-    if chart is None:
-        return 0
-    return sum(1 for v in chart.values if not math.isnan(v))
+def _points(summary: ChartSummary | None) -> int:
+    return 0 if summary is None else summary.n_points
 
 
 def suggest_rating(
-    project: Project, *, charts: Mapping[int, ChartResult | None] | None = None
+    project: Project,
+    *,
+    summaries: Mapping[int, ChartSummary | None] | None = None,
+    charts: Mapping[int, ChartResult | None] | None = None,
 ) -> Suggestion:
     """The IHI level the evidence in OpenQI supports, with the reasons in words.
 
-    ``charts`` maps measure ids to their charts (from ``chart_for``) for callers
-    that have computed them already; missing ones are computed here. The project's
+    ``summaries`` maps measure ids to their stored chart summaries for callers
+    that have read them already (``charts``, to charts from ``chart_for``); the
+    others are read here in one query. The project's
     ``team``, ``driver_nodes``, ``cycles`` and ``measure_links`` (with
     ``measure``) are read through ``.all()``, so a prefetch serves them.
     """
@@ -273,7 +285,7 @@ def suggest_rating(
     studied = sum(1 for c in cycles if _is_studied(c))
     adopted = sum(1 for c in cycles if c.act == ADOPT)
     links = list(project.measure_links.all())
-    found = _charts_for(links, charts)
+    found = _summaries_for(links, summaries, charts)
     with_data = [
         link for link in links if _points(found[link.measure_id]) >= BASELINE_POINTS
     ]
@@ -301,8 +313,8 @@ def suggest_rating(
     passing = [
         link.measure.name
         for link in outcome_links
-        if (chart := found[link.measure_id]) is not None
-        and chart.assurance == "consistent_pass"
+        if (summary := found[link.measure_id]) is not None
+        and summary.assurance == "consistent_pass"
     ]
     is_sustaining = project.status in SUSTAINING
     longest = max((imp.months for imp in outcome), default=0)

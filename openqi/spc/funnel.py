@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from openqi.spc.arithmetic import r_round, r_sum
 from openqi.spc.distributions import chi_square_quantile, gamma_quantile
-from openqi.spc.results import FunnelResult, FunnelUnit
+from openqi.spc.results import FunnelResult, FunnelUnits
 
 __all__ = ["Z95", "Z998", "funnel"]
 
@@ -264,19 +264,18 @@ def funnel(
     judge = 0 if chosen_limit == "95" else 1
     lower = unit_limits[2 * judge] * scale
     upper = unit_limits[2 * judge + 1] * scale
-    funnel_units = tuple(
-        FunnelUnit(
-            unit=names[i],
-            numerator=float(num[i]),
-            denominator=float(den[i]),
-            value=float(values[i]),
-            lower95=float(unit_limits[0][i] * scale),
-            upper95=float(unit_limits[1][i] * scale),
-            lower998=float(unit_limits[2][i] * scale),
-            upper998=float(unit_limits[3][i] * scale),
-            outlier=_outlier(float(values[i]), float(lower[i]), float(upper[i])),
-        )
-        for i in range(len(names))
+    with np.errstate(invalid="ignore"):
+        outlier = np.where(values > upper, 1, np.where(values < lower, 2, 0))
+    funnel_units = FunnelUnits(
+        names,
+        num,
+        den,
+        values,
+        unit_limits[0] * scale,
+        unit_limits[1] * scale,
+        unit_limits[2] * scale,
+        unit_limits[3] * scale,
+        outlier.astype(np.int8),
     )
 
     grid = np.geomspace(float(np.min(den)), float(np.max(den)), _CURVE_POINTS)
@@ -429,11 +428,13 @@ def _check_multiply(multiply: float) -> float:
 
 
 def _check_units(units: Sequence[object]) -> list[str]:
-    names = [str(u) for u in units]
+    names = list(map(str, units))
     if not names:
         raise ValueError(
             "funnel: needs at least one unit; got none. Pass one row per unit."
         )
+    if len(set(names)) == len(names):
+        return names
     seen: dict[str, int] = {}
     for row, name in enumerate(names, start=1):
         if name in seen:
@@ -447,6 +448,13 @@ def _check_units(units: Sequence[object]) -> list[str]:
 
 
 def _as_numbers(name: str, values: ArrayLike, names: list[str]) -> FloatArray:
+    try:
+        fast = np.asarray(values, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        fast = None
+    if fast is not None and fast.size == len(names) and np.isfinite(fast).all():
+        return fast
+    # The slow path finds the first bad value and names it.
     items = list(np.asarray(values, dtype=object).ravel())
     if len(items) != len(names):
         raise ValueError(
@@ -471,7 +479,10 @@ def _as_numbers(name: str, values: ArrayLike, names: list[str]) -> FloatArray:
 def _check_values(
     kind: str, num: FloatArray, den: FloatArray, names: list[str]
 ) -> None:
-    for i in range(len(names)):
+    bad = (den <= 0) | (num < 0)
+    if kind == "proportion":
+        bad |= num > den
+    for i in np.flatnonzero(bad)[:1].tolist():
         where = f"unit {names[i]!r} (row {i + 1})"
         if den[i] <= 0:
             raise ValueError(

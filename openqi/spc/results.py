@@ -9,7 +9,7 @@ in the SPC contract (``NaN`` becomes ``None``).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ __all__ = [
     "Exclusion",
     "FunnelResult",
     "FunnelUnit",
+    "FunnelUnits",
     "Phase",
     "RunsAnalysis",
     "Signal",
@@ -348,6 +349,76 @@ class FunnelUnit:
         }
 
 
+#: A funnel unit's ``outlier`` verdict by code (0, 1, 2).
+OUTLIERS = ("none", "high", "low")
+
+
+class FunnelUnits(Sequence[FunnelUnit]):
+    """A funnel plot's units, held as columns; each :class:`FunnelUnit` is made
+    when asked for, so that a million units cost arrays, not a million objects.
+
+    ``names`` are the units' names; ``numerator`` … ``upper998`` the figures
+    of :class:`FunnelUnit`; ``outlier`` codes into :data:`OUTLIERS`.
+    """
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        numerator: FloatArray,
+        denominator: FloatArray,
+        value: FloatArray,
+        lower95: FloatArray,
+        upper95: FloatArray,
+        lower998: FloatArray,
+        upper998: FloatArray,
+        outlier: NDArray[np.int8],
+    ) -> None:
+        self.names = names
+        self.numerator, self.denominator, self.value = numerator, denominator, value
+        self.lower95, self.upper95 = lower95, upper95
+        self.lower998, self.upper998 = lower998, upper998
+        self.outlier = outlier
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def _unit(self, i: int) -> FunnelUnit:
+        return FunnelUnit(
+            unit=self.names[i],
+            numerator=float(self.numerator[i]),
+            denominator=float(self.denominator[i]),
+            value=float(self.value[i]),
+            lower95=float(self.lower95[i]),
+            upper95=float(self.upper95[i]),
+            lower998=float(self.lower998[i]),
+            upper998=float(self.upper998[i]),
+            outlier=OUTLIERS[int(self.outlier[i])],
+        )
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return tuple(self._unit(j) for j in range(*i.indices(len(self))))
+        n = len(self)
+        index = int(i)
+        if not -n <= index < n:
+            raise IndexError("funnel unit index out of range")
+        return self._unit(index % n)
+
+    def __iter__(self) -> Iterator[FunnelUnit]:
+        columns = (
+            self.numerator.tolist(),
+            self.denominator.tolist(),
+            self.value.tolist(),
+            self.lower95.tolist(),
+            self.upper95.tolist(),
+            self.lower998.tolist(),
+            self.upper998.tolist(),
+            [OUTLIERS[c] for c in self.outlier.tolist()],
+        )
+        for name, *figures in zip(self.names, *columns, strict=True):
+            yield FunnelUnit(name, *figures)
+
+
 @dataclass(frozen=True, eq=False)
 class FunnelResult:
     """A funnel plot: the target, the over-dispersion estimate and every unit.
@@ -365,7 +436,7 @@ class FunnelResult:
     adjusted: bool
     limit: str
     multiply: float
-    units: tuple[FunnelUnit, ...]
+    units: Sequence[FunnelUnit]
     curve_denominator: FloatArray
     curve_lower95: FloatArray
     curve_upper95: FloatArray

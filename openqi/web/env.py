@@ -102,3 +102,56 @@ def database_from_url(url: str) -> dict[str, Any]:
     raise ImproperlyConfigured(
         f"DATABASE_URL must start with postgres:// or sqlite://; got {parts.scheme or url!r}"
     )
+
+
+#: The database cache's table, created by a migration (openqi/core/migrations) on
+#: every database, so switching OPENQI_CACHE_URL to ``db`` needs no other step.
+CACHE_TABLE = "openqi_cache"
+#: Room for every measure of a large trust (the overview keeps a line per measure).
+#: The database cache culls a third of its rows past this; Redis has its own policy.
+CACHE_MAX_ENTRIES = 20000
+
+
+def cache_from_url(url: str, *, debug: bool) -> dict[str, Any]:
+    """Django's ``CACHES["default"]`` from ``OPENQI_CACHE_URL``.
+
+    ``redis://HOST:PORT/DB`` (or ``rediss://`` for TLS, ``unix://`` for a socket)
+    is Redis; ``db`` the table ``openqi_cache`` in the database; ``locmem`` each
+    process's own memory. Empty: local memory in debug mode (one process on a
+    laptop), else the database, so every worker and server counts the same
+    sign-in and API rate limits without a Redis to run.
+    """
+    kind = url.strip()
+    if not kind:
+        kind = "locmem" if debug else "db"
+    scheme = urlsplit(kind).scheme.lower() if "://" in kind else ""
+    if scheme in ("redis", "rediss", "unix"):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": kind,
+        }
+    if kind.lower() == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
+        }
+    if kind.lower() == "locmem":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
+        }
+    raise ImproperlyConfigured(
+        "OPENQI_CACHE_URL must be redis://HOST:PORT/DB (or rediss://, unix://), "
+        f"db or locmem; got {scheme or kind!r}"  # a URL's scheme only: no password
+    )
+
+
+def session_engine(cache: dict[str, Any]) -> str:
+    """Sessions live in the database, which every server shares. With Redis they are
+    also cached there (``cached_db``), saving a query a request; never in a
+    per-process cache, where a server would go on trusting a session that another
+    had ended."""
+    if cache["BACKEND"].endswith("RedisCache"):
+        return "django.contrib.sessions.backends.cached_db"
+    return "django.contrib.sessions.backends.db"

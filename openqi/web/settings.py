@@ -14,11 +14,13 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import (
+    cache_from_url,
     database_from_url,
     env_bool,
     env_int,
     env_list,
     env_str,
+    session_engine,
     sqlite_database,
 )
 
@@ -134,14 +136,12 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Each process keeps computed chart summaries in memory until their data change
-# (the measures overview); room for every measure of a large trust.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 20000},
-    }
-}
+# The cache holds the sign-in and API rate limits: Redis in production
+# (OPENQI_CACHE_URL), else the database when DEBUG is off, so several workers and
+# servers share one count; each process's memory on a laptop. Sessions are in the
+# database either way (env.session_engine).
+CACHES = {"default": cache_from_url(env_str("OPENQI_CACHE_URL"), debug=DEBUG)}
+SESSION_ENGINE = session_engine(CACHES["default"])
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign_in"

@@ -13,6 +13,11 @@ from tests.base import BaseTestCase
 from tests.measures.helpers import SHIFTED, add_points, make_measure
 
 
+def body(response) -> bytes:  # type: ignore[no-untyped-def]
+    """A streamed export's bytes."""
+    return b"".join(response.streaming_content)
+
+
 class ExportTests(BaseTestCase):
     def setUp(self) -> None:
         self.measure = make_measure(
@@ -35,18 +40,22 @@ class ExportTests(BaseTestCase):
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
         self.assertIn('filename="seen-in-4-hours.csv"', response["Content-Disposition"])
         self.assertEqual(
-            response.content.decode(),
+            body(response).decode(),
             "period,value,denominator\n2023-01-01,90,100\n2023-02-01,80.5,100\n2023-03-01,85,120\n",
         )
 
     def test_json_has_the_points_and_the_chart(self) -> None:
         self.sign_in(self.viewer)
         response = self.client.get(self.url, {"format": "json"})
-        body = json.loads(response.content)
-        self.assertEqual(body["measure"]["name"], "Seen in 4 hours")
-        self.assertEqual(len(body["points"]), 3)
+        self.assertEqual(response["Content-Type"], "application/json")
+        self.assertIn(
+            'filename="seen-in-4-hours.json"', response["Content-Disposition"]
+        )
+        data = json.loads(body(response))
+        self.assertEqual(data["measure"]["name"], "Seen in 4 hours")
+        self.assertEqual(len(data["points"]), 3)
         self.assertEqual(
-            body["points"][1],
+            data["points"][1],
             {
                 "period": "2023-02-01",
                 "value": 80.5,
@@ -56,10 +65,10 @@ class ExportTests(BaseTestCase):
                 "exclusion_reason": "",
             },
         )
-        self.assertEqual(body["chart"]["chart"], "p")
-        self.assertEqual(body["chart"]["points"][0]["value"], 90.0)
-        self.assertIn("variation", body["chart"]["summary"])
-        self.assertIsNone(body["chart_error"])
+        self.assertEqual(data["chart"]["chart"], "p")
+        self.assertEqual(data["chart"]["points"][0]["value"], 90.0)
+        self.assertIn("variation", data["chart"]["summary"])
+        self.assertIsNone(data["chart_error"])
 
     def test_outsider_gets_404(self) -> None:
         self.sign_in(self.outsider)
@@ -69,7 +78,7 @@ class ExportTests(BaseTestCase):
     def test_export_then_import_round_trip_changes_nothing(self) -> None:
         copy = make_measure(self.org, name="Copy", kind="proportion", multiplier=100)
         self.sign_in(self.editor)
-        exported = self.client.get(self.url).content
+        exported = body(self.client.get(self.url))
         for measure, new in ((self.measure, 0), (copy, 3)):
             response = self.client.post(
                 reverse(
@@ -101,9 +110,9 @@ class ExportTests(BaseTestCase):
         url = reverse(
             "measures:export", kwargs={"slug": self.org.slug, "pk": broken.pk}
         )
-        body = self.client.get(url, {"format": "json"}).json()
-        self.assertIsNone(body["chart"])
-        self.assertIn("must be above zero", body["chart_error"])
+        data = json.loads(body(self.client.get(url, {"format": "json"})))
+        self.assertIsNone(data["chart"])
+        self.assertIn("must be above zero", data["chart_error"])
 
     def test_count_measure_exports_without_a_denominator_column(self) -> None:
         falls = make_measure(self.org, name="Falls")
@@ -111,6 +120,6 @@ class ExportTests(BaseTestCase):
         self.sign_in(self.viewer)
         url = reverse("measures:export", kwargs={"slug": self.org.slug, "pk": falls.pk})
         self.assertEqual(
-            self.client.get(url).content.decode(),
+            body(self.client.get(url)).decode(),
             "period,value\n2023-01-01,11\n2023-02-01,9\n",
         )

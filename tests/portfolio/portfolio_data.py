@@ -10,6 +10,7 @@ from typing import Any
 
 from openqi.improvement.models import DriverNode, PDSACycle
 from openqi.measures.models import DataPoint, Measure, PhaseBreak
+from openqi.measures.summaries import refresh_summaries
 from openqi.organisations.models import Organisation
 from openqi.projects.models import ProgressRating, Project, ProjectMeasure
 
@@ -68,6 +69,8 @@ def make_measure(
     )
     for when in breaks:
         PhaseBreak.objects.create(measure=measure, period=when, reason="Change made")
+    # bulk_create sends no signals: compute the chart summary as save_rows does.
+    refresh_summaries([measure])
     return measure
 
 

@@ -9,6 +9,7 @@ afterwards.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,9 +50,22 @@ def scratch_postgres(url: str = POSTGRES_URL) -> Iterator[str]:
     try:
         yield urlunsplit(parts._replace(path=f"/{name}"))
     finally:
-        with psycopg.connect(_libpq(url), autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                    sql.Identifier(name)
-                )
-            )
+        _drop(url, name)
+
+
+def _drop(url: str, name: str) -> None:
+    """Drop the scratch database. FORCE ends the test's own connections, but not an
+    autovacuum worker's (it belongs to the superuser, so PostgreSQL refuses with
+    InsufficientPrivilege): such a worker is gone within moments, so try again."""
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+        sql.Identifier(name)
+    )
+    for attempt in range(20):
+        try:
+            with psycopg.connect(_libpq(url), autocommit=True) as admin:
+                admin.execute(drop)
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            if attempt == 19:
+                raise
+            time.sleep(0.5)

@@ -79,6 +79,15 @@ def test_compose_runs_postgresql_with_a_volume_and_health_check_then_the_app() -
     assert 'command: ["scheduler"]' in COMPOSE
 
 
+def test_compose_runs_redis_as_the_shared_cache_of_every_container() -> None:
+    assert re.search(r"^  redis:\n    image: redis:7", COMPOSE, re.M)
+    assert '"redis-cli", "ping"' in COMPOSE
+    assert "OPENQI_CACHE_URL: ${OPENQI_CACHE_URL:-redis://redis:6379/0}" in COMPOSE
+    assert re.search(
+        r"^      redis:\n        condition: service_healthy", COMPOSE, re.M
+    )
+
+
 def test_the_build_leaves_out_local_environments_and_secrets() -> None:
     ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").split()
     for entry in (".venv", "node_modules", ".env", "*.sqlite3", ".git"):
