@@ -46,6 +46,7 @@ def demo_database() -> Path:
     sources = sorted(
         [
             *(REPO / "openqi" / "demo").glob("*.py"),
+            *(REPO / "openqi" / "demo" / "data").glob("*"),
             *REPO.glob("openqi/*/migrations/*.py"),
         ]
     )
