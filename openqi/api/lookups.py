@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404
 
 from openqi.organisations.access import organisation_api_path
 
@@ -20,20 +19,11 @@ __all__ = [
     "check",
     "choose",
     "date_fields",
-    "find",
     "organisation_api_path",
     "validate",
 ]
 
 M = TypeVar("M", bound=Model)
-
-
-def find(queryset: QuerySet[M], pk: int, what: str, listed_at: str) -> M:
-    """The row ``pk`` of an already scoped queryset, or a 404 that says where to look."""
-    row = queryset.filter(pk=pk).first()
-    if row is None:
-        raise Http404(f"There is no {what} {pk} here. GET {listed_at} lists them.")
-    return row
 
 
 def choose(queryset: QuerySet[M], pk: int | None, field: str, what: str) -> M | None:

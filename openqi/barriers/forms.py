@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from openqi.accounts.models import User
 from openqi.core.categories import BarrierCategory
-from openqi.core.forms import NHSDateField
+from openqi.core.forms import NHSDateField, choice_field, model_choice_field
 from openqi.core.versioning import VersionedForm
 from openqi.organisations.forms import offer_people_who_may_edit
 from openqi.organisations.models import Organisation, Unit
@@ -78,17 +78,15 @@ class BarrierForm(VersionedForm):
                 del self.fields[name]
             self.initial.setdefault("raised_on", timezone.localdate())
         else:
-            cast(
-                forms.ChoiceField, self.fields["status"]
-            ).choices = Barrier.Status.choices
-        category = cast(forms.ChoiceField, self.fields["category"])
+            choice_field(self, "status").choices = Barrier.Status.choices
+        category = choice_field(self, "category")
         category.choices = [("", "Choose a category"), *BarrierCategory.choices]
-        severity = cast(forms.ChoiceField, self.fields["severity"])
+        severity = choice_field(self, "severity")
         severity.choices = Barrier.Severity.choices
-        unit = cast("forms.ModelChoiceField[Unit]", self.fields["unit"])
+        unit = model_choice_field(self, "unit")
         unit.queryset = Unit.objects.for_organisation(organisation)
         unit.empty_label = "The whole organisation"
-        owner = cast("forms.ModelChoiceField[Any]", self.fields["owner"])
+        owner = model_choice_field(self, "owner")
         offer_people_who_may_edit(
             owner,
             organisation,
@@ -165,7 +163,7 @@ class BarrierSearchForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit = cast("forms.ModelChoiceField[Unit]", self.fields["unit"])
+        unit = model_choice_field(self, "unit")
         unit.queryset = Unit.objects.for_organisation(organisation)
 
 

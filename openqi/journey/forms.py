@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 
-from openqi.core.forms import NHSDateField
+from openqi.core.forms import NHSDateField, choice_field
 from openqi.core.versioning import VersionedForm
 
 from .models import Evidence, JourneyStep, Milestone
@@ -27,7 +27,7 @@ class StepForm(VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        status = cast(forms.ChoiceField, self.fields["status"])
+        status = choice_field(self, "status")
         status.choices = JourneyStep.Status.choices
 
 

@@ -4,25 +4,25 @@ annotations and the import's file and columns."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from openqi.core.forms import NHSDateField, NumberField, WholeNumberField
+from openqi.core.forms import (
+    NHSDateField,
+    NumberField,
+    WholeNumberField,
+    choice_field,
+    model_choice_field,
+)
 from openqi.core.versioning import VersionedForm
 from openqi.organisations.models import Organisation, Unit
 from openqi.spc.charts import MIN_FIX_AFTER
 
 from . import importing
 from .models import Annotation, DataPoint, Measure, PhaseBreak
-
-
-def _choices(form: forms.BaseForm, name: str) -> forms.ChoiceField:
-    """The form's field ``name``, a choice field (typed so its choices may be set)."""
-    return cast(forms.ChoiceField, form.fields[name])
-
 
 IMPORT_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 #: The measure form's charts: empty for the kind's usual chart, or one chosen.
@@ -108,11 +108,11 @@ class MeasureForm(VersionedForm):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
-        unit = cast("forms.ModelChoiceField[Unit]", self.fields["unit"])
+        unit = model_choice_field(self, "unit")
         unit.queryset = Unit.objects.for_organisation(organisation).order_by("name")
         unit.empty_label = "No unit (the whole organisation)"
-        _choices(self, "chart_type").choices = CHART_CHOICES
-        _choices(self, "frequency").choices = Measure.Frequency.choices
+        choice_field(self, "chart_type").choices = CHART_CHOICES
+        choice_field(self, "frequency").choices = Measure.Frequency.choices
         instance = self.instance
         if not instance.pk:
             self.initial.setdefault("multiplier", 1)
@@ -325,7 +325,7 @@ class MeasureFilterForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit = cast("forms.ModelChoiceField[Unit]", self.fields["unit"])
+        unit = model_choice_field(self, "unit")
         unit.queryset = Unit.objects.for_organisation(organisation).order_by("name")
 
 
@@ -430,7 +430,7 @@ class ImportFilterForm(forms.Form):
 
     def __init__(self, *args: Any, names: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "column").choices = [
+        choice_field(self, "column").choices = [
             ("", "Choose a column"),
             *((n, n) for n in names),
         ]
