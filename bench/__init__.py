@@ -22,14 +22,16 @@ Benchmark = Callable[[], list[Row]]
 
 def benchmarks() -> list[Benchmark]:
     """Every benchmark, in the order the table shows them."""
-    from bench import exports, load, pages, spc
+    from bench import exports, load, pages, spc, spc_attribute, spc_memory
 
     return [
         spc.xmr_batch_throughput,
+        spc_attribute.attribute_batch_throughput,
         spc.cli_startup,
         spc.spc_batch_files,
         spc.funnel_file,
         spc.chart_scaling,
+        spc_memory.single_chart_memory,
         pages.page_timings,
         load.load_test,
         exports.export_streaming,

@@ -33,9 +33,9 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -113,13 +113,16 @@ class Table:
 
     ``columns`` maps each header to its cells, one per data row; a column is a
     list of cells, or for Parquet's numeric columns a float array with ``NaN``
-    for nulls. ``rows`` gives each data row's number in the file, for messages.
+    for nulls. ``rows`` gives each data row's number in the file, for messages
+    (a ``range`` when they run without a gap). ``names`` are all the file's
+    columns; ``columns`` holds only those read (all of them unless
+    :func:`read_table` was asked for some).
     """
 
     source: str
     names: tuple[str, ...]
     columns: dict[str, Sequence[Cell] | NDArray[np.float64]]
-    rows: tuple[int, ...]
+    rows: Sequence[int]
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -149,6 +152,16 @@ class Table:
             return list(np.array(distinct, dtype=object)[codes].tolist())
         return [c.strip() if type(c) is str else _cell_text(c) for c in cells]
 
+    def text_bytes(self, name: str) -> NDArray[np.bytes_] | None:
+        """The column's texts (as :meth:`texts` gives them) as UTF-8 in a
+        fixed-width NumPy bytes array, without a Python string per cell; ``None``
+        unless the fast CSV reader read it and no cell has blanks to trim."""
+        cells = self.columns[name]
+        if not isinstance(cells, _ByteCells) or cells.has_edge_blanks:
+            return None
+        raw = cells.raw
+        return raw if raw.dtype.kind == "S" else None
+
     def text_codes(self, name: str) -> tuple[list[str], NDArray[np.intp]]:
         """The column's distinct texts (as :meth:`texts` gives them), in order of
         first appearance, and each row's index into them: a column of a million
@@ -167,6 +180,10 @@ class Table:
                 for v in unique[order].tolist()
             ]
             return _merge_texts(texts, rank[inverse.ravel()])
+        if isinstance(cells, _ByteCells) and not cells.has_edge_blanks:
+            # Distinct bytes with nothing to strip are distinct texts.
+            byte_labels, codes = cells.factorize()
+            return cast(list[str], byte_labels), codes
         if isinstance(cells, _ArrayCells):
             labels, codes = cells.factorize()
             return _merge_texts(
@@ -226,6 +243,9 @@ class Table:
         """:meth:`numbers` for a column read by the fast CSV reader: plain decimals
         are read with NumPy, anything else a cell at a time, in row order, as above."""
         raw = cells.raw
+        whole = _whole_numbers(raw) if raw.dtype.kind == "S" else None
+        if whole is not None:
+            return whole
         if raw.dtype.kind == "S":
             out, slow = _decimals(raw)
         else:
@@ -281,6 +301,14 @@ class _CodedCells(_ArrayCells):
         self, labels: list[Cell], codes: NDArray[np.intp], *, is_ordered: bool = False
     ) -> None:
         """``is_ordered``: every label is used, in order of first appearance."""
+        if not is_ordered and codes.size:
+            # Each code at most one past the largest before it, and all used.
+            seen = np.maximum.accumulate(codes)
+            is_ordered = bool(
+                codes[0] == 0
+                and np.all(codes[1:] <= seen[:-1] + 1)
+                and seen[-1] == len(labels) - 1
+            )
         if not is_ordered:
             unique, first, inverse = np.unique(
                 codes, return_index=True, return_inverse=True
@@ -346,12 +374,39 @@ class _ByteCells(_ArrayCells):
                 dtype=object,
             )
         width = max(width, 1)
-        matrix = np.zeros((n, width), dtype=np.uint8)
-        for k in range(width):
-            matrix[:, k] = np.where(
-                k < self._lengths, self._buffer[self._starts + k], 0
+        if width <= 8:
+            # Eight bytes from each start as one integer (the buffer has room
+            # past its end), less those past the cell; then the first ``width``.
+            words = np.ndarray(
+                (self._buffer.size - 7,), dtype="<u8", buffer=self._buffer, strides=(1,)
             )
+            cells = words[self._starts]
+            short = self._lengths < 8
+            bits = (self._lengths[short] * 8).astype(np.uint64)
+            cells[short] &= (np.uint64(1) << bits) - np.uint64(1)
+            rows = cells.view(np.uint8).reshape(n, 8)[:, :width]
+            return np.ascontiguousarray(rows).view(f"S{width}").ravel()
+        # ``width`` bytes from each start (the buffer has room past its end),
+        # less those past the cell.
+        windows = np.lib.stride_tricks.sliding_window_view(self._buffer, width)
+        matrix = windows[self._starts]
+        matrix *= np.arange(width) < self._lengths[:, None]
         return matrix.view(f"S{width}").ravel()
+
+    @functools.cached_property
+    def has_edge_blanks(self) -> bool:
+        """Whether a cell opens or closes with a blank (a byte ``str.strip`` may
+        remove: ASCII white space, or any non-ASCII byte, to be safe)."""
+        if not self._starts.size:
+            return False
+        buffer, lengths = self._buffer, self._lengths
+        head = buffer[self._starts]
+        tail = buffer[self._starts + np.maximum(lengths - 1, 0)]
+        filled = lengths > 0
+        return bool(
+            np.any(filled & ((head <= _SPACE) | (head >= 128)))
+            or np.any(filled & ((tail <= _SPACE) | (tail >= 128)))
+        )
 
     def factorize(self) -> tuple[list[Cell], NDArray[np.intp]]:
         raw = self.raw
@@ -368,15 +423,26 @@ class _ByteCells(_ArrayCells):
                 runs.size, -1
             )
             keys = padded.view(np.uint64).ravel()
-        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")
-        rank = np.empty(order.size, dtype=np.intp)
-        rank[order] = np.arange(order.size)
+        if runs.dtype.kind == "S" and bool(np.all(runs[1:] > runs[:-1])):
+            # Rising (sorted codes, one row each): every cell is new.
+            first = order = rank = inverse = np.arange(runs.size)
+        else:
+            _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+            order = np.argsort(first, kind="stable")
+            rank = np.empty(order.size, dtype=np.intp)
+            rank[order] = np.arange(order.size)
         codes = np.repeat(rank[inverse.ravel()], np.diff(run_starts, append=raw.size))
-        # One decode for all the labels: cells hold no newline.
-        labels: list[Cell] = list(
-            b"\n".join(runs[first[order]].tolist()).decode("utf-8").split("\n")
-        )
+        # One decode for all the labels: cells hold no newline (nor NUL).
+        distinct = runs[first[order]]
+        if distinct.dtype.kind == "S":
+            # The fixed-width cells and a newline each, less the padding.
+            width = distinct.dtype.itemsize
+            matrix = np.full((distinct.size, width + 1), _NEWLINE, dtype=np.uint8)
+            matrix[:, :width] = distinct.view(np.uint8).reshape(distinct.size, width)
+            joined = matrix[matrix != 0].tobytes()[:-1]
+        else:
+            joined = b"\n".join(distinct.tolist())
+        labels: list[Cell] = list(joined.decode("utf-8").split("\n"))
         return labels, codes
 
     def __len__(self) -> int:
@@ -387,6 +453,27 @@ class _ByteCells(_ArrayCells):
             return [self[j] for j in range(*i.indices(len(self)))]
         a, b = int(self._starts[i]), int(self._lengths[i])
         return self._data[a : a + b].decode("utf-8")
+
+
+def _whole_numbers(raw: NDArray[np.bytes_]) -> NDArray[np.float64] | None:
+    """Cells of digits alone (counts: ``0``, ``42``, ``007``) read with NumPy, NaN
+    for an empty cell; ``None`` unless every cell is so (then :func:`_decimals`)."""
+    n, width = raw.size, raw.dtype.itemsize
+    if not n or width > 15:  # 15 digits at most: exact as doubles
+        return None
+    chars = raw.view(np.uint8).reshape(n, width)
+    digit = chars - np.uint8(48)  # NUL padding wraps round to 208
+    if not bool(np.all((digit < 10) | (chars == 0))):
+        return None
+    filled = chars != 0
+    if width > 1 and bool(np.any(filled[:, 1:] & ~filled[:, :-1])):
+        return None  # never so: cells hold no NUL byte
+    value = np.zeros(n, dtype=np.float64)
+    for k in range(width):
+        np.multiply(value, 10.0, out=value, where=filled[:, k])
+        np.add(value, digit[:, k], out=value, where=filled[:, k])
+    value[~filled[:, 0]] = math.nan
+    return value
 
 
 def _decimals(raw: NDArray[Any]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
@@ -432,9 +519,19 @@ def _decimals(raw: NDArray[Any]) -> tuple[NDArray[np.float64], NDArray[np.bool_]
     return value, bad
 
 
-def read_table(path: str, *, limits: Limits | None = None) -> Table:
+def read_table(
+    path: str,
+    *,
+    limits: Limits | None = None,
+    columns: Collection[str] | None = None,
+) -> Table:
     """Read ``path`` (``.csv``, ``.xlsx`` or ``.parquet``; ``-`` is CSV on standard input),
-    within ``limits`` (none by default)."""
+    within ``limits`` (none by default).
+
+    ``columns``, when given, names the only columns the caller will use: a
+    Parquet file reads just those (the table's ``names`` still lists them all,
+    for messages). Other files are read whole.
+    """
     limits = limits or _NO_LIMITS
     if path == "-":
         return _read_csv_lines(sys.stdin, "standard input", limits)
@@ -450,7 +547,7 @@ def read_table(path: str, *, limits: Limits | None = None) -> Table:
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, path, limits)
     if suffix == ".parquet":
-        return _read_parquet(path)
+        return _read_parquet(path, columns)
     if suffix == ".xls":
         raise TableError(
             f"cannot read {path}: old-style .xls workbooks are not supported; "
@@ -649,28 +746,44 @@ def _read_csv_fast(data: bytes, source: str, limits: Limits) -> Table | None:
     controls = np.count_nonzero(buffer < _SPACE) - np.count_nonzero(is_newline)
     if controls and controls != np.count_nonzero(buffer == _TAB):
         return None  # control characters: some are blanks to str.strip
-    ends = np.flatnonzero(is_newline | (buffer == _COMMA))
+    ends = np.flatnonzero(np.logical_or(is_newline, buffer == _COMMA, out=is_newline))
+    # Each cell starts after the previous one's separator: at most at its own.
     starts = np.empty_like(ends)
     starts[0] = 0
-    starts[1:] = ends[:-1] + 1
+    np.add(ends[:-1], 1, out=starts[1:])
     lengths = ends - starts
     if int(lengths.max()) > _FIELD_LIMIT:
         return None
-    last_cell = np.flatnonzero(is_newline[ends])  # each line's last cell
+    is_last = buffer[ends] == _NEWLINE  # each line's last cell
     del is_newline
-    widths = np.diff(last_cell, prepend=-1)
-    line_of_cell = np.repeat(np.arange(last_cell.size), widths)
     # A line is blank when every cell is blank. A cell opening with a letter or
     # digit is not; one opening with a blank or a non-ASCII byte is read to see.
-    head = buffer[np.minimum(starts, buffer.size - 1)]
+    head = buffer[starts]
     has_text = (lengths > 0) & (head != _SPACE) & (head != _TAB) & (head < 128)
-    has_line_text = np.zeros(last_cell.size, dtype=bool)
-    has_line_text[line_of_cell[has_text]] = True
-    unsure = np.flatnonzero((lengths > 0) & ~has_text & ~has_line_text[line_of_cell])
+    line_width = int(np.argmax(is_last)) + 1
+    if ends.size % line_width == 0 and _every_line_as_wide(is_last, line_width):
+        # Every line as wide as the first: lines are rows of a cell matrix.
+        last_cell = np.arange(line_width - 1, ends.size, line_width)
+        widths = np.full(last_cell.size, line_width)
+        has_line_text = has_text.reshape(-1, line_width).any(axis=1)
+        maybe = ((lengths > 0) & ~has_text).reshape(-1, line_width)
+        maybe &= ~has_line_text[:, None]
+        unsure = np.flatnonzero(maybe)
+        line_of_cell = None
+    else:
+        last_cell = np.flatnonzero(is_last)
+        widths = np.diff(last_cell, prepend=-1)
+        line_of_cell = np.repeat(np.arange(last_cell.size), widths)
+        has_line_text = np.zeros(last_cell.size, dtype=bool)
+        has_line_text[line_of_cell[has_text]] = True
+        unsure = np.flatnonzero(
+            (lengths > 0) & ~has_text & ~has_line_text[line_of_cell]
+        )
     for cell in unsure.tolist():
         a = int(starts[cell])
         if data[a : a + int(lengths[cell])].decode("utf-8").strip():
-            has_line_text[line_of_cell[cell]] = True
+            line = cell // line_width if line_of_cell is None else line_of_cell[cell]
+            has_line_text[line] = True
     lines = np.flatnonzero(has_line_text)
     if lines.size < 2:
         return None  # empty, or a header alone: the csv module's messages
@@ -686,8 +799,8 @@ def _read_csv_fast(data: bytes, source: str, limits: Limits) -> Table | None:
     ]
     names = _names(source, header)
     row_first = last_cell[data_lines] - width + 1
-    # Room to read a whole cell's width past the last one.
-    padded = np.frombuffer(data + bytes(int(lengths.max())), dtype=np.uint8)
+    # Room to read a whole cell's width, and eight bytes, past the last one.
+    padded = np.frombuffer(data + bytes(max(int(lengths.max()), 8)), dtype=np.uint8)
     columns: dict[str, Sequence[Cell] | NDArray[np.float64]] = {}
     for position, name in enumerate(names):
         if name:
@@ -697,8 +810,21 @@ def _read_csv_fast(data: bytes, source: str, limits: Limits) -> Table | None:
         source=source,
         names=tuple(n for n in names if n),
         columns=columns,
-        rows=tuple((data_lines + 1).tolist()),
+        rows=_row_numbers(data_lines + 1),
     )
+
+
+def _every_line_as_wide(is_last: NDArray[np.bool_], width: int) -> bool:
+    """Whether ``is_last`` (each cell's, in order) ends a line every ``width`` cells."""
+    rows = is_last.reshape(-1, width)
+    return bool(rows[:, -1].all()) and not bool(rows[:, :-1].any())
+
+
+def _row_numbers(numbers: NDArray[np.int64]) -> Sequence[int]:
+    """Row numbers as a ``range`` when they run without a gap, else a tuple."""
+    if numbers.size and int(numbers[-1]) - int(numbers[0]) == numbers.size - 1:
+        return range(int(numbers[0]), int(numbers[-1]) + 1)
+    return tuple(numbers.tolist())
 
 
 def _check_fast_limits(source: str, limits: Limits, rows: int, width: int) -> None:
@@ -909,80 +1035,143 @@ def _sheet_rows(
     return header, records
 
 
-def _read_parquet(path: str) -> Table:
+def _read_parquet(path: str, wanted: Collection[str] | None = None) -> Table:
     try:
         import pyarrow as pa
-        import pyarrow.compute as pc
-        import pyarrow.parquet as pq
     except ImportError:  # pyarrow is the optional `parquet` extra
         raise TableError(
             f"cannot read {path}: reading .parquet needs pyarrow; "
             "`pip install 'openqi[parquet]'` or give a CSV file"
         ) from None
     try:
-        # ParquetFile, not read_table: the latter imports pyarrow.dataset (and
-        # with it pandas, when installed), a second of start-up for nothing.
-        arrow = pq.ParquetFile(path).read()
+        names, n_rows, arrow = _read_arrow(path, wanted)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
         raise TableError(
             f"cannot read {path}: not a readable Parquet file ({exc}); check the file"
         ) from None
-    if arrow.num_rows == 0:
+    if n_rows == 0:
         raise TableError(f"{path} has no rows; give a file with at least one row")
     columns: dict[str, Sequence[Cell] | NDArray[np.float64]] = {}
     for name, column in zip(arrow.column_names, arrow.columns, strict=True):
         kind = column.type
-        if pa.types.is_dictionary(kind):
-            column = pc.cast(column, kind.value_type)
-            kind = column.type
-        if (
-            pa.types.is_integer(kind)
-            or pa.types.is_floating(kind)
-            or pa.types.is_decimal(kind)
-        ):
-            columns[name] = _arrow_values(
-                pc.cast(column, pa.float64()), np.float64, math.nan
-            )
+        if pa.types.is_integer(kind) or pa.types.is_floating(kind):
+            columns[name] = _arrow_numbers(column)
+        elif pa.types.is_dictionary(kind) and _is_text(kind.value_type):
+            columns[name] = _arrow_dictionary(column)
         else:
-            # Text, dates and the rest: each distinct value converted once.
-            coded = column.combine_chunks().dictionary_encode()
-            distinct = coded.dictionary
-            if pa.types.is_timestamp(kind):
-                midnight = pc.all(
-                    pc.equal(pc.cast(distinct, pa.date32()).cast(kind), distinct)
-                )
-                as_text = pc.cast(
-                    pc.cast(distinct, pa.date32()) if midnight.as_py() else distinct,
-                    pa.string(),
-                )
-                labels: list[Cell] = as_text.to_pylist()
-            elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
-                labels = distinct.to_pylist()
-            else:
-                labels = [None if v is None else str(v) for v in distinct.to_pylist()]
-            # Arrow numbers the distinct values in order of first appearance.
-            indices = coded.indices
-            width = np.dtype(f"int{indices.type.bit_width}")
-            if coded.null_count:
-                codes = _arrow_values(indices, width, len(labels))
-                columns[name] = _CodedCells([*labels, None], codes.astype(np.intp))
-            else:
-                codes = _arrow_values(indices, width)
-                columns[name] = _CodedCells(
-                    labels, codes.astype(np.intp), is_ordered=True
-                )
+            columns[name] = _arrow_computed(column)
     return Table(
-        source=path,
-        names=tuple(arrow.column_names),
-        columns=columns,
-        rows=tuple(range(1, arrow.num_rows + 1)),
+        source=path, names=tuple(names), columns=columns, rows=range(1, n_rows + 1)
     )
 
 
-def _arrow_values(values: Any, dtype: Any, null: Any = None) -> NDArray[Any]:
-    """An Arrow array (or chunked array) of fixed-width numbers as a NumPy array,
-    ``null`` where it has none, read from its buffers: ``to_numpy`` and
-    ``fill_null`` import pandas when it is installed, a second for nothing."""
+def _is_text(kind: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+def _read_arrow(
+    path: str, wanted: Collection[str] | None
+) -> tuple[list[str], int, Any]:
+    """The file's column names, its number of rows and an Arrow table of the
+    ``wanted`` columns (all when ``None``), text columns read as dictionaries.
+
+    The reader under ``pyarrow.parquet`` is used directly: that module imports
+    pyarrow's file systems (and with them ssl), and ``read_table`` imports
+    pyarrow.dataset (and pandas, when installed), start-up for nothing.
+    """
+    import pyarrow as pa
+
+    try:
+        from pyarrow._parquet import ParquetReader
+    except ImportError:  # pragma: no cover - a pyarrow that moved its reader
+        from pyarrow.parquet import ParquetReader
+    reader = ParquetReader()
+    reader.open(path)
+    schema = reader.schema_arrow
+    names = list(schema.names)
+    n_rows = int(reader.metadata.num_rows)
+    if any(pa.types.is_nested(field.type) for field in schema):
+        return names, n_rows, reader.read_all()  # leaf columns are not fields
+    indices = [i for i, n in enumerate(names) if wanted is None or n in wanted]
+    text = [i for i in indices if _is_text(schema.field(i).type)]
+    if text:
+        reader = ParquetReader()
+        reader.open(path, read_dictionary=text)
+    return names, n_rows, reader.read_all(column_indices=indices)
+
+
+def _arrow_numbers(column: Any) -> NDArray[np.float64]:
+    """An Arrow column of integers or floats as floats, ``NaN`` for a null."""
+    return _arrow_values(column, _numpy_type(column.type), math.nan, as_type=np.float64)
+
+
+def _arrow_dictionary(column: Any) -> _CodedCells:
+    """A dictionary-encoded Arrow column of text as labels and codes."""
+    if column.num_chunks > 1:
+        column = column.unify_dictionaries()
+    chunks = column.chunks
+    labels: list[Cell] = chunks[0].dictionary.to_pylist()
+    null = len(labels)
+    codes = np.concatenate(
+        [
+            _arrow_values(
+                chunk.indices, _numpy_type(chunk.indices.type), null, as_type=np.intp
+            )
+            for chunk in chunks
+        ]
+    )
+    if any(chunk.null_count for chunk in chunks):
+        labels = [*labels, None]
+    return _CodedCells(labels, codes)
+
+
+def _arrow_computed(column: Any) -> _CodedCells | NDArray[np.float64]:
+    """Any other Arrow column, with pyarrow.compute: dictionaries of numbers,
+    decimals, dates, times, booleans, nested values. Each distinct value is
+    converted once."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column = pc.cast(column, kind.value_type)
+        kind = column.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        return _arrow_numbers(column)
+    if pa.types.is_decimal(kind):
+        return _arrow_numbers(pc.cast(column, pa.float64()))
+    coded = column.combine_chunks().dictionary_encode()
+    distinct = coded.dictionary
+    if pa.types.is_timestamp(kind):
+        midnight = pc.all(pc.equal(pc.cast(distinct, pa.date32()).cast(kind), distinct))
+        as_text = pc.cast(
+            pc.cast(distinct, pa.date32()) if midnight.as_py() else distinct,
+            pa.string(),
+        )
+        labels: list[Cell] = as_text.to_pylist()
+    elif _is_text(kind):
+        labels = distinct.to_pylist()
+    else:
+        labels = [None if v is None else str(v) for v in distinct.to_pylist()]
+    # Arrow numbers the distinct values in order of first appearance.
+    indices = coded.indices
+    width = _numpy_type(indices.type)
+    if coded.null_count:
+        codes = _arrow_values(indices, width, len(labels), as_type=np.intp)
+        return _CodedCells([*labels, None], codes)
+    codes = _arrow_values(indices, width, as_type=np.intp)
+    return _CodedCells(labels, codes, is_ordered=True)
+
+
+def _arrow_values(
+    values: Any, dtype: Any, null: Any = None, *, as_type: Any = None
+) -> NDArray[Any]:
+    """An Arrow array (or chunked array) of fixed-width numbers as a NumPy array
+    (of ``as_type``, by default ``dtype``), ``null`` where it has none, read
+    from its buffers: ``to_numpy`` and ``fill_null`` import pandas when it is
+    installed, a second for nothing."""
     if hasattr(values, "combine_chunks"):
         values = values.combine_chunks()
     validity, data = values.buffers()[:2]
@@ -991,8 +1180,18 @@ def _arrow_values(values: Any, dtype: Any, null: Any = None) -> NDArray[Any]:
         dtype=dtype,
         count=len(values),
         offset=values.offset * np.dtype(dtype).itemsize,
-    ).copy()
+    ).astype(as_type or dtype)
     if values.null_count:
         bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
         out[~bits[values.offset : values.offset + len(values)].astype(bool)] = null
     return out
+
+
+def _numpy_type(kind: Any) -> np.dtype[Any]:
+    """The NumPy type of an Arrow integer or floating type."""
+    import pyarrow as pa
+
+    prefix = "float" if pa.types.is_floating(kind) else "int"
+    if pa.types.is_unsigned_integer(kind):
+        prefix = "uint"
+    return np.dtype(f"{prefix}{kind.bit_width}")

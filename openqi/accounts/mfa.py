@@ -9,10 +9,11 @@ from typing import Any
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
+from openqi.organisations.access import membership_for
 from openqi.organisations.models import Membership
-from openqi.organisations.permissions import MANAGE_ORGANISATION, roles_with
+from openqi.organisations.permissions import MANAGE_ORGANISATION, has, roles_with
 
 
 def organisations_requiring_mfa(user: Any) -> list[str]:
@@ -50,20 +51,18 @@ def must_set_up_mfa(request: HttpRequest, slug: str) -> str | None:
 
 
 def mfa_missing_for(user: Any, slug: str) -> str | None:
-    """As :func:`must_set_up_mfa`, for a person (an API token's) without a session."""
+    """As :func:`must_set_up_mfa`, for a person (an API token's) without a session.
+
+    Reads the membership through ``membership_for``, which keeps it for the
+    request, so the page's own access check that follows asks for it no more."""
     if not getattr(user, "is_authenticated", False):
         return None
-    membership = (
-        Membership.objects.select_related("organisation")
-        .filter(
-            user=user,
-            organisation__slug=slug,
-            role__in=roles_with(MANAGE_ORGANISATION),
-        )
-        .first()
-    )
-    if membership is None or not membership.organisation.admins_must_use_mfa:
+    try:
+        membership = membership_for(user, slug)
+    except Http404:
+        return None  # not a member: the page's access check answers 404
+    if not membership.organisation.admins_must_use_mfa:
         return None
-    if is_mfa_enabled(user):
+    if not has(membership, MANAGE_ORGANISATION) or is_mfa_enabled(user):
         return None
     return membership.organisation.name

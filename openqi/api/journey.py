@@ -159,7 +159,7 @@ def get_journey(request: MemberRequest, slug: str) -> Any:
     """The six steps with their status, milestones and evidence (by hand and automatic)."""
     organisation = request.membership.organisation
     steps = services.steps_for(organisation, with_items=True)
-    views = [services.step_view(step) for step in steps]
+    views = services.step_views(organisation, steps)
     current = services.current_step([view.step for view in views])
     return {
         "steps": [_step_out(view) for view in views],

@@ -8,13 +8,15 @@ PDSA cycles are in :mod:`openqi.api.drivers`.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -46,6 +48,7 @@ from .auth import caller
 from .errors import InvalidInput
 from .lookups import changes, check, date_fields, organisation_api_path
 from .schemas import (
+    Answer,
     Day,
     MeasureKind,
     ObjectIn,
@@ -78,7 +81,7 @@ _API_FIELD = {
 # Shapes -------------------------------------------------------------------------------
 
 
-class PersonRef(Schema):
+class PersonRef(Answer):
     id: int
     full_name: str
 
@@ -93,7 +96,7 @@ class AimIn(_AimFields, ObjectIn):
     pass
 
 
-class AimOut(_AimFields):
+class AimOut(Answer, _AimFields):
     statement: str = Field(description="The aim in one sentence.")
 
 
@@ -103,11 +106,11 @@ class PartnerIn(Schema):
     contribution: str = Field("", max_length=300)
 
 
-class PartnerOut(PartnerIn):
+class PartnerOut(Answer, PartnerIn):
     id: int
 
 
-class RatingOut(Schema):
+class RatingOut(Answer):
     id: int
     score: float = Field(description="On the IHI scale, 0.5 to 5.0 in halves.")
     label: str = Field(description="The level's name, e.g. 'Modest improvement'.")
@@ -118,19 +121,19 @@ class RatingOut(Schema):
     comment: str
 
 
-class LatestRatings(Schema):
+class LatestRatings(Answer):
     team: RatingOut | None = Field(description="The team's latest rating.")
     coach: RatingOut | None = Field(description="The QI coach's latest rating.")
 
 
-class MeasureLinkOut(Schema):
+class MeasureLinkOut(Answer):
     measure_id: int
     name: str
     kind: MeasureKind
     role: ProjectMeasureRole
 
 
-class ProjectOut(Schema):
+class ProjectOut(Answer):
     id: int
     version: int = Field(description=VERSION_OUT)
     title: str
@@ -236,32 +239,19 @@ class MeasureLinkIn(Schema):
 
 # Reading ------------------------------------------------------------------------------
 
-
-# Prefetches fetch only what ProjectOut shows: no password hashes, no measure
-# definitions, for every project of a page.
-_RATINGS = ProgressRating.objects.select_related("rater").only(  # access: a prefetch
-    *("project_id", "score", "rated_by", "rated_on", "rater", "comment"),
-    "rater__full_name",
+#: The project fields ProjectOut shows (a page of projects loads no more).
+_PROJECT_FIELDS = (
+    *("id", "version", "title", "problem", "aim_what", "aim_how_much", "aim_by_when"),
+    *("unit_id", "method", "method_other", "status", "status_reason"),
+    *("start_date", "end_date", "created_at", "updated_at", "lead__full_name"),
 )
-_LINKS = ProjectMeasure.objects.select_related("measure").only(  # access: a prefetch
-    "project_id", "measure_id", "role", "measure__name", "measure__kind"
-)
-_PEOPLE = User.objects.only("id", "full_name")  # access: a prefetch
 
 
 def _projects(membership: Membership) -> Any:
     return (
         Project.objects.for_organisation(membership.organisation)
         .select_related("lead")
-        .prefetch_related(
-            Prefetch("team", queryset=_PEOPLE),
-            "partners",
-            "tags",
-            "priorities",
-            # Prefetches run within the projects above, so they need no scope of their own.
-            Prefetch("ratings", queryset=_RATINGS),
-            Prefetch("measure_links", queryset=_LINKS),
-        )
+        .only(*_PROJECT_FIELDS)
     )
 
 
@@ -283,6 +273,24 @@ def _rating_out(rating: ProgressRating) -> dict[str, Any]:
     }
 
 
+def _rating_values_out(rating: dict[str, Any]) -> dict[str, Any]:
+    """RatingOut from a rating's values (as ``_rating_out`` from the row)."""
+    label, meaning = PROGRESS_SCALE[Decimal(rating["score"])]
+    rater = rating["rater_id"]
+    return {
+        "id": rating["id"],
+        "score": float(rating["score"]),
+        "label": label,
+        "meaning": meaning,
+        "rated_by": rating["rated_by"],
+        "rated_on": rating["rated_on"],
+        "rater": None
+        if rater is None
+        else {"id": rater, "full_name": rating["rater__full_name"]},
+        "comment": rating["comment"],
+    }
+
+
 def _link_out(link: ProjectMeasure) -> dict[str, Any]:
     return {
         "measure_id": link.measure_id,
@@ -292,43 +300,113 @@ def _link_out(link: ProjectMeasure) -> dict[str, Any]:
     }
 
 
+def _by_project(rows: Any) -> dict[int, list[Any]]:
+    """Rows whose first value is a project id, grouped by it (in the rows' order)."""
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for project_id, *rest in rows:
+        grouped[project_id].append(rest)
+    return grouped
+
+
+def _projects_out(projects: list[Project]) -> list[dict[str, Any]]:
+    """ProjectOut for each project, in six queries however many projects and rows
+    each carries: plain values, no model rows, one per list a project shows."""
+    ids = [project.pk for project in projects]
+    team = _by_project(
+        Project.team.through.objects.filter(project_id__in=ids)  # access: the projects'
+        .order_by("user__full_name", "user__email")
+        .values_list("project_id", "user_id", "user__full_name")
+    )
+    priorities = _by_project(
+        Project.priorities.through.objects.filter(  # access: the projects'
+            project_id__in=ids
+        )
+        .order_by("strategicpriority__position", "strategicpriority__title")
+        .values_list("project_id", "strategicpriority_id")
+    )
+    tags = _by_project(
+        Project.tags.through.objects.filter(project_id__in=ids)  # access: the projects'
+        .order_by("tag__name")
+        .values_list("project_id", "tag__name")
+    )
+    partners = _by_project(
+        Partner.objects.filter(project_id__in=ids)  # access: the projects'
+        .order_by("name", "pk")
+        .values_list("project_id", "id", "name", "kind", "contribution")
+    )
+    links = _by_project(
+        ProjectMeasure.objects.filter(project_id__in=ids)  # access: the projects'
+        .order_by("role", "measure__name")
+        .values_list(
+            "project_id", "measure_id", "measure__name", "measure__kind", "role"
+        )
+    )
+    # Only the latest of each kind of rating, however long a project's history.
+    latest: dict[tuple[int, str], dict[str, Any]] = {
+        (rating["project_id"], rating["rated_by"]): rating
+        for rating in ProgressRating.objects.filter(  # access: the projects'
+            project_id__in=ids
+        )
+        .annotate(
+            newest=Window(
+                RowNumber(),
+                partition_by=[F("project_id"), F("rated_by")],
+                order_by=[F("rated_on").desc(), F("pk").desc()],
+            )
+        )
+        .filter(newest=1)
+        .order_by()
+        .values(
+            *("id", "project_id", "score", "rated_by", "rated_on", "rater_id"),
+            *("rater__full_name", "comment"),
+        )
+    }
+    return [
+        {
+            "id": project.pk,
+            "version": project.version,
+            "title": project.title,
+            "problem": project.problem,
+            "aim": {
+                "what": project.aim_what,
+                "how_much": project.aim_how_much,
+                "by_when": project.aim_by_when,
+                "statement": project.aim_statement(),
+            },
+            "unit_id": project.unit_id,
+            "priority_ids": [pk for (pk,) in priorities[project.pk]],
+            "method": project.method,
+            "method_other": project.method_other,
+            "lead": _person(project.lead),
+            "team": [{"id": pk, "full_name": name} for pk, name in team[project.pk]],
+            "partners": [
+                {"id": pk, "name": name, "kind": kind, "contribution": contribution}
+                for pk, name, kind, contribution in partners[project.pk]
+            ],
+            "status": project.status,
+            "status_reason": project.status_reason,
+            "start_date": project.start_date,
+            "end_date": project.end_date,
+            "tags": [name for (name,) in tags[project.pk]],
+            "latest_ratings": {
+                by.value: None
+                if (rating := latest.get((project.pk, by.value))) is None
+                else _rating_values_out(rating)
+                for by in ProgressRating.RatedBy
+            },
+            "measures": [
+                {"measure_id": pk, "name": name, "kind": kind, "role": role}
+                for pk, name, kind, role in links[project.pk]
+            ],
+            "created_at": project.created_at,
+            "updated_at": project.updated_at,
+        }
+        for project in projects
+    ]
+
+
 def _project_out(project: Project) -> dict[str, Any]:
-    ratings = list(project.ratings.all())  # newest first, prefetched
-    latest = {
-        by: next((r for r in ratings if r.rated_by == by), None)
-        for by in ProgressRating.RatedBy
-    }
-    return {
-        "id": project.pk,
-        "version": project.version,
-        "title": project.title,
-        "problem": project.problem,
-        "aim": {
-            "what": project.aim_what,
-            "how_much": project.aim_how_much,
-            "by_when": project.aim_by_when,
-            "statement": project.aim_statement(),
-        },
-        "unit_id": project.unit_id,
-        "priority_ids": [p.pk for p in project.priorities.all()],
-        "method": project.method,
-        "method_other": project.method_other,
-        "lead": _person(project.lead),
-        "team": [_person(u) for u in project.team.all()],
-        "partners": list(project.partners.all()),
-        "status": project.status,
-        "status_reason": project.status_reason,
-        "start_date": project.start_date,
-        "end_date": project.end_date,
-        "tags": [t.name for t in project.tags.all()],
-        "latest_ratings": {
-            by.value: None if rating is None else _rating_out(rating)
-            for by, rating in latest.items()
-        },
-        "measures": [_link_out(link) for link in project.measure_links.all()],
-        "created_at": project.created_at,
-        "updated_at": project.updated_at,
-    }
+    return _projects_out([project])[0]
 
 
 # Writing ------------------------------------------------------------------------------
@@ -424,7 +502,7 @@ def list_projects(request: MemberRequest, slug: str, query: Query[ProjectQuery])
     if query.method:
         projects = projects.filter(method=query.method)
     result = paginate(projects.order_by("title", "pk"), query)
-    result["items"] = [_project_out(p) for p in result["items"]]
+    result["items"] = _projects_out(result["items"])
     return result
 
 

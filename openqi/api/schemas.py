@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
-from pydantic import model_validator
+from pydantic import ModelWrapValidatorHandler, ValidationInfo, model_validator
 from typing_extensions import TypeAliasType
 
 from openqi.assessments.models import ActionItem, AssessmentRound
@@ -86,6 +86,25 @@ class ObjectIn(Schema):
         return value
 
 
+class Answer(Schema):
+    """The shape of an answer an operation builds from plain dicts and lists.
+
+    ninja's Schema reads every field of every object through its ``DjangoGetter``
+    (a Python call per field: a page of 50 projects made some 2,400); a dict needs
+    none of that, so it is validated by pydantic as it is. Anything else (a model
+    instance) is read through the getter, as by any ninja Schema.
+    """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(
+        cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo
+    ) -> Any:
+        if isinstance(values, dict):
+            return handler(values)
+        return super()._run_root_validator(values, handler, info)  # type: ignore[operator]  # pydantic types the decorated validator as its descriptor; on the class it is ninja's classmethod
+
+
 class ErrorOut(Schema):
     error: str = Field(description="What is wrong and how to fix it.")
     status: int = Field(description="The HTTP status code, repeated for convenience.")
@@ -104,7 +123,7 @@ class PageQuery(Schema):
     )
 
 
-class Page(Schema, Generic[T]):
+class Page(Answer, Generic[T]):
     items: list[T]
     total: int = Field(description="How many items there are in all.")
     limit: int

@@ -28,20 +28,19 @@ class AuditFilterForm(forms.Form):
         *args: Any,
         events: QuerySet[AuditEvent],
         model_names: dict[str, str],
+        people: list[tuple[int, str]] | None = None,
         **kwargs: Any,
     ) -> None:
+        """``people``: (id, name) of everyone on the trail, when the caller has
+        them already (read from ``events`` otherwise)."""
         super().__init__(*args, **kwargs)
         model = self.fields["model"]
         assert isinstance(model, forms.ChoiceField)
         model.choices = [("", "Anything")] + sorted(
             model_names.items(), key=lambda item: item[1]
         )
-        people = (
-            events.exclude(actor=None)
-            .values_list("actor_id", "actor_label")
-            .order_by("actor_label")
-            .distinct()
-        )
+        if people is None:
+            people = trail_people(events)
         person = self.fields["person"]
         assert isinstance(person, forms.ChoiceField)
         person.choices = [("", "Anyone")] + [
@@ -74,3 +73,13 @@ class AuditFilterForm(forms.Form):
         if data["date_to"]:
             events = events.filter(at__date__lte=data["date_to"])
         return events
+
+
+def trail_people(events: QuerySet[AuditEvent]) -> list[tuple[int, str]]:
+    """(id, name) of everyone who made a change on the trail, by name."""
+    return list(
+        events.exclude(actor=None)
+        .values_list("actor_id", "actor_label")
+        .order_by("actor_label")
+        .distinct()
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,13 +16,15 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from openqi.organisations.models import Organisation
 from openqi.organisations.permissions import MemberRequest, page_access
 
-from .forms import AuditFilterForm
+from .forms import AuditFilterForm, trail_people
+from .kept import kept
 from .models import AuditEvent, SignInEvent
 from .permissions import VIEW_TRAIL
 from .services import BULK_ROWS, BULK_SUMMARY, get_event_for
@@ -34,6 +37,24 @@ ROWS_PAGE_SIZE = 500
 #: Not worth a line in the list: the row's id, and the organisation it is in.
 _SAME_FOR_EVERY_EVENT = ("id", "organisation_id")
 
+#: The columns ``str()`` reads for the models the trail names most often: their rows
+#: are looked up with only these columns (tests/audit/test_audit_names.py holds each
+#: entry to its model's ``str()``; a column left out would cost a query a row, never
+#: a wrong name). Rows of any other model are loaded whole.
+NAME_FIELDS: dict[str, tuple[str, ...]] = {
+    "accounts.User": ("full_name", "email"),
+    "organisations.Organisation": ("name",),
+    "organisations.Unit": ("name",),
+    "projects.Project": ("title",),
+    "projects.Tag": ("name",),
+    "measures.Measure": ("name",),
+    "strategy.StrategicPriority": ("title",),
+    "barriers.Barrier": ("title",),
+    "journey.JourneyStep": ("number",),
+    "assessments.AssessmentRound": ("title",),
+    "assessments.Instrument": ("name", "version"),
+}
+
 
 @dataclass
 class Change:
@@ -42,6 +63,9 @@ class Change:
     after: str
     #: For a many-to-many field: who was added and who removed, in words.
     detail: str = ""
+    #: What the list shows of it: the new value, "before → after" for an update,
+    #: the value a deleted row had.
+    shown: str = ""
 
 
 @dataclass
@@ -62,13 +86,14 @@ class _Describer:
 
     def __init__(self, organisation: Organisation) -> None:
         self.organisation = organisation
-        self._names: dict[tuple[str, Any], str] = {}
+        # The organisation itself, which many rows name, is known already.
+        self._names: dict[tuple[str, Any], str] = {
+            (Organisation._meta.label, organisation.pk): str(organisation)
+        }
+        self._days: dict[datetime.date, str] = {}
 
     def model(self, label: str) -> type[models.Model] | None:
-        try:
-            return apps.get_model(label)
-        except (LookupError, ValueError):
-            return None
+        return _model(label)
 
     def model_name(self, label: str) -> str:
         model = self.model(label)
@@ -77,21 +102,23 @@ class _Describer:
     def _field(self, model: type[models.Model] | None, attname: str) -> Any:
         if model is None:
             return None
-        for field in (*model._meta.concrete_fields, *model._meta.many_to_many):
-            if field.attname == attname:
-                return field
-        return None
+        return _fields_by_attname(model).get(attname)
 
     def _members(self, field: Any, value: Any) -> list[str]:
         return [self._related_name(field.related_model, pk) for pk in value or []]
 
     def _rows(self, related: type[models.Model]) -> Any:
-        """The rows of ``related`` this organisation's trail may name."""
+        """The rows of ``related`` this organisation's trail may name (with only the
+        columns their names need, when known)."""
+        manager = related._default_manager
         if related is get_user_model() or related is Organisation:
-            return related._default_manager.all()
-        if hasattr(related._default_manager, "for_organisation"):
-            return related._default_manager.for_organisation(self.organisation)
-        return related._default_manager.none()
+            rows = manager.all()
+        elif hasattr(manager, "for_organisation"):
+            rows = manager.for_organisation(self.organisation)
+        else:
+            return manager.none()
+        columns = NAME_FIELDS.get(related._meta.label)
+        return rows.only(*columns) if columns else rows
 
     def _related_name(self, related: type[models.Model], pk: Any) -> str:
         key = (related._meta.label, pk)
@@ -101,19 +128,19 @@ class _Describer:
         return self._names[key]
 
     def prime(self, events: Iterable[AuditEvent]) -> None:
-        """Look up every row the events name at once: one query per related model,
-        however many events and fields name one (not one query per row)."""
+        """Look up every row the events' listed changes name at once: one query per
+        related model, however many events and fields name one (not one per row)."""
         wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
         for event in events:
             if is_bulk(event):
                 continue
             model = self.model(event.model)
-            for values in (event.before or {}, event.after or {}):
-                for name, value in values.items():
-                    field = self._field(model, name)
-                    if field is None or not field.is_relation:
-                        continue
-                    if not field.related_model or value is None or value == "":
+            for name, before, after in self._listed(event):
+                field = self._field(model, name)
+                if field is None or not field.is_relation or not field.related_model:
+                    continue
+                for value in (before, after):
+                    if value is None or value == "":
                         continue
                     pks = value if field.many_to_many else [value]
                     if isinstance(pks, list):
@@ -131,9 +158,13 @@ class _Describer:
                     cleaned[raw] = pk_field.to_python(raw)
                 except ValidationError:
                     continue  # left to _related_name, one by one
+            if not cleaned:
+                continue
             found = {
                 row.pk: str(row)
-                for row in self._rows(related).filter(pk__in=set(cleaned.values()))
+                for row in self._rows(related)
+                .filter(pk__in=set(cleaned.values()))
+                .order_by()
             }
             for raw, pk in cleaned.items():
                 self._names[(label, raw)] = found.get(pk, f"#{raw} (no longer exists)")
@@ -149,18 +180,26 @@ class _Describer:
         if isinstance(field, models.DateTimeField) and isinstance(value, str):
             try:
                 moment = localtime(datetime.datetime.fromisoformat(value))
-                return date_format(moment, "j M Y, H:i")
             except ValueError:
                 return value
+            return f"{self.day(moment)}, {moment:%H:%M}"
         if field is not None and field.choices:
-            return str(dict(field.flatchoices).get(value, value))
+            return str(_choice_labels(field).get(value, value))
         if isinstance(value, bool):
             return "Yes" if value else "No"
         return str(value)
 
+    def day(self, moment: datetime.datetime) -> str:
+        """``moment``'s day as "4 Dec 2026" (``date_format`` once a day on the page)."""
+        day = moment.date()
+        if day not in self._days:
+            self._days[day] = date_format(moment, "j M Y")
+        return self._days[day]
+
     def field_label(self, model: type[models.Model] | None, attname: str) -> str:
-        field = self._field(model, attname)
-        return str(field.verbose_name).capitalize() if field is not None else attname
+        if model is None:
+            return attname
+        return _field_labels(model).get(attname, attname)
 
     def detail(
         self, model: type[models.Model] | None, name: str, before: Any, after: Any
@@ -179,22 +218,38 @@ class _Describer:
             parts.append("removed " + ", ".join(removed))
         return "; ".join(parts)
 
+    @staticmethod
+    def _listed(event: AuditEvent) -> list[tuple[str, object, object]]:
+        """The (field, before, after) the list shows of an event that is not bulk."""
+        if event.action == AuditEvent.Action.UPDATE:
+            return event.changes()
+        return [
+            change
+            for change in event.changes()
+            if change[0] not in _SAME_FOR_EVERY_EVENT
+        ]
+
     def changes(self, event: AuditEvent) -> list[Change]:
         """The fields that changed (for a create or a delete: the values it had)."""
+        action = event.action
         if is_bulk(event):
-            return [Change("Data", "", str((event.after or {}).get(BULK_SUMMARY, "")))]
+            summary = str((event.after or {}).get(BULK_SUMMARY, ""))
+            return [Change("Data", "", summary, "", _shown(action, "", summary))]
         model = self.model(event.model)
-        return [
-            Change(
-                self.field_label(model, name),
-                self.value(model, name, before),
-                self.value(model, name, after),
-                self.detail(model, name, before, after),
+        changes = []
+        for name, before, after in self._listed(event):
+            old = self.value(model, name, before)
+            new = self.value(model, name, after)
+            changes.append(
+                Change(
+                    self.field_label(model, name),
+                    old,
+                    new,
+                    self.detail(model, name, before, after),
+                    _shown(action, old, new),
+                )
             )
-            for name, before, after in event.changes()
-            if event.action == AuditEvent.Action.UPDATE
-            or name not in _SAME_FOR_EVERY_EVENT
-        ]
+        return changes
 
     def rows(self, event: AuditEvent) -> list[RowChange]:
         """Every row of a bulk change, in key order, with its values before and after."""
@@ -220,6 +275,45 @@ class _Describer:
         ]
 
 
+@functools.cache
+def _model(label: str) -> type[models.Model] | None:
+    """The model an event names (``projects.Project``), or None if it is gone."""
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+@functools.cache
+def _field_labels(model: type[models.Model]) -> dict[str, str]:
+    """The model's field labels by attribute name ("Unit" for ``unit_id``)."""
+    return {
+        attname: str(field.verbose_name).capitalize()
+        for attname, field in _fields_by_attname(model).items()
+    }
+
+
+@functools.cache
+def _fields_by_attname(model: type[models.Model]) -> dict[str, Any]:
+    """The model's concrete and many-to-many fields by attribute name (``unit_id``)."""
+    fields = (*model._meta.concrete_fields, *model._meta.many_to_many)
+    return {field.attname: field for field in reversed(fields)}
+
+
+@functools.cache
+def _choice_labels(field: Any) -> dict[Any, Any]:
+    """A field's choices as {value: label} (fields live as long as the process)."""
+    return dict(field.flatchoices)
+
+
+def _shown(action: str, before: str, after: str) -> str:
+    """What the list shows of a change: an update's "before → after" (or the new
+    value when there was none), a new row's value, a deleted row's value."""
+    if action == AuditEvent.Action.UPDATE:
+        return f"{before} → {after}" if before else after
+    return after if action == AuditEvent.Action.CREATE else before
+
+
 def is_bulk(event: AuditEvent) -> bool:
     """Whether the event records many rows written at once (``record_rows``)."""
     return isinstance(event.after, dict) and BULK_ROWS in event.after
@@ -240,6 +334,31 @@ def _number(value: Any) -> str:
     return str(value)
 
 
+#: Each action's label and NHS.UK tag colour, as ``audit/_macros.html`` action_tag
+#: shows them.
+_ACTIONS = {
+    AuditEvent.Action.CREATE.value: (AuditEvent.Action.CREATE.label, "green"),
+    AuditEvent.Action.UPDATE.value: (AuditEvent.Action.UPDATE.label, "blue"),
+    AuditEvent.Action.DELETE.value: (AuditEvent.Action.DELETE.label, "red"),
+}
+
+
+#: Part of the kept figures' keys: a release that changes them moves it.
+_KEPT_FORMAT = 1
+
+
+class _Counted(Paginator):
+    """A paginator told its count (kept), rather than counting every event."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:  # a known number, not a cached count
+        return self._count
+
+
 @page_access(get=VIEW_TRAIL)
 def log(request: MemberRequest, slug: str) -> HttpResponse:
     """The organisation's audit trail, newest first, with filters."""
@@ -247,31 +366,55 @@ def log(request: MemberRequest, slug: str) -> HttpResponse:
     organisation = membership.organisation
     describe = _Describer(organisation)
     events = AuditEvent.objects.for_organisation(organisation)
-    model_names = {
-        label: describe.model_name(label)
-        for label in events.order_by().values_list("model", flat=True).distinct()
-    }
-    form = AuditFilterForm(request.GET or None, events=events, model_names=model_names)
-    page = Paginator(form.filter(events).select_related("actor"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    # The filters' choices and the count change only with the trail itself: kept
+    # until the next event (openqi.audit.kept), not read from every event each view.
+    labels, people = kept(
+        organisation.pk,
+        f"audit-choices:{_KEPT_FORMAT}",
+        lambda: (
+            list(events.order_by().values_list("model", flat=True).distinct()),
+            trail_people(events),
+        ),
     )
-    describe.prime(page)
-    rows = [
-        {
-            "event": event,
-            "model_name": model_names.get(event.model, event.model),
-            "changes": describe.changes(event),
-        }
-        for event in page
-    ]
+    model_names = {label: describe.model_name(label) for label in labels}
+    form = AuditFilterForm(
+        request.GET or None, events=events, model_names=model_names, people=people
+    )
+    chosen = form.filter(events)
     query = request.GET.copy()
     query.pop("page", None)
+    count = kept(
+        organisation.pk,
+        f"audit-count:{_KEPT_FORMAT}:{query.urlencode()}",
+        chosen.count,
+    )
+    # The list shows who by the name kept with the event (actor_label): no people.
+    page = _Counted(chosen, PAGE_SIZE, count).get_page(request.GET.get("page"))
+    describe.prime(page)
+    # Each row links to its event: the event's URL is the trail's with its id added
+    # (urls.py), so it is built once rather than reversed on every row.
+    log_url = reverse("audit:log", kwargs={"slug": organisation.slug})
+    rows = []
+    for event in page:
+        moment = localtime(event.at)
+        rows.append(
+            {
+                "event": event,
+                "href": f"{log_url}{event.pk}/",
+                "day": describe.day(moment),
+                "time": f"{moment:%H:%M}",
+                "action": _ACTIONS.get(event.action, (event.action, "grey")),
+                "model_name": model_names.get(event.model, event.model),
+                "changes": describe.changes(event),
+            }
+        )
     context = {
         "membership": membership,
         "organisation": organisation,
         "form": form,
         "page": page,
         "rows": rows,
+        "log_url": log_url,
         "query": query.urlencode(),
         "is_filtered": bool(query),
     }

@@ -70,20 +70,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _emit(text: str | bytes | Iterable[str], output: str | None) -> None:
+def _emit(text: str | bytes | Iterable[str | bytes], output: str | None) -> None:
     """Print ``text``, or write it to ``output`` through a temporary file renamed on success.
 
-    ``text`` is a string, bytes (a Parquet file), or pieces of text written as
-    they come (a large table, never held whole).
+    ``text`` is a string, bytes (a Parquet file), or pieces written as they
+    come (a large table, never held whole): text, or bytes already in UTF-8.
     """
+    pieces = [text] if isinstance(text, (str, bytes)) else text
     if output is None:
-        if isinstance(text, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(text)
-            sys.stdout.buffer.flush()
-            return
-        for piece in [text] if isinstance(text, str) else text:
-            sys.stdout.write(piece)
+        for piece in pieces:
+            if isinstance(piece, str):
+                sys.stdout.write(piece)
+            else:
+                sys.stdout.flush()
+                sys.stdout.buffer.write(piece)
         sys.stdout.flush()
         return
     partial = os.path.join(
@@ -91,13 +91,9 @@ def _emit(text: str | bytes | Iterable[str], output: str | None) -> None:
         f".{os.path.basename(output)}.{os.getpid()}.partial",
     )
     try:
-        if isinstance(text, bytes):
-            with open(partial, "xb") as binary:
-                binary.write(text)
-        else:
-            with open(partial, "x", encoding="utf-8", newline="") as handle:
-                for piece in [text] if isinstance(text, str) else text:
-                    handle.write(piece)
+        with open(partial, "xb") as binary:
+            for piece in pieces:
+                binary.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         os.replace(partial, output)
     except OSError as exc:
         if os.path.exists(partial):

@@ -30,7 +30,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from openqi.cli.errors import InputError
+from openqi.cli.numbers import float_bytes, float_texts
 from openqi.spc.inputs import CHART_KINDS, check_series
+from openqi.spc.results import OUTLIERS
 from openqi.tabular import Table, period_sort_keys, read_table
 
 __all__ = ["BATCH_COLUMNS", "CHARTS", "CHART_OPTIONS", "add_verbs"]
@@ -616,32 +618,26 @@ def _run_spc(args: argparse.Namespace) -> tuple[str, str | None]:
 # --------------------------------------------------------------------------- funnel
 
 
-def _run_funnel(args: argparse.Namespace) -> tuple[str | Iterator[str], str | None]:
+def _run_funnel(
+    args: argparse.Namespace,
+) -> tuple[str | Iterator[str | bytes], str | None]:
     fmt = _format(args, ("json", "csv", "svg"))
-    table = read_table(args.input)
+    table = read_table(
+        args.input, columns=(args.unit, args.numerator, args.denominator)
+    )
     for column, flag in (
         (args.unit, "--unit"),
         (args.numerator, "--numerator"),
         (args.denominator, "--denominator"),
     ):
         table.require(column, flag)
-    distinct, codes = table.text_codes(args.unit)
-    empty = _first_row_of(distinct, codes, "")
-    if empty is not None:
-        raise InputError(
-            f"row {table.rows[empty]}: the unit ({args.unit}) is empty; give every row a unit"
-        )
-    if len(distinct) < len(codes):
-        # The first row whose unit came before, as a row-by-row check finds it.
-        first = np.full(len(distinct), len(codes), dtype=np.intp)
-        np.minimum.at(first, codes, np.arange(len(codes)))
-        again = int(np.flatnonzero(first[codes] != np.arange(len(codes)))[0])
-        raise InputError(
-            f"rows {table.rows[first[codes[again]]]} and {table.rows[again]} both have "
-            f'unit "{distinct[codes[again]]}"; each unit may appear once in {args.unit}: '
-            "remove or merge one of them"
-        )
-    units = distinct  # one row per unit, in file order
+    units: Sequence[str] | NDArray[np.str_]
+    name_bytes = _distinct_texts(table, args.unit)
+    if name_bytes is not None:
+        # Kept as arrays: no Python string per unit, for funnel() or the file.
+        units = _as_str_array(name_bytes)
+    else:
+        units = _distinct_units(table, args.unit)
 
     def describe(i: int) -> str:
         return f"row {table.rows[i]} (unit {units[i]})"
@@ -672,9 +668,10 @@ def _run_funnel(args: argparse.Namespace) -> tuple[str | Iterator[str], str | No
     )
     from openqi.spc.results import FunnelUnits
 
-    if fmt in ("json", "csv") and isinstance(result.units, FunnelUnits):
-        writer = _funnel_json if fmt == "json" else _funnel_csv
-        return writer(result, result.units), args.output
+    if fmt == "json" and isinstance(result.units, FunnelUnits):
+        return _funnel_json(result, result.units), args.output
+    if fmt == "csv" and isinstance(result.units, FunnelUnits):
+        return _funnel_csv(result, result.units, name_bytes), args.output
     if fmt == "json":
         return _json(result.to_dict()), args.output
     if fmt == "csv":
@@ -685,6 +682,56 @@ def _run_funnel(args: argparse.Namespace) -> tuple[str | Iterator[str], str | No
     return render_funnel_svg(result, title=args.title), args.output
 
 
+def _distinct_units(table: Table, column: str) -> list[str]:
+    """The units of ``column``, one per row in file order; an empty or repeated
+    unit is refused, naming its rows."""
+    distinct, codes = table.text_codes(column)
+    empty = _first_row_of(distinct, codes, "")
+    if empty is not None:
+        raise InputError(
+            f"row {table.rows[empty]}: the unit ({column}) is empty; give every row a unit"
+        )
+    if len(distinct) < len(codes):
+        # The first row whose unit came before, as a row-by-row check finds it.
+        first = np.full(len(distinct), len(codes), dtype=np.intp)
+        np.minimum.at(first, codes, np.arange(len(codes)))
+        again = int(np.flatnonzero(first[codes] != np.arange(len(codes)))[0])
+        raise InputError(
+            f"rows {table.rows[first[codes[again]]]} and {table.rows[again]} both have "
+            f'unit "{distinct[codes[again]]}"; each unit may appear once in {column}: '
+            "remove or merge one of them"
+        )
+    return distinct
+
+
+def _distinct_texts(table: Table, column: str) -> NDArray[np.bytes_] | None:
+    """The texts of ``column`` as UTF-8 bytes when the reader kept them so and
+    none is empty or repeated (else ``None``: :func:`_distinct_units` says which)."""
+    texts = table.text_bytes(column)
+    if texts is None or not texts.size or bool(np.any(texts == b"")):
+        return None
+    if texts.size > 1 and not bool(np.all(texts[1:] > texts[:-1])):  # not in order
+        width = texts.dtype.itemsize
+        if width <= 8:  # one 64-bit integer each
+            keys = np.zeros((texts.size, 8), dtype=np.uint8)
+            keys[:, :width] = texts.view(np.uint8).reshape(texts.size, width)
+            ordered: NDArray[Any] = np.sort(keys.view(np.uint64).ravel())
+        else:
+            ordered = np.sort(texts)
+        if bool(np.any(ordered[1:] == ordered[:-1])):
+            return None
+    return texts
+
+
+def _as_str_array(texts: NDArray[np.bytes_]) -> NDArray[np.str_]:
+    """UTF-8 bytes strings as a NumPy text array of the same texts."""
+    width = texts.dtype.itemsize
+    codes = texts.view(np.uint8).reshape(texts.size, width)
+    if not codes.size or int(codes.max()) < 128:  # ASCII: one code point a byte
+        return codes.astype(np.uint32).view(f"U{width}").ravel()
+    return np.strings.decode(texts, "utf-8")
+
+
 #: Units written at a time: the output of a million units is never held whole.
 _CHUNK = 50_000
 _FUNNEL_FIGURES = (
@@ -692,27 +739,24 @@ _FUNNEL_FIGURES = (
 )  # fmt: skip
 
 
-def _number_texts(values: NDArray[np.float64], missing: str) -> list[str]:
+def _number_texts(
+    values: NDArray[np.float64], missing: str, suffix: str = ""
+) -> list[str]:
     """Each number as ``repr`` writes it (as JSON and :func:`_csv_cell` do), ``missing``
-    where it is not finite."""
+    where it is not finite; each followed by ``suffix``."""
     whole = np.abs(values) < 1e15
     if np.all(whole & (values == np.round(values))):
         # Whole numbers (counts): repr is the integer and ".0" (-0.0 aside).
-        texts = [f"{v}.0" for v in values.astype(np.int64).tolist()]
+        texts = [f"{v}.0{suffix}" for v in values.astype(np.int64).tolist()]
         for i in np.flatnonzero(np.signbit(values) & (values == 0)).tolist():
-            texts[i] = "-0.0"
+            texts[i] = "-0.0" + suffix
         return texts
-    texts = list(map(float.__repr__, values.tolist()))
-    for i in np.flatnonzero(~np.isfinite(values)).tolist():
-        texts[i] = missing
-    return texts
+    return float_texts(values, missing, suffix)
 
 
 def _funnel_chunks(
     units: Any, missing: str
 ) -> Iterator[tuple[list[str], list[list[str]], list[str]]]:
-    from openqi.spc.results import OUTLIERS
-
     for a in range(0, len(units), _CHUNK):
         b = min(a + _CHUNK, len(units))
         figures = [
@@ -757,21 +801,176 @@ class _NoUnits:
         return getattr(self._result, name)
 
 
-def _funnel_csv(result: Any, units: Any) -> Iterator[str]:
-    """``_csv`` of the units' rows, written a chunk at a time."""
+def _funnel_csv(
+    result: Any, units: Any, name_bytes: NDArray[np.bytes_] | None = None
+) -> Iterator[str | bytes]:
+    """``_csv`` of the units' rows, written a chunk at a time (the header as
+    text, the rows as UTF-8 bytes).
+
+    ``name_bytes``, when given, are the units' names as UTF-8 (as
+    :meth:`openqi.tabular.Table.text_bytes` gives them), used as they are.
+    Each row of a chunk is built in one byte matrix: each column's cells and
+    separators side by side, padded with NUL bytes, which are then taken out in
+    one pass. A figure that is a function of another column (the limits of the
+    denominator, a count of itself) is formatted once per distinct value and
+    looked up, the four limits as one cell; the others are formatted a column
+    at a time by :func:`openqi.cli.numbers.float_bytes`.
+    """
+    if name_bytes is None:
+        names = units.names
+        joined = ",".join(names)
+        quoted = any(c in joined for c in '"\r\n\0') or joined.count(",") != max(
+            len(names) - 1, 0
+        )
+    else:
+        codes = name_bytes.view(np.uint8)
+        quoted = bool(np.any(np.isin(codes, np.frombuffer(b'",\r\n', np.uint8))))
+    if quoted:
+        yield from _funnel_csv_quoted(units)  # names the csv module quotes
+        return
+    yield ",".join(["unit", *_FUNNEL_FIGURES, "outlier"]) + "\n"
+    if not len(units):
+        return
+    if name_bytes is None:
+        text = np.frombuffer((joined + ",").encode("utf-8"), dtype=np.uint8)
+        ends = np.flatnonzero(text == ord(","))  # after each name
+        starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else ends
+    denominator_key = _whole_codes(units.denominator)
+    if denominator_key is None:
+        denominator_key = np.unique(units.denominator, return_inverse=True)[1].ravel()
+    # (the texts of each distinct value, as rows of bytes, and its key) per
+    # column, or None for a column formatted a chunk at a time
+    columns: list[tuple[str, tuple[NDArray[np.uint8], NDArray[np.intp]] | None]] = []
+    for name in _FUNNEL_FIGURES:
+        values = getattr(units, name)
+        key = _whole_codes(values) if name == "numerator" else denominator_key
+        table = None if name == "value" else _byte_table(values, key, "", ",")
+        last = columns[-1][1] if columns else None
+        if table is not None and last is not None and last[1] is key:
+            # the next limit of the same denominator: one cell of both
+            columns[-1] = (columns[-1][0], (_side_by_side(last[0], table[0]), key))
+        else:
+            columns.append((name, table))
+    outliers = _byte_rows([f"{o}\n".encode() for o in OUTLIERS])
+    for a in range(0, len(units), _CHUNK):
+        b = min(a + _CHUNK, len(units))
+        if name_bytes is None:
+            cells = [_slices(text, starts[a:b], ends[a:b] + 1)]
+        else:
+            part = name_bytes[a:b]
+            cells = [part.view(np.uint8).reshape(part.size, -1), _COMMA[: b - a]]
+        for name, column in columns:
+            if column is None:
+                cells.append(_trimmed(float_bytes(getattr(units, name)[a:b], "", ",")))
+            else:
+                cells.append(column[0][column[1][a:b]])
+        cells.append(outliers[units.outlier[a:b]])
+        row = np.empty((b - a, sum(c.shape[1] for c in cells)), dtype=np.uint8)
+        at = 0
+        for c in cells:
+            row[:, at : at + c.shape[1]] = c
+            at += c.shape[1]
+        yield row[row != 0].tobytes()
+
+
+#: A column of commas, sliced to the rows of a chunk.
+_COMMA = np.full((_CHUNK, 1), ord(","), dtype=np.uint8)
+
+
+def _trimmed(cells: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """Rows of NUL-padded bytes less the last 8-byte columns that are NUL in every row."""
+    width = cells.shape[1]
+    while width > 8 and width % 8 == 0 and cells.size:
+        if cells[:, width - 8 : width].view(np.uint64).any():
+            break
+        width -= 8
+    return cells[:, :width]
+
+
+def _byte_rows(texts: Sequence[bytes]) -> NDArray[np.uint8]:
+    """Each text as a row of bytes, padded with NUL bytes to the longest."""
+    width = max((len(t) for t in texts), default=0) or 1
+    return np.array(texts, dtype=f"S{width}").view(np.uint8).reshape(len(texts), width)
+
+
+def _narrow(rows: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """Rows of NUL-padded bytes cut to the longest text among them."""
+    lengths = np.count_nonzero(rows, axis=1)  # cells hold no NUL byte
+    return rows[:, : max(int(lengths.max()) if lengths.size else 0, 1)]
+
+
+def _side_by_side(
+    first: NDArray[np.uint8], second: NDArray[np.uint8]
+) -> NDArray[np.uint8]:
+    """Each row of ``first``'s text followed by the same row of ``second``'s."""
+    both = np.strings.add(
+        np.ascontiguousarray(first).view(f"S{first.shape[1]}").ravel(),
+        np.ascontiguousarray(second).view(f"S{second.shape[1]}").ravel(),
+    )
+    return _narrow(both.view(np.uint8).reshape(both.size, -1))
+
+
+def _slices(
+    text: NDArray[np.uint8], starts: NDArray[np.intp], ends: NDArray[np.intp]
+) -> NDArray[np.uint8]:
+    """``text[start:end]`` for each pair, as rows of bytes padded with NUL."""
+    lengths = ends - starts
+    width = max(int(lengths.max()) if lengths.size else 0, 1)
+    at = starts[:, None] + np.arange(width)
+    np.minimum(at, max(text.size - 1, 0), out=at)
+    cells = text[at]
+    cells *= np.arange(width) < lengths[:, None]
+    return cells
+
+
+def _whole_codes(values: NDArray[np.float64]) -> NDArray[np.intp] | None:
+    """``values`` as indices when they are whole numbers from 0 to a little past
+    their count (counts, denominators), else ``None``."""
+    if not values.size:
+        return None
+    low, high = float(values.min()), float(values.max())
+    if not (low >= 0 and high <= 4 * values.size + 1024):
+        return None
+    codes = values.astype(np.intp)
+    if not np.array_equal(codes, values):
+        return None
+    return codes
+
+
+def _byte_table(
+    values: NDArray[np.float64], key: NDArray[np.intp] | None, missing: str, suffix: str
+) -> tuple[NDArray[np.uint8], NDArray[np.intp]] | None:
+    """The text of each distinct value of ``values`` (as :func:`float_bytes`
+    writes it, with ``suffix``; a row of NUL-padded bytes each) indexed by
+    ``key``, and ``key``; ``None`` without a key or when two rows of one key
+    have different values."""
+    if key is None:
+        return None
+    size = int(key.max()) + 1
+    first = np.empty(size, dtype=np.float64)
+    first[key] = values
+    # The same bits: -0.0 equals 0.0 but is written differently.
+    if not np.array_equal(first[key].view(np.int64), values.view(np.int64)):
+        return None
+    used = np.zeros(size, dtype=bool)
+    used[key] = True
+    texts = _narrow(float_bytes(first[used], missing, suffix))
+    table = np.zeros((size, texts.shape[1]), dtype=np.uint8)
+    table[used] = texts
+    return table, key
+
+
+def _funnel_csv_quoted(units: Any) -> Iterator[str]:
+    """:func:`_funnel_csv` through the csv module, for names that need quotes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["unit", *_FUNNEL_FIGURES, "outlier"])
     yield buffer.getvalue()
     for names, figures, outliers in _funnel_chunks(units, ""):
-        rows = zip(names, *figures, outliers, strict=True)
-        if any(_NEEDS_QUOTES.search(name) for name in names):
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerows(rows)
-            yield buffer.getvalue()
-        else:  # nothing to quote: the csv module's output, joined directly
-            yield "".join([",".join(row) + "\n" for row in rows])
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(zip(names, *figures, outliers, strict=True))
+        yield buffer.getvalue()
 
 
 #: Characters that make the csv module quote a cell.
@@ -783,7 +982,7 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 def _run_batch(args: argparse.Namespace) -> tuple[str | bytes, str | None]:
     fmt = _format(args, ("csv", "json", "parquet"))
-    table = read_table(args.input)
+    table = read_table(args.input, columns=(args.series, args.value, args.period))
     table.require(args.series, "--series")
     table.require(args.value, "--value")
     table.require(args.period, "--period")
@@ -842,34 +1041,34 @@ def _run_batch(args: argparse.Namespace) -> tuple[str | bytes, str | None]:
     at = np.arange(len(series))
     latest_row = row_index[at, last]
     latest_period = np.array(periods, dtype=object)[period_code[latest_row]]
-    columns: dict[str, list[Any]] = {
+    # Floats stay arrays (NaN where there is none) until the format is known.
+    columns: dict[str, list[Any] | NDArray[Any]] = {
         "series": series,
-        "points": result.n_points.tolist(),
-        "centre": _floats(result.centre),
-        "lower": _floats(result.lower),
-        "upper": _floats(result.upper),
-        "mean_moving_range": _floats(result.mean_moving_range),
+        "points": result.n_points,
+        "centre": result.centre,
+        "lower": result.lower,
+        "upper": result.upper,
+        "mean_moving_range": result.mean_moving_range,
         "variation": list(variation),
         "assurance": list(assurance),
         "latest_period": _where(has_any, latest_period),
-        "latest_value": _where(
-            has_any, np.array(_floats(matrix[at, last]), dtype=object)
-        ),
+        "latest_value": np.where(has_any, matrix[at, last], np.nan),
         "latest_rule": _where(
             has_any, np.array(RULES, dtype=object)[result.rule[at, last]]
         ),
         "latest_signal": _where(
             has_any, np.array(SIGNALS, dtype=object)[result.signal[at, last]]
         ),
-        "special_cause_points": special.tolist(),
+        "special_cause_points": special,
     }
-    if fmt == "parquet":
-        return _parquet(columns, args.output), args.output
     if fmt == "csv":
         return _csv_columns(columns), args.output
+    cells = {name: _cells(c) for name, c in columns.items()}
+    if fmt == "parquet":
+        return _parquet(cells, args.output), args.output
     rows = [
-        dict(zip(BATCH_COLUMNS, cells, strict=True))
-        for cells in zip(*columns.values(), strict=True)
+        dict(zip(BATCH_COLUMNS, row, strict=True))
+        for row in zip(*cells.values(), strict=True)
     ]
     batch_options = {
         "chart": "xmr",
@@ -881,21 +1080,46 @@ def _run_batch(args: argparse.Namespace) -> tuple[str | bytes, str | None]:
     return _json({"options": batch_options, "series": rows}), args.output
 
 
-def _csv_columns(columns: dict[str, list[Any]]) -> str:
-    """:func:`_csv` for a table given as columns (floats, whole numbers, text, ``None``)."""
-    texts = []
+def _cells(cells: list[Any] | NDArray[Any]) -> list[Any]:
+    """A column as a list: floats (``None`` where not finite), whole numbers or text."""
+    if isinstance(cells, np.ndarray):
+        return _floats(cells) if cells.dtype.kind == "f" else list(cells.tolist())
+    return cells
+
+
+def _csv_columns(columns: dict[str, list[Any] | NDArray[Any]]) -> str:
+    """:func:`_csv` for a table given as columns: arrays of floats (``NaN`` for
+    none) or of whole numbers, and lists of text or ``None``."""
+    texts: list[list[str]] = []
     for cells in columns.values():
-        kinds = {type(v) for v in cells} - {type(None)}
-        if kinds == {float}:
-            texts.append(["" if v is None else repr(v) for v in cells])
-        elif kinds <= {str}:
-            texts.append(["" if v is None else v for v in cells])
+        if isinstance(cells, np.ndarray) and cells.dtype.kind == "f":
+            texts.append(_number_texts(cells, ""))
+        elif isinstance(cells, np.ndarray):
+            texts.append(list(map(str, cells.tolist())))
         else:
-            texts.append([_csv_cell(v) for v in cells])
+            texts.append(
+                [
+                    "" if v is None else v if type(v) is str else _csv_cell(v)
+                    for v in cells
+                ]
+            )
+    return _csv_text(list(columns), texts)
+
+
+def _csv_text(header: Sequence[str], texts: Sequence[Sequence[str]]) -> str:
+    """Columns of text as the csv module writes their rows (``\\n`` line ends),
+    joined directly when no cell needs quotes."""
+    rows = zip(*texts, strict=True)
+    if len(texts) > 1 and not any(
+        _NEEDS_QUOTES.search("".join(cells)) for cells in [header, *texts]
+    ):
+        return "".join(
+            [",".join(header) + "\n", *[",".join(row) + "\n" for row in rows]]
+        )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(list(columns))
-    writer.writerows(zip(*texts, strict=True))
+    writer.writerow(header)
+    writer.writerows(rows)
     return buffer.getvalue()
 
 

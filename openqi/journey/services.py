@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -20,6 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from openqi.assessments.models import AssessmentRound
+from openqi.audit.kept import kept
 from openqi.barriers.models import Barrier
 from openqi.measures.models import DataPoint, Measure
 from openqi.organisations.access import find_for
@@ -78,23 +80,115 @@ def _long(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+class Facts:
+    """The counts the automatic evidence reads, each fetched when first asked and
+    then kept: the journey page asks all six steps and reads them in five queries
+    (one per kind of row), however many projects, measures and barriers there are."""
+
+    def __init__(
+        self, organisation: Organisation, today: datetime.date | None = None
+    ) -> None:
+        self.organisation = organisation
+        self.today = _today(today)
+        self.since = self.today - datetime.timedelta(days=RECENT_DAYS)
+
+    @cached_property
+    def latest_round(self) -> dict[str, Any] | None:
+        """The title and closing day of the latest closed readiness round."""
+        return (
+            AssessmentRound.objects.for_organisation(self.organisation)
+            .filter(status=AssessmentRound.Status.CLOSED, closed_on__isnull=False)
+            .order_by("-closed_on")
+            .values("title", "closed_on")
+            .first()
+        )
+
+    @cached_property
+    def current_priorities(self) -> int:
+        today = self.today
+        return (
+            StrategicPriority.objects.for_organisation(self.organisation)
+            .filter(period_start__lte=today)
+            .filter(Q(period_end__isnull=True) | Q(period_end__gte=today))
+            .count()
+        )
+
+    @cached_property
+    def projects(self) -> dict[str, int]:
+        """Projects linked to a priority; active ones, linked, and rated lately."""
+        active = Project.Status.ACTIVE
+        recent_ratings = ProgressRating.objects.filter(  # access: the outer project's
+            project_id=OuterRef("pk"), rated_on__gte=self.since
+        )
+        # Counted by status: each project asked once whether it has a priority (a
+        # column named in two counts is asked twice, by SQLite and PostgreSQL
+        # alike), and only the active ones whether they were rated lately (the
+        # status test written first, so PostgreSQL runs the subquery only for them).
+        by_status = (
+            Project.objects.for_organisation(self.organisation)
+            .order_by()
+            .values_list("status")
+            .annotate(
+                total=Count("pk"),
+                linked=Count("pk", filter=_has_priority()),
+                rated=Count("pk", filter=Q(status=active) & Q(Exists(recent_ratings))),
+            )
+        )
+        counts = {"linked": 0, "active": 0, "active_linked": 0, "active_rated": 0}
+        for status, total, linked, rated in by_status:
+            counts["linked"] += linked
+            if status == active:
+                counts.update(active=total, active_linked=linked, active_rated=rated)
+        return counts
+
+    @cached_property
+    def measures(self) -> dict[str, int]:
+        """Measures, and those with enough points for an SPC chart."""
+        # A measure is charted when it has a SPC_POINTS-th point with a value. Its
+        # stored chart summary says so at once when it plots that many (every plotted
+        # point has a value); otherwise an index walk of at most SPC_POINTS points
+        # decides, not a count of all its points.
+        enough = DataPoint.objects.filter(  # access: within the measures counted
+            measure=OuterRef("pk"), value__isnull=False
+        ).order_by("period")[SPC_POINTS - 1 : SPC_POINTS]
+        plotted = Q(chart_summary__n_points__gte=SPC_POINTS)
+        counts: dict[str, int] = Measure.objects.for_organisation(
+            self.organisation
+        ).aggregate(
+            total=Count("pk"), charted=Count("pk", filter=plotted | Q(Exists(enough)))
+        )
+        return counts
+
+    @cached_property
+    def barriers(self) -> dict[str, int]:
+        """Barriers logged, and those raised or resolved lately."""
+        since = self.since
+        recent = Q(raised_on__gte=since) | Q(resolved_on__gte=since)
+        counts: dict[str, int] = Barrier.objects.for_organisation(
+            self.organisation
+        ).aggregate(total=Count("pk"), recent=Count("pk", filter=recent))
+        return counts
+
+
+def _facts(
+    organisation: Organisation, today: datetime.date | None, facts: Facts | None
+) -> Facts:
+    return facts if facts is not None else Facts(organisation, today)
+
+
 def readiness_evidence(
-    organisation: Organisation, today: datetime.date | None = None
+    organisation: Organisation,
+    today: datetime.date | None = None,
+    facts: Facts | None = None,
 ) -> list[EvidenceItem]:
     """Step 1: a readiness round closed in the last twelve months."""
-    today = _today(today)
-    latest = (
-        AssessmentRound.objects.for_organisation(organisation)
-        .filter(status=AssessmentRound.Status.CLOSED, closed_on__isnull=False)
-        .order_by("-closed_on")
-        .values("title", "closed_on")
-        .first()
-    )
+    facts = _facts(organisation, today, facts)
+    latest = facts.latest_round
     label = "A readiness round closed in the last twelve months"
     if latest is None:
         return [EvidenceItem(label, False, "No assessment round has closed yet.")]
     title, closed = latest["title"], latest["closed_on"]
-    if (today - closed).days <= RECENT_ROUND_DAYS:
+    if (facts.today - closed).days <= RECENT_ROUND_DAYS:
         sentence = f"{title} closed on {_long(closed)}."
         return [EvidenceItem(label, True, sentence)]
     sentence = (
@@ -105,16 +199,13 @@ def readiness_evidence(
 
 
 def vision_evidence(
-    organisation: Organisation, today: datetime.date | None = None
+    organisation: Organisation,
+    today: datetime.date | None = None,
+    facts: Facts | None = None,
 ) -> list[EvidenceItem]:
     """Step 3: strategic priorities defined, and projects linked to them."""
-    today = _today(today)
-    current = (
-        StrategicPriority.objects.for_organisation(organisation)
-        .filter(period_start__lte=today)
-        .filter(Q(period_end__isnull=True) | Q(period_end__gte=today))
-        .count()
-    )
+    facts = _facts(organisation, today, facts)
+    current = facts.current_priorities
     priorities = EvidenceItem(
         "Strategic priorities defined",
         current > 0,
@@ -123,9 +214,7 @@ def vision_evidence(
         if current
         else "No strategic priority is current.",
     )
-    linked = (
-        Project.objects.for_organisation(organisation).filter(_has_priority()).count()
-    )
+    linked = facts.projects["linked"]
     projects = EvidenceItem(
         "Projects linked to the priorities",
         linked > 0,
@@ -137,17 +226,13 @@ def vision_evidence(
 
 
 def skills_evidence(
-    organisation: Organisation, today: datetime.date | None = None
+    organisation: Organisation,
+    today: datetime.date | None = None,
+    facts: Facts | None = None,
 ) -> list[EvidenceItem]:
     """Step 4: measures with SPC charts; improvement skills (not yet held in OpenQI)."""
-    measures = Measure.objects.for_organisation(organisation)
-    total = measures.count()
-    # A measure is charted when it has a SPC_POINTS-th point with a value: an index
-    # walk of at most SPC_POINTS points per measure, not a count of all its points.
-    enough = DataPoint.objects.filter(  # access: within the measures above
-        measure=OuterRef("pk"), value__isnull=False
-    ).order_by("period")[SPC_POINTS - 1 : SPC_POINTS]
-    charted = measures.filter(Exists(enough)).count()
+    facts = _facts(organisation, today, facts)
+    total, charted = facts.measures["total"], facts.measures["charted"]
     if total:
         sentence = (
             f"{charted} of {_plural(total, 'measure')} "
@@ -175,21 +260,14 @@ def _has_priority() -> Exists:
     return Exists(links)
 
 
-def _active_projects(organisation: Organisation) -> Any:
-    return Project.objects.for_organisation(organisation).filter(
-        status=Project.Status.ACTIVE
-    )
-
-
 def alignment_evidence(
-    organisation: Organisation, today: datetime.date | None = None
+    organisation: Organisation,
+    today: datetime.date | None = None,
+    facts: Facts | None = None,
 ) -> list[EvidenceItem]:
     """Step 5: active projects aligned with the priorities; the barrier log in use."""
-    today = _today(today)
-    counts = _active_projects(organisation).aggregate(
-        total=Count("pk"), linked=Count("pk", filter=_has_priority())
-    )
-    total, linked = counts["total"], counts["linked"]
+    facts = _facts(organisation, today, facts)
+    total, linked = facts.projects["active"], facts.projects["active_linked"]
     if total:
         share = linked / total
         aligned = EvidenceItem(
@@ -204,15 +282,12 @@ def alignment_evidence(
             False,
             "There are no active projects yet.",
         )
-    since = today - datetime.timedelta(days=RECENT_DAYS)
-    barriers = Barrier.objects.for_organisation(organisation)
-    recent = barriers.filter(Q(raised_on__gte=since) | Q(resolved_on__gte=since))
-    count = recent.count()
+    count = facts.barriers["recent"]
     if count:
         sentence = (
             f"{_plural(count, 'barrier')} raised or resolved in the last three months."
         )
-    elif barriers.exists():
+    elif facts.barriers["total"]:
         sentence = "No barrier has been raised or resolved in the last three months."
     else:
         sentence = "No barriers have been logged yet."
@@ -221,18 +296,13 @@ def alignment_evidence(
 
 
 def sustaining_evidence(
-    organisation: Organisation, today: datetime.date | None = None
+    organisation: Organisation,
+    today: datetime.date | None = None,
+    facts: Facts | None = None,
 ) -> list[EvidenceItem]:
     """Step 6: progress ratings kept up (active projects rated in the last three months)."""
-    today = _today(today)
-    since = today - datetime.timedelta(days=RECENT_DAYS)
-    recent_ratings = ProgressRating.objects.filter(  # access: the outer project's
-        project_id=OuterRef("pk"), rated_on__gte=since
-    )
-    counts = _active_projects(organisation).aggregate(
-        total=Count("pk"), rated=Count("pk", filter=Exists(recent_ratings))
-    )
-    total, rated = counts["total"], counts["rated"]
+    facts = _facts(organisation, today, facts)
+    total, rated = facts.projects["active"], facts.projects["active_rated"]
     label = "Progress ratings kept up"
     if not total:
         return [EvidenceItem(label, False, "There are no active projects yet.")]
@@ -245,7 +315,8 @@ def sustaining_evidence(
 
 #: The automatic evidence of each step; step 2 (board support) has none OpenQI can see.
 AUTOMATIC: dict[
-    int, Callable[[Organisation, datetime.date | None], list[EvidenceItem]]
+    int,
+    Callable[[Organisation, datetime.date | None, Facts | None], list[EvidenceItem]],
 ] = {
     1: readiness_evidence,
     3: vision_evidence,
@@ -256,10 +327,13 @@ AUTOMATIC: dict[
 
 
 def automatic_evidence(
-    organisation: Organisation, number: int, today: datetime.date | None = None
+    organisation: Organisation,
+    number: int,
+    today: datetime.date | None = None,
+    facts: Facts | None = None,
 ) -> list[EvidenceItem]:
     gather = AUTOMATIC.get(number)
-    return gather(organisation, today) if gather else []
+    return gather(organisation, today, facts) if gather else []
 
 
 def steps_for(
@@ -338,7 +412,11 @@ def get_evidence_for(
     return find_for(membership, evidence, pk, "evidence", _listed_at(step))
 
 
-def step_view(step: JourneyStep, today: datetime.date | None = None) -> StepView:
+def step_view(
+    step: JourneyStep, today: datetime.date | None = None, facts: Facts | None = None
+) -> StepView:
+    """The step with its evidence and milestones; pass the ``facts`` of the other
+    steps shown with it (``step_views``) to read the counts once for all."""
     today = _today(today)
     milestones = list(step.milestones.all())
     # Prefetched with the steps (steps_for(with_items=True)), or fetched here.
@@ -349,11 +427,41 @@ def step_view(step: JourneyStep, today: datetime.date | None = None) -> StepView
     }
     return StepView(
         step=step,
-        automatic=automatic_evidence(step.organisation, step.number, today),
+        automatic=automatic_evidence(step.organisation, step.number, today, facts),
         milestones=milestones,
         evidence=list(evidence),
         overdue=overdue,
     )
+
+
+#: Part of the kept facts' key: a release that changes what Facts holds moves it.
+_FACTS_FORMAT = 1
+
+
+def kept_facts(organisation: Organisation, today: datetime.date | None = None) -> Facts:
+    """:class:`Facts` for ``today``, all read at once and kept until the
+    organisation's data change (openqi.audit.kept: every row they count is on the
+    audit trail, and new chart summaries move the version too)."""
+    facts = Facts(organisation, today)
+    names = ("latest_round", "current_priorities", "projects", "measures", "barriers")
+
+    def compute() -> dict[str, Any]:
+        return {name: getattr(facts, name) for name in names}
+
+    key = f"journey-facts:{_FACTS_FORMAT}:{facts.today.isoformat()}"
+    facts.__dict__.update(kept(organisation.pk, key, compute))
+    return facts
+
+
+def step_views(
+    organisation: Organisation,
+    steps: list[JourneyStep],
+    today: datetime.date | None = None,
+) -> list[StepView]:
+    """Every step's view, with the automatic evidence's counts read once for all
+    (and kept until the organisation's data change)."""
+    facts = kept_facts(organisation, today)
+    return [step_view(step, facts.today, facts) for step in steps]
 
 
 def current_step(steps: list[JourneyStep]) -> JourneyStep:

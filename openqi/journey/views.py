@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from openqi.core.versioning import VersionConflict
@@ -26,9 +27,13 @@ def _posted(request: HttpRequest) -> Any:
 
 
 def _base(membership: Membership, **extra: Any) -> dict[str, Any]:
+    organisation = membership.organisation
     return {
         "membership": membership,
-        "organisation": membership.organisation,
+        "organisation": organisation,
+        # The pages link to steps and milestones by ids added to the journey's URL
+        # (urls.py): built once, not reversed for every step and milestone.
+        "journey_url": reverse("journey:overview", kwargs={"slug": organisation.slug}),
         "can_change": has(membership, CHANGE_JOURNEY),
         **extra,
     }
@@ -43,7 +48,7 @@ def overview(request: MemberRequest, slug: str) -> HttpResponse:
     membership = request.membership
     steps = services.steps_for(membership.organisation, with_items=True)
     today = timezone.localdate()
-    views = [services.step_view(step, today) for step in steps]
+    views = services.step_views(membership.organisation, steps, today)
     current = services.current_step(steps)
     current_view = views[current.number - 1]
     context = _base(

@@ -20,22 +20,38 @@ from .models import DataPoint, Measure
 RATIO_CHARTS = frozenset({"p", "pp", "u", "up"})
 
 
-def chart_svg(measure: Measure, result: ChartResult) -> str:
+def chart_svg(
+    measure: Measure,
+    result: ChartResult,
+    *,
+    annotations: Sequence[Any] | None = None,
+    points: Sequence[Any] | None = None,
+) -> str:
     """The measure's chart drawn as SVG, with its annotations, and the reason for
     each point left out of the calculations, as numbered marks.
 
     A note on a period with no data point is not drawn (pages list every note).
+    A page that has read the measure's annotations and points already passes them
+    (anything with ``period``/``text``, ``period``/``is_excluded``/
+    ``exclusion_reason``), saving the two queries.
     """
     charted = set(result.periods)
-    notes = [
-        (note.period, note.text)
-        for note in measure.annotations.order_by("period", "pk")
-    ]
+    if annotations is None:
+        annotations = list(measure.annotations.order_by("period", "pk"))
+    else:
+        annotations = sorted(annotations, key=lambda note: (note.period, note.pk))
+    notes = [(note.period, note.text) for note in annotations]
+    if points is None:
+        excluded = list(
+            measure.points.filter(is_excluded=True).values_list(
+                "period", "exclusion_reason"
+            )
+        )
+    else:
+        excluded = [(p.period, p.exclusion_reason) for p in points if p.is_excluded]
     notes += [
         (period, f"Left out of the calculations: {reason}")
-        for period, reason in measure.points.filter(is_excluded=True).values_list(
-            "period", "exclusion_reason"
-        )
+        for period, reason in excluded
     ]
     notes.sort(key=lambda note: note[0])
     marks = [

@@ -4,9 +4,12 @@ Both are written as they are sent (the views answer with a
 ``StreamingHttpResponse``), so a measure of any length exports in bounded memory:
 the data points are read from the database :data:`CHUNK` rows at a time and each
 chunk is written out before the next is read. The JSON export's chart is computed
-once, before the first byte, from the points' numbers alone; its points are then
-written :data:`CHUNK` at a time too. The chart's arrays are the one part that
-grows with the measure (about 200 bytes a point).
+once, before the first byte, from NumPy arrays of the points' numbers
+(:mod:`.export_series`, read in chunks too, never as model instances); its points
+are then written :data:`CHUNK` at a time, each slice of the chart's arrays turned
+into Python numbers only as it is written. The chart itself is the one part that
+grows with the measure: its arrays, and the period labels and rule names
+:mod:`openqi.spc` keeps per point (``bench/exports.py`` measures it).
 """
 
 from __future__ import annotations
@@ -16,14 +19,16 @@ import dataclasses
 import io
 import json
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import Any, cast
+from typing import Any
+
+import numpy as np
 
 from openqi.spc import ChartResult
 
-from . import charts
-from .models import DataPoint, Measure
+from . import export_series
+from .models import Measure
 
 EXPORT_COLUMNS = ("period", "value", "denominator")
 
@@ -102,14 +107,12 @@ CHART_POINT_FIELDS = (
 def chart_of(measure: Measure) -> tuple[ChartResult | None, str | None]:
     """The measure's chart and, when it cannot be drawn, the reason instead.
 
-    The chart is computed from the points' period, value, denominator and
-    exclusion alone (plain rows, not model instances: a tenth of the memory)."""
-    fields = ("period", "value", "denominator", "is_excluded")
-    rows = measure.points.order_by("period").values_list(*fields, named=True)
-    # chart_for reads only these four attributes of each point.
-    points = cast("Sequence[DataPoint]", list(rows.iterator(chunk_size=CHUNK)))
+    The chart is the one :func:`charts.chart_for` draws, computed from arrays of
+    the points' period, value, denominator and exclusion read in chunks
+    (:mod:`.export_series`), not from model instances."""
+    series = export_series.load_series(measure, CHUNK)
     try:
-        return charts.chart_for(measure, points), None
+        return export_series.chart_of_series(measure, series), None
     except ValueError as error:
         return None, str(error)
 
@@ -127,17 +130,14 @@ def json_pieces(
     document: dict[str, Any] = {
         "measure": _measure_fields(measure),
         "points": _Streamed(_data_points(measure)),
-        "phase_breaks": _Later(
-            lambda: [
-                {"period": b.period.isoformat(), "reason": b.reason}
-                for b in measure.phase_breaks.all()
-            ]
+        # Read when written, after the points.
+        "phase_breaks": _Items(
+            {"period": b.period.isoformat(), "reason": b.reason}
+            for b in measure.phase_breaks.all().iterator(chunk_size=CHUNK)
         ),
-        "annotations": _Later(
-            lambda: [
-                {"period": a.period.isoformat(), "text": a.text}
-                for a in measure.annotations.all()
-            ]
+        "annotations": _Items(
+            {"period": a.period.isoformat(), "text": a.text}
+            for a in measure.annotations.all().iterator(chunk_size=CHUNK)
         ),
         "chart": None if chart is None else _chart_document(chart),
         "chart_error": chart_error,
@@ -174,30 +174,40 @@ def _measure_fields(measure: Measure) -> dict[str, Any]:
     }
 
 
-def _data_points(measure: Measure) -> Iterator[list[dict[str, Any]]]:
+def _data_points(measure: Measure) -> Iterator[list[str]]:
+    """The data points as JSON lines, :data:`CHUNK` at a time."""
     rows = measure.points.order_by("period").values_list(*POINT_FIELDS)
     for chunk in _chunks(rows.iterator(chunk_size=CHUNK), CHUNK):
         yield [
-            {
-                "period": period.isoformat(),
-                "value": value,
-                "denominator": denominator,
-                "note": note,
-                "is_excluded": is_excluded,
-                "exclusion_reason": reason,
-            }
+            _POINT_LINE
+            % (
+                _string(period.isoformat()),
+                _number(value),
+                _number(denominator),
+                _text(note),
+                "true" if is_excluded else "false",
+                _text(reason),
+            )
             for period, value, denominator, note, is_excluded, reason in chunk
         ]
 
 
 def _chart_document(chart: ChartResult) -> dict[str, Any]:
-    """``chart.to_dict()`` with its points written :data:`CHUNK` at a time."""
-    empty = dataclasses.replace(chart, **_point_slice(chart, 0, 0))
+    """``chart.to_dict()`` with its points written :data:`CHUNK` at a time and
+    the summary's lists (a signal, an exclusion, a phase: as many as the
+    points, at worst) one item at a time."""
+    empty = dataclasses.replace(
+        chart, **_point_slice(chart, 0, 0), excluded=(), signals=(), phases=()
+    )
     document = empty.to_dict()  # chart, options and summary: no per-point field
     document["points"] = _Streamed(
         _chart_points(chart, start, start + CHUNK)
         for start in range(0, len(chart), CHUNK)
     )
+    summary = document["summary"]
+    summary["excluded"] = _Items(e.to_dict() for e in chart.excluded)
+    summary["signals"] = _Items(s.to_dict() for s in chart.signals)
+    summary["phases"] = _Items(p.to_dict() for p in chart.phases)
     return document
 
 
@@ -210,91 +220,106 @@ def _point_slice(chart: ChartResult, start: int, stop: int) -> dict[str, Any]:
     return out
 
 
-def _chart_points(chart: ChartResult, start: int, stop: int) -> list[dict[str, Any]]:
-    """``chart.points()[start:stop]``, from whole slices of its arrays (the same
-    numbers, ten times faster than point by point)."""
+def _chart_points(chart: ChartResult, start: int, stop: int) -> list[str]:
+    """``chart.points()[start:stop]`` as JSON lines, written from whole slices
+    of its arrays: only this slice is turned into Python numbers and text."""
     part = _point_slice(chart, start, stop)
     count = len(part["periods"])
-    missing = [None] * count
-
-    def numbers(name: str) -> list[Any]:
-        array = part[name]
-        if array is None:
-            return missing
-        return [x if math.isfinite(x) else None for x in array.tolist()]
-
     excluded = part["is_excluded"]
-    return [
-        {
-            "period": period,
-            "value": value,
-            "numerator": numerator,
-            "denominator": denominator,
-            "centre": centre,
-            "lower": lower,
-            "upper": upper,
-            "near_lower": near_lower,
-            "near_upper": near_upper,
-            "phase": phase,
-            "excluded": is_excluded,
-            "rule": rule,
-            "signal": signal,
-        }
-        for (
-            period,
-            value,
-            numerator,
-            denominator,
-            centre,
-            lower,
-            upper,
-            near_lower,
-            near_upper,
-            phase,
-            is_excluded,
-            rule,
-            signal,
-        ) in zip(
-            part["periods"],
-            numbers("values"),
-            numbers("numerators"),
-            numbers("denominators"),
-            numbers("centre"),
-            numbers("lower"),
-            numbers("upper"),
-            numbers("near_lower"),
-            numbers("near_upper"),
-            part["phase"].tolist(),
-            excluded.tolist() if len(excluded) else [False] * count,
-            part["rule"],
-            part["signal"],
-            strict=True,
-        )
-    ]
+    columns = (
+        map(_string, part["periods"]),
+        _numbers(part["values"], count),
+        _numbers(part["numerators"], count),
+        _numbers(part["denominators"], count),
+        _numbers(part["centre"], count),
+        _numbers(part["lower"], count),
+        _numbers(part["upper"], count),
+        _numbers(part["near_lower"], count),
+        _numbers(part["near_upper"], count),
+        map(str, part["phase"].tolist()),
+        np.where(excluded, "true", "false").tolist()
+        if len(excluded)
+        else ["false"] * count,
+        map(_string, part["rule"]),
+        map(_string, part["signal"]),
+    )
+    return [_CHART_LINE % row for row in zip(*columns, strict=True)]
 
 
-class _Streamed:
-    """A JSON list whose items come in lists, one chunk at a time."""
+def _numbers(array: Any, count: int) -> list[str]:
+    """A slice of a chart's array as JSON numbers (NaN and infinities as null,
+    as ``ChartResult.points()`` gives them); all null when there is none."""
+    if array is None:
+        return ["null"] * count
+    numbers: list[str] = list(map(float.__repr__, array.tolist()))
+    for i in np.flatnonzero(~np.isfinite(array)).tolist():
+        numbers[i] = "null"
+    return numbers
 
-    def __init__(self, chunks: Iterable[list[Any]]) -> None:
-        self.chunks = chunks
+
+def _number(value: float | None) -> str:
+    """A number as ``json.dumps`` writes it."""
+    if value is None:
+        return "null"
+    return repr(value) if math.isfinite(value) else _compact(value)
 
 
-class _Later:
-    """A JSON value computed when it is written (after the lists before it)."""
+def _text(value: str | None) -> str:
+    return "null" if value is None else _string(value)
 
-    def __init__(self, make: Any) -> None:
-        self.make = make
+
+def _line(fields: Iterable[str]) -> str:
+    """The ``%`` template of a JSON object of these fields on one line, as
+    ``json.dumps`` writes it (``{"a": 1, "b": 2}``)."""
+    return "{" + ", ".join(f"{json.dumps(name)}: %s" for name in fields) + "}"
 
 
 _compact = json.JSONEncoder().encode  # one line, with the C encoder
+#: A string as ``json.dumps`` writes it (``ensure_ascii``, the C encoder).
+_string = json.encoder.encode_basestring_ascii
+_POINT_LINE = _line(POINT_FIELDS)
+_CHART_LINE = _line(
+    (
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "centre",
+        "lower",
+        "upper",
+        "near_lower",
+        "near_upper",
+        "phase",
+        "excluded",
+        "rule",
+        "signal",
+    )
+)
+
+
+class _Streamed:
+    """A JSON list whose items come as lines of JSON text in lists, one chunk
+    at a time; each item is written on its line."""
+
+    def __init__(self, chunks: Iterable[list[str]]) -> None:
+        self.chunks = chunks
+
+
+class _Items:
+    """A JSON list whose items come one at a time, laid out as ``json.dumps``
+    with ``indent=2`` lays out a list."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = items
 
 
 def _encode(value: Any, level: int) -> Iterator[str]:
     """``value`` as JSON at nesting ``level``, as ``json.dumps(indent=2)`` would
-    indent it, but with each item of a :class:`_Streamed` list on one line."""
-    if isinstance(value, _Later):
-        value = value.make()
+    indent it, but with each item of a :class:`_Streamed` list on one line.
+
+    Dictionaries and lists are written an item at a time (a chart's summary
+    may list a signal for every few points), so no part is larger than one
+    chunk of a :class:`_Streamed` list or one item."""
     if isinstance(value, _Streamed):
         inner = "\n" + "  " * (level + 1)
         is_first = True
@@ -302,20 +327,27 @@ def _encode(value: Any, level: int) -> Iterator[str]:
             if not chunk:
                 continue
             lead = "[" + inner if is_first else "," + inner
-            yield lead + ("," + inner).join(map(_compact, chunk))
+            yield lead + ("," + inner).join(chunk)
+            is_first = False
+        yield "[]" if is_first else "\n" + "  " * level + "]"
+    elif isinstance(value, (_Items, list, tuple)):
+        inner = "\n" + "  " * (level + 1)
+        is_first = True
+        for item in value.items if isinstance(value, _Items) else value:
+            yield "[" + inner if is_first else "," + inner
+            yield from _encode(item, level + 1)
             is_first = False
         yield "[]" if is_first else "\n" + "  " * level + "]"
     elif isinstance(value, dict) and value:
-        items = list(value.items())
-        yield "{"
-        for i, (key, item) in enumerate(items):
-            yield "\n" + "  " * (level + 1) + json.dumps(key) + ": "
+        inner = "\n" + "  " * (level + 1)
+        is_first = True
+        for key, item in value.items():
+            yield ("{" if is_first else ",") + inner + json.dumps(key) + ": "
             yield from _encode(item, level + 1)
-            if i < len(items) - 1:
-                yield ","
+            is_first = False
         yield "\n" + "  " * level + "}"
-    else:
-        yield json.dumps(value, indent=2).replace("\n", "\n" + "  " * level)
+    else:  # a number, a string, None, or an empty dictionary
+        yield json.dumps(value)
 
 
 def _gathered(parts: Iterable[str]) -> Iterator[str]:

@@ -81,10 +81,10 @@ def next_period(measure: Measure) -> datetime.date | None:
     None when the latest point is already the current period: the next one has
     not happened yet.
     """
-    latest = measure.points.order_by("-period").values_list("period", flat=True)
+    latest = measure.points.order_by("-period").values_list("period", flat=True).first()
     current = current_period(measure)
-    if latest:
-        following = importing.next_period(latest[0], measure.frequency)
+    if latest is not None:
+        following = importing.next_period(latest, measure.frequency)
         return following if following <= current else None
     return importing.period_start(
         current - datetime.timedelta(days=1), measure.frequency

@@ -23,11 +23,16 @@ one after the other and the later summary sees both changes.
 
 Many measures at once (an organisation's rebuild, ``manage.py
 rebuild_chart_summaries``): the data come in one query
-(:func:`~openqi.measures.overview_series.load_series`), every XmR chart of one
-phase with every point counted and more than a dozen points goes through one
-:func:`openqi.spc.xmr_batch` call, and the rest through ``chart_for`` one by one
-(the tests hold both to the same answers). The signals are told in the words of
-:mod:`openqi.spc.explain`.
+(:func:`~openqi.measures.overview_series.load_series`), every XmR, p, u, p′
+and u′ chart of one phase with every point counted and more than a dozen
+points, and every run chart of one phase with every point counted, goes through
+one :func:`openqi.spc.xmr_batch`, :func:`openqi.spc.p_batch`,
+:func:`openqi.spc.u_batch`, :func:`openqi.spc.pp_batch`,
+:func:`openqi.spc.up_batch` or :func:`openqi.spc.run_batch` call per chart (a
+run chart of a ratio and one of plain values apart), and the rest (c, g, t,
+phases, left-out points, fixed limits, short series) through ``chart_for`` one
+by one (the tests hold both to the same answers). The signals are told in the
+words of :mod:`openqi.spc.explain`.
 """
 
 from __future__ import annotations
@@ -45,7 +50,21 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 import openqi
-from openqi.spc import ASSURANCES, RULES, SIGNALS, VARIATIONS, ChartResult, xmr_batch
+from openqi.audit.kept import data_changed
+from openqi.spc import (
+    ASSURANCES,
+    RULES,
+    SIGNALS,
+    VARIATIONS,
+    ChartResult,
+    p_batch,
+    pp_batch,
+    run_batch,
+    u_batch,
+    up_batch,
+    xmr_batch,
+)
+from openqi.spc.batch_attribute import invalid_series
 from openqi.spc.charts import FEW_POINTS
 from openqi.spc.explain import episodes, period_words, rule_words, signal_words
 
@@ -286,17 +305,59 @@ _RULE_NAMES = np.array(RULES, dtype=object)
 _SIGNAL_NAMES = np.array(SIGNALS, dtype=object)
 
 
-def _is_batchable(measure: Measure, data: Series, has_breaks: bool) -> bool:
-    # xmr_batch is one phase with every point counted and limits from all of them:
-    # phase breaks, left-out points and fixed limits need chart_for, and so does a
-    # short series (its chart carries a warning the batch does not give).
-    return (
-        measure.chart_type == Measure.ChartType.XMR
-        and measure.fix_after is None
-        and not has_breaks
-        and not data.has_exclusions
-        and int(np.count_nonzero(~np.isnan(data.values))) > FEW_POINTS
+#: The charts with a batch form (openqi.spc.xmr_batch, p_batch, u_batch,
+#: pp_batch, up_batch, run_batch).
+_BATCH_CHARTS = frozenset({"xmr", "p", "u", "pp", "up", "run"})
+#: The attribute charts, computed by openqi.spc.batch_attribute.
+_ATTRIBUTE_CHARTS = ("p", "u", "pp", "up")
+
+
+def _batch_chart(measure: Measure, data: Series, has_breaks: bool) -> str | None:
+    """The measure's chart ("xmr", "p", "u", "pp", "up" or "run") when a batch
+    form can compute it, else None.
+
+    A batch chart is one phase with every point counted and limits from all of
+    them: phase breaks, left-out points and fixed limits need chart_for, and so
+    does a short series with limits (its chart carries a warning the batch does
+    not give; a run chart has no limits and no such warning). The chart is the
+    one stored on the measure (``chart_for`` reads the same): an automatic p or
+    u chart that over-dispersion moved to p′ or u′ is stored as p′ or u′
+    (``charts.refresh_chart_choice``, after every change) and goes through
+    ``pp_batch`` or ``up_batch``. For the attribute charts the points are
+    counted in :func:`_attribute_batch`, where the denominators are to hand.
+    """
+    chart = str(measure.chart_type or Measure.DEFAULT_CHART[Measure.Kind(measure.kind)])
+    if (
+        chart not in _BATCH_CHARTS
+        or measure.fix_after is not None
+        or has_breaks
+        or data.has_exclusions
+    ):
+        return None
+    if chart == "xmr":
+        return chart if _count(data.values) > FEW_POINTS else None
+    return chart
+
+
+def _denominator_matrix(
+    measures: Sequence[Measure], series: Mapping[int, Series]
+) -> np.ndarray:
+    return _padded(
+        [np.array(series[m.pk].denominators, dtype=np.float64) for m in measures]
     )
+
+
+def _count(values: np.ndarray) -> int:
+    return int(np.count_nonzero(~np.isnan(values)))
+
+
+def _padded(rows: Sequence[Sequence[float | None] | np.ndarray]) -> np.ndarray:
+    """Series of different lengths as one matrix, NaN-padded at the end."""
+    width = max(len(row) for row in rows)
+    matrix = np.full((len(rows), width), np.nan)
+    for i, row in enumerate(rows):
+        matrix[i, : len(row)] = np.asarray(row, dtype=np.float64)
+    return matrix
 
 
 def _batch(
@@ -304,11 +365,7 @@ def _batch(
 ) -> dict[int, ChartSummary]:
     """The XmR measures' summaries from one :func:`openqi.spc.xmr_batch` call:
     the same as ``chart_for`` gives one by one."""
-    width = max(len(series[m.pk].values) for m in measures)
-    matrix = np.full((len(measures), width), np.nan)
-    for i, measure in enumerate(measures):
-        values = series[measure.pk].values
-        matrix[i, : len(values)] = values
+    matrix = _padded([series[m.pk].values for m in measures])
     targets = [np.nan if m.target is None else m.target for m in measures]
     result = xmr_batch(
         matrix, improvement=[m.improvement for m in measures], target=targets
@@ -321,62 +378,213 @@ def _batch(
         if math.isnan(float(result.upper[i])):  # no limits: chart_for warns of it
             out[measure.pk] = _one_by_one(measure, data)
             continue
-        rule_codes = result.rule[i, :n]
-        signal_codes = result.signal[i, :n]
-        rules = _RULE_NAMES[rule_codes].tolist()
-        signals = _SIGNAL_NAMES[signal_codes].tolist()
-        labels = _Labels(measure, data.periods)
-        valid = np.flatnonzero(~np.isnan(data.values))
-        last = int(valid[-1])
-        variation = VARIATIONS[result.variation[i]]
-        code = int(result.assurance[i])
-        assurance = None if code < 0 else ASSURANCES[code]
-        phrase, group, rank = verdict(
-            measure, labels, last, rules, signals, variation, assurance
-        )
-        high = _HIGH_SIGNAL[measure.improvement]
-        sides = np.where(rule_codes == 0, 0, np.where(signal_codes == high, 1, -1))
-        found = episodes(
-            tuple(rules),
-            tuple(signals),
-            sides.astype(np.int64),
-            np.zeros(n, dtype=np.int64),
-            cast(tuple[str, ...], labels),
-            "mean",
-            {"shift": RULE_LENGTH, "trend": RULE_LENGTH},
-        )
-        centre = _finite(result.centre[i])
-        out[measure.pk] = ChartSummary(
-            measure=measure,
-            chart=Measure.ChartType.XMR,
-            variation=variation,
-            assurance=assurance or "",
-            latest_value=float(data.values[last]),
-            latest_period=labels[last],
-            phrase=phrase,
-            group=group,
-            rank=rank,
-            n_points=int(valid.size),
-            warnings=[],
-            sparkline=_sparkline(labels, data.values, signals),
-            progress={
-                "improvement": measure.improvement,
-                "last_signal": signals[last],
-                "last_period": labels[last],
-                "phase": 0,
-                "phase_first_period": labels[0],
-                "phase_centre": centre,
-                "baseline_centre": centre,
-                "episodes": [
-                    [s.signal, s.start, s.end, s.first_period, s.last_period]
-                    for s in found
-                    if s.signal in ("improvement", "concern")
-                ],
-            },
-            computed_at=now,
-            engine=ENGINE,
+        out[measure.pk] = _batch_summary(
+            measure,
+            data,
+            Measure.ChartType.XMR,
+            data.values,
+            result.rule[i, :n],
+            result.signal[i, :n],
+            int(result.variation[i]),
+            int(result.assurance[i]),
+            float(result.centre[i]),
+            [],
+            now,
         )
     return out
+
+
+def _attribute_batch(
+    chart: str, measures: Sequence[Measure], series: Mapping[int, Series]
+) -> dict[int, ChartSummary]:
+    """The p (u, p′, u′) measures' summaries from one :func:`openqi.spc.p_batch`
+    (``u_batch``, ``pp_batch``, ``up_batch``) call: the same as ``chart_for``
+    gives one by one. Measures with a row the chart refuses (a value without a
+    denominator above 0, a numerator above its denominator) or too few points go
+    through chart_for, which says why, and so do p′ and u′ measures left without
+    limits (no σ_z: chart_for warns of it).
+    """
+    numerators = _padded([series[m.pk].values for m in measures])
+    denominators = _denominator_matrix(measures, series)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        counts = np.count_nonzero(~np.isnan(numerators / denominators), axis=1)
+    usable = (counts > FEW_POINTS) & ~invalid_series(chart, numerators, denominators)
+    # Options the chart would refuse (saved past the form's checks): chart_for
+    # says what is wrong.
+    usable &= np.array([_has_chart_options(m) for m in measures], dtype=bool)
+    out: dict[int, ChartSummary] = {
+        m.pk: _one_by_one(m, series[m.pk])
+        for m, ok in zip(measures, usable.tolist(), strict=True)
+        if not ok
+    }
+    kept = [m for m, ok in zip(measures, usable.tolist(), strict=True) if ok]
+    if not kept:
+        return out
+    # Looked up when called, so that a test can watch each engine.
+    engine = {"p": p_batch, "u": u_batch, "pp": pp_batch, "up": up_batch}[chart]
+    result = engine(
+        numerators[usable],
+        denominators[usable],
+        improvement=[m.improvement for m in kept],
+        target=[np.nan if m.target is None else m.target for m in kept],
+        multiply=[m.multiplier for m in kept],
+    )
+    # A p′ or u′ row without a σ_z has no limits: chart_for warns of it.
+    has_limits = ~np.isnan(result.upper).all(axis=1)
+    now = timezone.now()
+    for i, measure in enumerate(kept):
+        data = series[measure.pk]
+        n = len(data.values)
+        if not has_limits[i]:
+            out[measure.pk] = _one_by_one(measure, data)
+            continue
+        message = result.dispersion_message(i)
+        out[measure.pk] = _batch_summary(
+            measure,
+            data,
+            chart,
+            result.values[i, :n],
+            result.rule[i, :n],
+            result.signal[i, :n],
+            int(result.variation[i]),
+            int(result.assurance[i]),
+            float(result.centre[i]),
+            [message] if message else [],
+            now,
+        )
+    return out
+
+
+def _run_batch(
+    measures: Sequence[Measure], series: Mapping[int, Series]
+) -> dict[int, ChartSummary]:
+    """The run chart measures' summaries from :func:`openqi.spc.run_batch`: one
+    call for those with a denominator (plotted as a ratio × the multiplier, as
+    ``chart_for`` draws them) and one for the rest. Measures with a row the
+    chart refuses, or options it would refuse, go through chart_for."""
+    out: dict[int, ChartSummary] = {}
+    now = timezone.now()
+    with_ratio = [m for m in measures if m.has_denominator()]
+    plain = [m for m in measures if not m.has_denominator()]
+    for group, is_ratio in ((with_ratio, True), (plain, False)):
+        if not group:
+            continue
+        values = _padded([series[m.pk].values for m in group])
+        usable = np.array([_has_chart_options(m) for m in group], dtype=bool)
+        denominators = None
+        if is_ratio:
+            denominators = _denominator_matrix(group, series)
+            usable &= ~invalid_series("u", values, denominators)
+            denominators = denominators[usable]
+        for m, ok in zip(group, usable.tolist(), strict=True):
+            if not ok:
+                out[m.pk] = _one_by_one(m, series[m.pk])
+        kept = [m for m, ok in zip(group, usable.tolist(), strict=True) if ok]
+        if not kept:
+            continue
+        result = run_batch(
+            values[usable],
+            denominators,
+            improvement=[m.improvement for m in kept],
+            # chart_for scales a run chart only when it plots a ratio.
+            multiply=[m.multiplier for m in kept] if is_ratio else 1.0,
+        )
+        for i, measure in enumerate(kept):
+            data = series[measure.pk]
+            n = len(data.values)
+            out[measure.pk] = _batch_summary(
+                measure,
+                data,
+                "run",
+                result.values[i, :n],
+                result.rule[i, :n],
+                result.signal[i, :n],
+                int(result.variation[i]),
+                int(result.assurance[i]),
+                float(result.centre[i]),
+                [],
+                now,
+            )
+    return out
+
+
+def _has_chart_options(measure: Measure) -> bool:
+    return (
+        math.isfinite(measure.multiplier)
+        and measure.multiplier > 0
+        and (measure.target is None or math.isfinite(measure.target))
+        and measure.improvement in Measure.Improvement.values
+    )
+
+
+def _batch_summary(
+    measure: Measure,
+    data: Series,
+    chart: str,
+    values: np.ndarray,
+    rule_codes: np.ndarray,
+    signal_codes: np.ndarray,
+    variation_code: int,
+    assurance_code: int,
+    phase_centre: float,
+    warnings: list[str],
+    now: datetime.datetime,
+) -> ChartSummary:
+    """A summary from one row of a batch: what summary_from_chart makes of the
+    chart ``chart_for`` would give (one phase, plotted ``values``)."""
+    n = len(values)
+    rules = _RULE_NAMES[rule_codes].tolist()
+    signals = _SIGNAL_NAMES[signal_codes].tolist()
+    labels = _Labels(measure, data.periods)
+    valid = np.flatnonzero(~np.isnan(values))
+    last = int(valid[-1])
+    variation = VARIATIONS[variation_code]
+    assurance = None if assurance_code < 0 else ASSURANCES[assurance_code]
+    phrase, group, rank = verdict(
+        measure, labels, last, rules, signals, variation, assurance
+    )
+    high = _HIGH_SIGNAL[measure.improvement]
+    sides = np.where(rule_codes == 0, 0, np.where(signal_codes == high, 1, -1))
+    found = episodes(
+        tuple(rules),
+        tuple(signals),
+        sides.astype(np.int64),
+        np.zeros(n, dtype=np.int64),
+        cast(tuple[str, ...], labels),
+        _centre_name(chart),
+        {"shift": RULE_LENGTH, "trend": RULE_LENGTH},
+    )
+    centre = _finite(phase_centre)
+    return ChartSummary(
+        measure=measure,
+        chart=chart,
+        variation=variation,
+        assurance=assurance or "",
+        latest_value=float(values[last]),
+        latest_period=labels[last],
+        phrase=phrase,
+        group=group,
+        rank=rank,
+        n_points=int(valid.size),
+        warnings=warnings,
+        sparkline=_sparkline(labels, values, signals),
+        progress={
+            "improvement": measure.improvement,
+            "last_signal": signals[last],
+            "last_period": labels[last],
+            "phase": 0,
+            "phase_first_period": labels[0],
+            "phase_centre": centre,
+            "baseline_centre": centre,
+            "episodes": [
+                [s.signal, s.start, s.end, s.first_period, s.last_period]
+                for s in found
+                if s.signal in ("improvement", "concern")
+            ],
+        },
+        computed_at=now,
+        engine=ENGINE,
+    )
 
 
 def compute_summaries(
@@ -396,17 +604,28 @@ def compute_summaries(
         DataPoint.objects.filter(measure_id__in=[m.pk for m in measures])
     )
     out: dict[int, ChartSummary] = {}
-    batched: list[Measure] = []
+    batched: dict[str, list[Measure]] = {chart: [] for chart in _BATCH_CHARTS}
     for measure in measures:
         data = series.get(measure.pk)
         if data is None or np.isnan(data.values).all():
             out[measure.pk] = _no_chart(measure, "No data yet.")
-        elif batch and _is_batchable(measure, data, bool(measure.phase_breaks.all())):
-            batched.append(measure)
-        else:
+            continue
+        chart = (
+            _batch_chart(measure, data, bool(measure.phase_breaks.all()))
+            if batch
+            else None
+        )
+        if chart is None:
             out[measure.pk] = _one_by_one(measure, data)
-    if batched:
-        out.update(_batch(batched, series))
+        else:
+            batched[chart].append(measure)
+    if batched["xmr"]:
+        out.update(_batch(batched["xmr"], series))
+    for chart in _ATTRIBUTE_CHARTS:
+        if batched[chart]:
+            out.update(_attribute_batch(chart, batched[chart], series))
+    if batched["run"]:
+        out.update(_run_batch(batched["run"], series))
     return out
 
 
@@ -414,13 +633,18 @@ _FIELDS = [f.name for f in ChartSummary._meta.concrete_fields if f.name != "meas
 
 
 def _store(summaries: Iterable[ChartSummary]) -> None:
+    rows = list(summaries)
     ChartSummary.objects.bulk_create(
-        list(summaries),
+        rows,
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["measure"],
         update_fields=_FIELDS,
     )
+    # Figures kept from the organisations' data (openqi.audit.kept) may read
+    # summaries: like an audited change, new ones make them unreachable.
+    for organisation_id in {row.measure.organisation_id for row in rows}:
+        data_changed(organisation_id)
 
 
 def refresh_summaries(

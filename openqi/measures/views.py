@@ -8,10 +8,14 @@ everyone but a viewer changes. The measure is found with
 
 from __future__ import annotations
 
-from typing import Any
+import datetime
+import hashlib
+from typing import Any, NamedTuple, cast
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -22,6 +26,7 @@ from markupsafe import Markup
 from openqi.core.versioning import VersionConflict
 from openqi.organisations.access import require_delete
 from openqi.organisations.permissions import MemberRequest, page_access
+from openqi.spc import ChartResult
 
 from . import charts, exports, importing, services, summaries
 from .forms import (
@@ -31,7 +36,7 @@ from .forms import (
     PhaseBreakForm,
     PointForm,
 )
-from .models import Measure
+from .models import Annotation, DataPoint, Measure
 from .pages import is_htmx, page_context, posted, to_detail
 from .permissions import CHANGE_MEASURE, VIEW_MEASURES
 
@@ -140,58 +145,154 @@ def delete(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("measures:list", slug=slug)
 
 
-def _project_links(measure: Measure) -> list[dict[str, Any]]:
+def _project_links(measure: Measure, slug: str) -> list[dict[str, Any]]:
     links = []
     for link in measure.project_links.select_related("project").order_by(
         "project__title"
     ):
-        href = reverse(
-            "projects:detail",
-            kwargs={"slug": measure.organisation.slug, "pk": link.project_id},
-        )
+        href = reverse("projects:detail", kwargs={"slug": slug, "pk": link.project_id})
         links.append(
             {"project": link.project, "role": link.get_role_display(), "href": href}
         )
     return links
 
 
-def _chartpage_context(measure: Measure) -> dict[str, Any]:
-    """The chart, its words and the data table; a chart that cannot be drawn gives its reason."""
-    points = list(measure.points.order_by("period"))
-    notes = list(measure.annotations.order_by("period", "pk"))
-    result, svg, error = None, None, ""
-    try:
-        result = charts.chart_for(measure, points)
+class _Point(NamedTuple):
+    """A data point as the measure's page reads it: a plain row (hundreds of model
+    instances cost more than the chart), with the attributes ``chart_for`` reads."""
+
+    pk: int
+    period: datetime.date
+    value: float | None
+    denominator: float | None
+    note: str
+    is_excluded: bool
+    exclusion_reason: str
+
+
+#: Rows of the data table a page, newest first (a year of weekly data); every
+#: value is on one of its pages, and in the CSV export.
+TABLE_ROWS = 52
+
+
+def _table_rows(
+    measure: Measure,
+    slug: str,
+    points: list[_Point],
+    result: ChartResult | None,
+    annotations: dict[Any, list[str]],
+    indices: Any,
+) -> list[dict[str, Any]]:
+    """The data table's rows for the points at ``indices``, with what the chart made
+    of each (read from the result's arrays: no per-point dictionaries)."""
+    edit = reverse(
+        "measures:point_edit", kwargs={"slug": slug, "pk": measure.pk, "point": 0}
+    ).removesuffix("0/")
+    rows = []
+    for i in indices:
+        point = points[i]
+        plotted, rule, signal = "", "", ""
         if result is not None:
-            svg = Markup(charts.chart_svg(measure, result))
-    except ValueError as problem:
-        result, error = None, str(problem)
-    annotations: dict[Any, list[str]] = {}
-    for note in notes:
-        annotations.setdefault(note.period, []).append(note.text)
-    dispersion = None
-    if result is not None and measure.laney_chart():
-        dispersion = charts.dispersion_for(measure, points)
-    table = []
-    chart_points = result.points() if result is not None else [None] * len(points)
-    for point, charted in zip(points, chart_points, strict=True):
-        # A point left out is plotted, but no rule judges it.
-        judged = charted if charted and not point.is_excluded else None
-        rule = charts.RULE_WORDS.get(judged["rule"], "") if judged else ""
-        signal = judged["signal"] if judged else ""
-        table.append(
+            plotted = charts.number_text(float(result.values[i]))
+            if not point.is_excluded:  # a point left out is plotted, but not judged
+                rule = charts.RULE_WORDS.get(result.rule[i], "")
+                signal = result.signal[i]
+        rows.append(
             {
                 "point": point,
                 "period": importing.period_words(point.period, measure.frequency),
                 "value": charts.number_text(point.value),
                 "denominator": charts.number_text(point.denominator),
-                "plotted": charts.number_text(charted["value"]) if charted else "",
+                "plotted": plotted,
                 "rule": "Left out" if point.is_excluded else rule,
                 "signal": signal,
                 "signal_words": charts.SIGNAL_WORDS.get(signal, ""),
                 "notes": annotations.get(point.period, []),
+                "edit_href": f"{edit}{point.pk}/",
             }
         )
+    return rows
+
+
+#: How long a drawn chart is kept in the cache; its key changes whenever anything
+#: drawn changes, so this only lets an unused one go.
+DRAWN_CHART_SECONDS = 24 * 3600
+#: Charts of more points than this are drawn for each view, not kept (their SVG
+#: alone runs to megabytes).
+DRAWN_CHART_MOST_POINTS = 20_000
+
+
+def _drawn_chart(
+    measure: Measure, points: list[_Point], notes: list[Annotation]
+) -> tuple[ChartResult | None, Markup | None, str, Any]:
+    """The measure's chart, its SVG, why it cannot be drawn ("" when it can) and
+    its over-dispersion test: computed once when the data change, then read from
+    the cache (``OPENQI_CACHE_URL``) by every view.
+
+    The key is a digest of everything drawn (every field of the measure, every
+    point, every annotation, the phase breaks) and of the engine, so a change
+    anywhere, even one written past the services, gives a new key: a kept chart is
+    never stale.
+    """
+    breaks = [(b.pk, b.period, b.reason) for b in measure.phase_breaks.all()]
+    digest = hashlib.blake2b(
+        repr(
+            (
+                summaries.ENGINE,
+                [getattr(measure, f.attname) for f in Measure._meta.concrete_fields],
+                points,
+                [(n.pk, n.period, n.text) for n in notes],
+                breaks,
+            )
+        ).encode(),
+        digest_size=16,
+    ).hexdigest()
+    key = f"openqi:measure-chart:{measure.pk}:{digest}"
+    if len(points) <= DRAWN_CHART_MOST_POINTS:
+        kept = cache.get(key)
+        if kept is not None:
+            result, svg, error, dispersion = kept
+            return result, (Markup(svg) if svg is not None else None), error, dispersion
+    rows = cast("list[DataPoint]", points)  # what chart_for reads of a point
+    result, svg, error, dispersion = None, None, "", None
+    try:
+        result = charts.chart_for(measure, rows)
+        if result is not None:
+            svg = charts.chart_svg(measure, result, annotations=notes, points=points)
+    except ValueError as problem:
+        result, error = None, str(problem)
+    if result is not None and measure.laney_chart():
+        dispersion = charts.dispersion_for(measure, rows)
+    if len(points) <= DRAWN_CHART_MOST_POINTS:
+        cache.set(key, (result, svg, error, dispersion), DRAWN_CHART_SECONDS)
+    return result, (Markup(svg) if svg is not None else None), error, dispersion
+
+
+def _chartpage_context(
+    measure: Measure, slug: str, table_page: str | None
+) -> dict[str, Any]:
+    """The chart, its words and a page of the data table (newest first); a chart
+    that cannot be drawn gives its reason. The measure's phase breaks and
+    annotations are prefetched (the chart and the page read them)."""
+    points = [
+        _Point(*row)
+        for row in measure.points.order_by("period").values_list(*_Point._fields)
+    ]
+    notes = list(measure.annotations.all())
+    result, svg, error, dispersion = _drawn_chart(measure, points, notes)
+    annotations: dict[Any, list[str]] = {}
+    for note in notes:
+        annotations.setdefault(note.period, []).append(note.text)
+    page = Paginator(range(len(points) - 1, -1, -1), TABLE_ROWS).get_page(table_page)
+    table = _table_rows(measure, slug, points, result, annotations, page.object_list)
+    excluded = [
+        {
+            "period": importing.period_words(point.period, measure.frequency),
+            "point": point,
+        }
+        for point in points
+        if point.is_excluded
+    ]
     warnings = list(result.warnings) if result is not None else []
     if dispersion is not None and charts.is_overdispersed(dispersion):
         # The warning callout says it, with the button: not again under "Read with care".
@@ -200,10 +301,12 @@ def _chartpage_context(measure: Measure) -> dict[str, Any]:
         "result": result,
         "warnings": warnings,
         "dispersion": dispersion if charts.is_overdispersed(dispersion) else None,
-        "excluded": [row for row in table if row["point"].is_excluded],
+        "excluded": excluded,
         "svg": svg,
         "chart_error": error,
         "table": table,
+        "table_page": page,
+        "latest_period": points[-1].period if points else None,
         "assurance_sentence": charts.assurance_sentence(measure, result)
         if result is not None
         else "",
@@ -215,16 +318,38 @@ def _chartpage_context(measure: Measure) -> dict[str, Any]:
     }
 
 
+def _next_period(measure: Measure, latest: Any) -> Any:
+    """:func:`services.next_period`, from the latest period the page has read."""
+    if latest is None:
+        return services.next_period(measure)
+    following = importing.next_period(latest, measure.frequency)
+    return following if following <= services.current_period(measure) else None
+
+
 @page_access(get=VIEW_MEASURES)
 def detail(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    """The measure, its chart and its data: a fixed number of queries however many
+    points it has, and the data table a page at a time (``?page=``), newest first."""
     membership = request.membership
     measure = services.get_measure_for(membership, pk)
-    following = services.next_period(measure)
+    measure.organisation = membership.organisation  # the same row: no query
+    prefetch_related_objects(
+        [measure],
+        "phase_breaks",
+        Prefetch(
+            "annotations",
+            queryset=Annotation.objects.for_organisation(
+                membership.organisation
+            ).order_by("period", "pk"),
+        ),
+    )
+    chart = _chartpage_context(measure, slug, request.GET.get("page"))
+    following = _next_period(measure, chart.pop("latest_period"))
     context = page_context(
         membership,
         measure,
-        **_chartpage_context(measure),
-        projects=_project_links(measure),
+        **chart,
+        projects=_project_links(measure, slug),
         phase_breaks=list(measure.phase_breaks.all()),
         annotations=list(measure.annotations.all()),
         next_period=importing.period_words(following, measure.frequency)

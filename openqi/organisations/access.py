@@ -25,26 +25,33 @@ from .permissions import (
 )
 
 
+def memberships_of(user: Any) -> list[Membership]:
+    """All the signed-in person's memberships, with their organisations and units,
+    ordered by organisation name: one query a request, whatever the page asks of
+    them (its own membership, the header's organisation switcher). The list is
+    kept on the user object, a new one each request."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    known: list[Membership] | None = user.__dict__.get("_openqi_memberships")
+    if known is None:
+        known = list(
+            Membership.objects.select_related("organisation", "user", "unit")
+            .filter(user=user)
+            .order_by("organisation__name", "organisation_id")
+        )
+        user.__dict__["_openqi_memberships"] = known
+    return known
+
+
 def membership_for(user: Any, slug: str) -> Membership:
     """The user's membership of the organisation ``slug``, or 404.
 
-    Looked up once per request: the answer is kept on the user object (a new one
-    each request), so a decorator and the view it wraps share one query."""
-    if not getattr(user, "is_authenticated", False):
-        raise Http404("No such organisation")
-    known: dict[str, Membership | None] = user.__dict__.setdefault(
-        "_openqi_memberships", {}
-    )
-    if slug not in known:
-        known[slug] = (
-            Membership.objects.select_related("organisation", "user", "unit")
-            .filter(user=user, organisation__slug=slug)
-            .first()
-        )
-    membership = known[slug]
-    if membership is None:
-        raise Http404("No such organisation")
-    return membership
+    Read from :func:`memberships_of`, so a middleware, a decorator and the view it
+    wraps share one query."""
+    for membership in memberships_of(user):
+        if membership.organisation.slug == slug:
+            return membership
+    raise Http404("No such organisation")
 
 
 def api_membership_for(request: Any, slug: str) -> Membership:
@@ -149,3 +156,9 @@ def people_who_may_edit(organisation: Organisation) -> QuerySet[Any]:
 
 def organisations_for(user: Any) -> Any:
     return Organisation.objects.for_user(user)
+
+
+def user_organisations(user: Any) -> list[Organisation]:
+    """The person's organisations by name, from :func:`memberships_of` (no query
+    of its own once the page has looked up its membership)."""
+    return [membership.organisation for membership in memberships_of(user)]

@@ -14,7 +14,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .access import organisations_for
+from .access import user_organisations as organisations_of
 from .models import Membership
 from .permissions import MANAGE_ORGANISATION, VIEW_ORGANISATION, has
 
@@ -42,9 +42,7 @@ def user_organisations(request: HttpRequest) -> list[Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
-    if not hasattr(request, "_openqi_organisations"):
-        request._openqi_organisations = list(organisations_for(user))  # type: ignore[attr-defined]  # kept for the request
-    return request._openqi_organisations  # type: ignore[attr-defined]  # set above
+    return organisations_of(user)
 
 
 def organisation_navigation(

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
+from openqi.audit.kept import kept
 from openqi.improvement.models import DriverNode, PDSACycle
 from openqi.measures.models import ChartSummary, Measure
 from openqi.measures.summaries import summaries_for
@@ -29,7 +30,7 @@ from openqi.projects.models import (
     Project,
     ProjectMeasure,
 )
-from openqi.projects.progress import Suggestion, suggest_rating
+from openqi.projects.progress import Counts, Suggestion, counts_from, suggest_rating
 from openqi.strategy.models import StrategicPriority
 
 #: The filter value for "no priority" and "no unit".
@@ -132,9 +133,8 @@ def _latest_score(rated_by: str) -> Subquery:
 
 def with_latest_ratings(projects: QuerySet[Project]) -> QuerySet[Project]:
     """Annotate ``team_score`` and ``coach_score``: the latest rating of each."""
-    return projects.annotate(
-        team_score=_latest_score(ProgressRating.RatedBy.TEAM),
-        coach_score=_latest_score(ProgressRating.RatedBy.COACH),
+    return _with_team_score(projects).annotate(
+        coach_score=_latest_score(ProgressRating.RatedBy.COACH)
     )
 
 
@@ -143,12 +143,14 @@ def filter_projects(
     filters: Filters,
     trees: Mapping[int, set[int]] | None = None,
 ) -> QuerySet[Project]:
-    """The organisation's projects that pass ``filters``, with their latest ratings.
+    """The organisation's projects that pass ``filters`` (annotated with
+    ``team_score``, the latest team rating, only when a rating filter needs it:
+    it is a subquery per project).
 
     A unit filter takes in every unit beneath the unit (a division's projects are
     those of its directorates and teams too); ``trees`` is :func:`subtrees`.
     """
-    projects = with_latest_ratings(Project.objects.for_organisation(organisation))
+    projects: QuerySet[Project] = Project.objects.for_organisation(organisation)
     if filters.priority == NONE:
         projects = projects.filter(priorities__isnull=True)
     elif filters.priority is not None:
@@ -162,11 +164,19 @@ def filter_projects(
         projects = projects.filter(status=filters.status)
     if filters.method:
         projects = projects.filter(method=filters.method)
+    if filters.score_min is not None or filters.score_max is not None:
+        projects = _with_team_score(projects)
     if filters.score_min is not None:
-        projects = projects.filter(team_score__gte=filters.score_min)  # type: ignore[misc]  # team_score is with_latest_ratings' annotation, unseen by the plugin
+        projects = projects.filter(team_score__gte=filters.score_min)  # type: ignore[misc]  # team_score is _with_team_score's annotation, unseen by the plugin
     if filters.score_max is not None:
         projects = projects.filter(team_score__lte=filters.score_max)  # type: ignore[misc]  # as above
     return projects
+
+
+def _with_team_score(projects: QuerySet[Project]) -> QuerySet[Project]:
+    if "team_score" in projects.query.annotations:
+        return projects
+    return projects.annotate(team_score=_latest_score(ProgressRating.RatedBy.TEAM))
 
 
 @dataclass(frozen=True)
@@ -181,11 +191,25 @@ class Option:
 
 @dataclass
 class Facets:
+    #: Projects that pass every filter.
+    total: int = 0
     status: list[Option] = field(default_factory=list)
     method: list[Option] = field(default_factory=list)
     priority: list[Option] = field(default_factory=list)
     unit: list[Option] = field(default_factory=list)
     rating: list[Option] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- counts
+#
+# The counts are the page's dearest part (four grouped queries over every project
+# of the organisation, one with a subquery per project), and they change only
+# when the organisation's data do: they are kept under its data version
+# (openqi.audit.kept). Every change to what they read (projects, their priorities
+# and units, ratings, units, priorities) goes on the audit trail.
+
+#: Part of every key: a release that changes what is kept changes this.
+_COUNTS_FORMAT = 1
 
 
 def facet_counts(
@@ -195,20 +219,52 @@ def facet_counts(
     priorities: Sequence[StrategicPriority],
 ) -> Facets:
     """For each filter, how many projects each option would show, the other filters
-    kept as they are (five grouped queries)."""
+    kept as they are, and how many pass them all: four grouped queries (status
+    and method share one) whatever the number of projects, kept in the shared
+    cache until the organisation's data change."""
     trees = subtrees(nodes)
 
-    def grouped(name: str, column: str) -> Counter[Any]:
-        rows = (
-            filter_projects(organisation, filters.without(name), trees)
-            .order_by()
-            .values_list(column)
+    def grouped(without: Filters, *columns: str) -> list[tuple[Any, ...]]:
+        projects = filter_projects(organisation, without, trees)
+        if "team_score" in columns:
+            projects = _with_team_score(projects)
+        return list(
+            projects.order_by()
+            .values_list(*columns)
             .annotate(n=Count("pk", distinct=True))
         )
-        return Counter({key: n for key, n in rows})
 
+    def compute() -> dict[str, list[tuple[Any, ...]]]:
+        without_score = filters.without("score_min").without("score_max")
+        return {
+            "pairs": grouped(
+                filters.without("status").without("method"), "status", "method"
+            ),
+            "priority": grouped(filters.without("priority"), "priorities"),
+            "unit": grouped(filters.without("unit"), "unit"),
+            "score": [
+                (None if s is None else str(_decimal(s)), n)
+                for s, n in grouped(without_score, "team_score")
+            ],
+        }
+
+    query = "&".join(f"{k}={v}" for k, v in sorted(filters.query().items()))
+    counts = kept(
+        organisation.pk, f"portfolio-counts:{_COUNTS_FORMAT}:{query}", compute
+    )
     facets = Facets()
-    by_status = grouped("status", "status")
+    # Status and method from one query: every (status, method) pair's count with
+    # both filters left out, then each counted with the other's filter applied.
+    pairs = counts["pairs"]
+    by_status: Counter[str] = Counter()
+    by_method: Counter[str] = Counter()
+    for status, method, n in pairs:
+        if not filters.method or method == filters.method:
+            by_status[status] += n
+        if not filters.status or status == filters.status:
+            by_method[method] += n
+            if not filters.method or method == filters.method:
+                facets.total += n
     for value, text in Project.Status.choices:
         facets.status.append(
             Option(
@@ -218,7 +274,6 @@ def facet_counts(
                 filters.status == value,
             )
         )
-    by_method = grouped("method", "method")
     for value, text in Project.Method.choices:
         facets.method.append(
             Option(
@@ -228,7 +283,7 @@ def facet_counts(
                 filters.method == value,
             )
         )
-    by_priority = grouped("priority", "priorities")
+    by_priority = Counter(dict(counts["priority"]))
     for priority in priorities:
         facets.priority.append(
             Option(
@@ -246,7 +301,7 @@ def facet_counts(
             filters.priority == NONE,
         )
     )
-    by_unit = grouped("unit", "unit")
+    by_unit = Counter(dict(counts["unit"]))
     # Show the level below the chosen unit (the divisions when none is chosen).
     chosen = filters.unit if isinstance(filters.unit, int) else None
     for node in nodes:
@@ -266,14 +321,8 @@ def facet_counts(
             )
         )
     without_score = filters.without("score_min").without("score_max")
-    rows = (
-        filter_projects(organisation, without_score, trees)
-        .order_by()
-        .values_list("team_score")  # type: ignore[misc]  # an annotation, as above
-        .annotate(n=Count("pk", distinct=True))
-    )
     by_score = Counter(
-        {None if s is None else Decimal(str(s)): n for s, n in rows}  # noqa: C416
+        {None if s is None else Decimal(s): n for s, n in counts["score"]}
     )
     facets.rating.append(Option("Not yet rated", by_score[None], None))
     for score, (label, _) in PROGRESS_SCALE.items():
@@ -318,8 +367,9 @@ class PortfolioRow:
 
 
 def page_queryset(projects: QuerySet[Project]) -> QuerySet[Project]:
-    """What a page of the portfolio reads, fetched in a fixed number of queries
-    (the measures' chart summaries come in one more, in :func:`portfolio_rows`)."""
+    """``projects`` with everything :func:`~openqi.projects.progress.suggest_rating`
+    reads, through ``prefetch_related`` (for a project or a few; a page of the
+    portfolio uses :func:`page_rows`, which reads the same in fewer steps)."""
     links = ProjectMeasure.objects.select_related("measure")
     return projects.select_related("unit", "lead").prefetch_related(
         "team",
@@ -333,8 +383,110 @@ def page_queryset(projects: QuerySet[Project]) -> QuerySet[Project]:
     )
 
 
-def portfolio_rows(projects: Iterable[Project]) -> list[PortfolioRow]:
-    """One row per project of a page fetched with :func:`page_queryset`.
+#: What a row of the portfolio reads of a project, its unit and its lead.
+_ROW_FIELDS = (
+    "id",
+    "organisation",
+    "unit",
+    "lead",
+    "title",
+    "aim_what",
+    "status",
+    "start_date",
+    "unit__name",
+    "lead__full_name",
+    "lead__email",
+)
+
+
+def page_rows(projects: QuerySet[Project]) -> list[PortfolioRow]:
+    """The rows of a page of projects (``projects``: ordered and sliced), in seven
+    queries whatever its size: the projects with their unit and lead, their
+    ratings, their team members', driver diagram nodes' and PDSA cycles' ids and
+    kinds (counted, not built into models), their measure links, and the
+    measures' stored chart summaries."""
+    page = list(projects.select_related("unit", "lead").only(*_ROW_FIELDS))
+    _read_latest_ratings(page)
+    counts = _read_counts(page)
+    _read_links(page)
+    return portfolio_rows(page, counts=counts)
+
+
+def _read_latest_ratings(projects: Sequence[Project]) -> None:
+    """Set ``team_score`` and ``coach_score`` (as :func:`with_latest_ratings`
+    annotates them) from one query of the projects' ratings, oldest first."""
+    latest: dict[tuple[int, str], Any] = {}
+    ratings = (
+        ProgressRating.objects.filter(project_id__in=[p.pk for p in projects])
+        .order_by("rated_on", "pk")
+        .values_list("project_id", "rated_by", "score")
+    )
+    for project_id, rated_by, score in ratings:
+        latest[project_id, rated_by] = score
+    for project in projects:
+        project.team_score = latest.get((project.pk, ProgressRating.RatedBy.TEAM))  # type: ignore[attr-defined]  # what with_latest_ratings annotates
+        project.coach_score = latest.get((project.pk, ProgressRating.RatedBy.COACH))  # type: ignore[attr-defined]  # as above
+
+
+def _read_counts(projects: Sequence[Project]) -> dict[int, Counts]:
+    """Each project's numbers of team members, driver diagram nodes of each kind
+    and PDSA cycles of each stage and decision (what the suggestion reads of
+    them), from their ids, kinds and stages alone (no model instances)."""
+    ids = [p.pk for p in projects]
+    members = Counter(
+        Project.team.through.objects.filter(project_id__in=ids).values_list(
+            "project_id", flat=True
+        )
+    )
+    kinds: dict[int, Counter[str]] = defaultdict(Counter)
+    nodes = DriverNode.objects.filter(project_id__in=ids).order_by()
+    for project_id, kind in nodes.values_list("project_id", "kind"):
+        kinds[project_id][kind] += 1
+    stages: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    cycles = PDSACycle.objects.filter(project_id__in=ids).order_by()
+    for project_id, stage, act in cycles.values_list("project_id", "stage", "act"):
+        stages[project_id].append((stage, act, 1))
+    return {
+        pk: counts_from(members[pk], kinds.get(pk, {}), stages.get(pk, ()))
+        for pk in ids
+    }
+
+
+def _read_links(projects: Sequence[Project]) -> None:
+    """Read the projects' measure links with their measures in one query, and keep
+    them where ``prefetch_related`` would (without the queryset it builds for
+    each project)."""
+    found: dict[int, list[ProjectMeasure]] = defaultdict(list)
+    links = (
+        ProjectMeasure.objects.filter(project_id__in=[p.pk for p in projects])
+        .select_related("measure")
+        .only(*_LINK_FIELDS)
+    )
+    for link in links:
+        found[link.project_id].append(link)
+    for project in projects:
+        cache = project.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache["measure_links"] = found.get(project.pk, [])
+
+
+#: What the suggestion and the icons read of a linked measure (``updated_at``
+#: says whether its stored summary is current).
+_LINK_FIELDS = (
+    "project",
+    "measure",
+    "role",
+    "measure__organisation",
+    "measure__name",
+    "measure__frequency",
+    "measure__updated_at",
+)
+
+
+def portfolio_rows(
+    projects: Iterable[Project], *, counts: Mapping[int, Counts] | None = None
+) -> list[PortfolioRow]:
+    """One row per project of a page fetched with :func:`page_queryset` (or read
+    by :func:`page_rows`, which gives each project's ``counts``).
 
     The outcome and process measures' stored chart summaries come in one query,
     shared by the suggestions and the icons; no chart is computed.
@@ -365,7 +517,11 @@ def portfolio_rows(projects: Iterable[Project]) -> list[PortfolioRow]:
                 project,
                 _decimal(getattr(project, "team_score", None)),
                 _decimal(getattr(project, "coach_score", None)),
-                suggest_rating(project, summaries=summaries),
+                suggest_rating(
+                    project,
+                    summaries=summaries,
+                    counts=None if counts is None else counts[project.pk],
+                ),
                 outcomes,
             )
         )

@@ -7,15 +7,14 @@ swaps only the results (the ``_portfolio*.html`` fragments).
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from openqi.measures.overview_views import object_href
+from openqi.measures.overview_views import object_href, pagination
 from openqi.organisations.models import Unit
 from openqi.organisations.permissions import MemberRequest, page_access
 from openqi.strategy.models import StrategicPriority
@@ -36,35 +35,6 @@ def _href(path: str, query: dict[str, str] | None) -> str:
     return f"{path}?{urlencode(query)}" if query else path
 
 
-def _page_items(page: Page[Any], query: dict[str, str], path: str) -> dict[str, Any]:
-    """Parameters for the NHS.UK pagination macro: first, last and nearby pages."""
-    if page.paginator.num_pages <= 1:
-        return {}
-    count = page.paginator.num_pages
-
-    def href(number: int) -> str:
-        return _href(path, {**query, "page": str(number)})
-
-    wanted = sorted({1, count, *range(page.number - 2, page.number + 3)})
-    items: list[dict[str, Any]] = []
-    previous = 0
-    for number in wanted:
-        if not 1 <= number <= count:
-            continue
-        if number - previous > 1:
-            items.append({"ellipsis": True})
-        items.append(
-            {"number": number, "href": href(number), "current": number == page.number}
-        )
-        previous = number
-    params: dict[str, Any] = {"items": items, "ariaLabel": "Pages of projects"}
-    if page.has_previous():
-        params["previous"] = {"href": href(page.previous_page_number())}
-    if page.has_next():
-        params["next"] = {"href": href(page.next_page_number())}
-    return params
-
-
 @page_access(get=VIEW_PORTFOLIO)
 def portfolio(request: MemberRequest, slug: str) -> HttpResponse:
     membership = request.membership
@@ -73,11 +43,17 @@ def portfolio(request: MemberRequest, slug: str) -> HttpResponse:
     priorities = list(StrategicPriority.objects.for_organisation(organisation))
     form = PortfolioFilterForm(request.GET, nodes=nodes, priorities=priorities)
     filters = form.filters() if form.is_valid() else services.Filters()
+    facets = services.facet_counts(organisation, filters, nodes, priorities)
+    # The counts give the number of projects: the paginator needs no query.
+    page = Paginator(range(facets.total), PAGE_SIZE).get_page(request.GET.get("page"))
     projects = services.filter_projects(
         organisation, filters, services.subtrees(nodes)
     ).order_by("title", "pk")
-    paginator = Paginator(services.page_queryset(projects), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    rows = (
+        services.page_rows(projects[page.start_index() - 1 : page.end_index()])
+        if facets.total
+        else []
+    )
     path = reverse("portfolio:portfolio", kwargs={"slug": slug})
     query = filters.query()
     context = {
@@ -86,9 +62,9 @@ def portfolio(request: MemberRequest, slug: str) -> HttpResponse:
         "form": form,
         "filters": filters,
         "page": page,
-        "rows": services.portfolio_rows(page.object_list),
-        "facets": services.facet_counts(organisation, filters, nodes, priorities),
-        "pagination": _page_items(page, query, path),
+        "rows": rows,
+        "facets": facets,
+        "pagination": pagination(page, query, path, "Pages of projects"),
         "portfolio_path": path,
         "href": _href,
         "project_href": object_href("projects:detail"),

@@ -261,10 +261,16 @@ class PartnerForm(forms.ModelForm):
 
 
 class MeasureLinkForm(forms.Form):
+    """One of the organisation's measures not yet linked, and its role.
+
+    Any such measure is accepted; a page offers only a short list of them
+    (:meth:`offer`, a search's matches), never all of an organisation's measures.
+    """
+
     measure = forms.ModelChoiceField(
         label="Measure",
         queryset=Measure.objects.none(),
-        empty_label="Choose a measure",
+        widget=forms.RadioSelect,
         error_messages={"required": "Choose a measure to link."},
     )
     role = forms.ChoiceField(
@@ -283,3 +289,18 @@ class MeasureLinkForm(forms.Form):
             .exclude(project_links__project=project)
             .order_by("name")
         )
+
+    def offer(self, measures: list[Measure]) -> None:
+        """Show only ``measures`` to choose from (validation still accepts any
+        measure the project may link)."""
+        model_choice_field(self, "measure").choices = [
+            (measure.pk, measure.name) for measure in measures
+        ]
+
+
+class MeasureSearchForm(forms.Form):
+    """The words a measure's name must contain, for the "Link a measure" picker."""
+
+    q = forms.CharField(
+        label="Search the measures by name", required=False, max_length=200
+    )

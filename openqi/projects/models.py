@@ -157,7 +157,11 @@ class Project(VersionedModel):
 
     class Meta:
         ordering = ["title"]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            # Lists of an organisation's projects by title (pages and the API).
+            models.Index(fields=["organisation", "title"], name="projects_org_title"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -281,6 +285,14 @@ class ProgressRating(ProjectChild):
 
     class Meta:
         ordering = ["-rated_on", "-pk"]
+        indexes = [
+            # Each project's latest rating by the team and by the coach (the
+            # portfolio's rating filter and counts read it per project).
+            models.Index(
+                fields=["project", "rated_by", "-rated_on", "-id"],
+                name="projects_rating_latest",
+            )
+        ]
 
     def __str__(self) -> str:
         return (

@@ -40,7 +40,8 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -61,8 +62,11 @@ STUDIED_STAGES = ("study", "act")
 ADOPT = "adopt"
 
 __all__ = [
+    "Counts",
     "Improvement",
     "Suggestion",
+    "counts_from",
+    "counts_of",
     "improvement_in",
     "suggest_rating",
 ]
@@ -228,11 +232,6 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
-def _is_studied(cycle: Any) -> bool:
-    """A PDSA cycle whose Study is done (or whose Act is decided)."""
-    return cycle.stage in STUDIED_STAGES or bool(cycle.act)
-
-
 def _summaries_for(
     links: list[ProjectMeasure],
     summaries: Mapping[int, ChartSummary | None] | None,
@@ -261,29 +260,81 @@ def _points(summary: ChartSummary | None) -> int:
     return 0 if summary is None else summary.n_points
 
 
+@dataclass(frozen=True)
+class Counts:
+    """What the suggestion reads of a project's team, driver diagram and PDSA
+    cycles: numbers only (a list of many projects counts them in a query rather
+    than reading every row, :func:`counts_of` reads them from the relations)."""
+
+    team: int = 0
+    primary_drivers: int = 0
+    change_ideas: int = 0
+    cycles: int = 0
+    cycles_studied: int = 0
+    changes_adopted: int = 0
+
+
+def counts_from(
+    team: int,
+    kinds: Mapping[str, int],
+    cycles: Iterable[tuple[str, str, int]],
+) -> Counts:
+    """The :class:`Counts` of a project with ``team`` members, ``kinds`` (each
+    driver diagram node kind's number of nodes) and ``cycles`` (each PDSA cycle
+    stage and act decision with its number of cycles)."""
+    n = studied = adopted = 0
+    for stage, act, count in cycles:
+        n += count
+        if stage in STUDIED_STAGES or act:  # Study done, or Act decided
+            studied += count
+        if act == ADOPT:
+            adopted += count
+    return Counts(
+        team=team,
+        primary_drivers=kinds.get(PRIMARY_DRIVER, 0),
+        change_ideas=kinds.get(CHANGE_IDEA, 0),
+        cycles=n,
+        cycles_studied=studied,
+        changes_adopted=adopted,
+    )
+
+
+def counts_of(project: Project) -> Counts:
+    """The :class:`Counts` of ``project``, read through ``.all()`` (a prefetch
+    serves them)."""
+    return counts_from(
+        len(project.team.all()),
+        Counter(n.kind for n in project.driver_nodes.all()),
+        [(c.stage, c.act, 1) for c in project.cycles.all()],
+    )
+
+
 def suggest_rating(
     project: Project,
     *,
     summaries: Mapping[int, ChartSummary | None] | None = None,
     charts: Mapping[int, ChartResult | None] | None = None,
+    counts: Counts | None = None,
 ) -> Suggestion:
     """The IHI level the evidence in OpenQI supports, with the reasons in words.
 
     ``summaries`` maps measure ids to their stored chart summaries for callers
     that have read them already (``charts``, to charts from ``chart_for``); the
-    others are read here in one query. The project's
-    ``team``, ``driver_nodes``, ``cycles`` and ``measure_links`` (with
-    ``measure``) are read through ``.all()``, so a prefetch serves them.
+    others are read here in one query. The project's ``measure_links`` (with
+    ``measure``) are read through ``.all()``, so a prefetch serves them, and so
+    are its ``team``, ``driver_nodes`` and ``cycles`` unless ``counts`` gives
+    their numbers (:class:`Counts`).
     """
-    team = len(project.team.all())
+    if counts is None:
+        counts = counts_of(project)
+    team = counts.team
     has_lead = project.lead_id is not None
     has_aim = bool(project.aim_what.strip())
-    nodes = list(project.driver_nodes.all())
-    primary = sum(1 for n in nodes if n.kind == PRIMARY_DRIVER)
-    change_ideas = sum(1 for n in nodes if n.kind == CHANGE_IDEA)
-    cycles = list(project.cycles.all())
-    studied = sum(1 for c in cycles if _is_studied(c))
-    adopted = sum(1 for c in cycles if c.act == ADOPT)
+    primary = counts.primary_drivers
+    change_ideas = counts.change_ideas
+    n_cycles = counts.cycles
+    studied = counts.cycles_studied
+    adopted = counts.changes_adopted
     links = list(project.measure_links.all())
     found = _summaries_for(links, summaries, charts)
     with_data = [
@@ -361,9 +412,9 @@ def suggest_rating(
     )
     level(
         "2.0",
-        change_ideas > 0 or bool(cycles),
+        change_ideas > 0 or n_cycles > 0,
         f"{_plural(change_ideas, 'change idea')} recorded; "
-        f"{_plural(len(cycles), 'PDSA cycle')} planned or run",
+        f"{_plural(n_cycles, 'PDSA cycle')} planned or run",
         "needs change ideas or a planned PDSA cycle",
     )
     level(
@@ -449,7 +500,7 @@ def suggest_rating(
         "measures_with_baseline": len(with_data),
         "primary_drivers": primary,
         "change_ideas": change_ideas,
-        "cycles": len(cycles),
+        "cycles": n_cycles,
         "cycles_studied": studied,
         "changes_adopted": adopted,
         "process_improvements": [imp.measure for imp in process],

@@ -101,7 +101,9 @@ def get_project_for(membership: Membership, pk: int) -> Project:
     projects: QuerySet[Project] = Project.objects.for_organisation(
         membership.organisation
     ).select_related("unit", "lead", "created_by")
-    return find_for(membership, projects, pk, "project", "projects")
+    project = find_for(membership, projects, pk, "project", "projects")
+    project.organisation = membership.organisation  # the same row: no query to read it
+    return project
 
 
 def search_projects(
@@ -291,13 +293,40 @@ def unlink_measure(link: ProjectMeasure) -> None:
     link.delete()
 
 
-def measures_by_role(project: Project) -> list[tuple[str, list[ProjectMeasure]]]:
-    """The project's linked measures grouped as outcome, process and balancing."""
-    links = list(project.measure_links.select_related("measure"))
+def measures_by_role(
+    project: Project, links: list[ProjectMeasure] | None = None
+) -> list[tuple[str, list[ProjectMeasure]]]:
+    """The project's linked measures (``links``, read here when not given) grouped
+    as outcome, process and balancing."""
+    if links is None:
+        links = list(project.measure_links.select_related("measure"))
     return [
         (label, [link for link in links if link.role == role])
         for role, label in ProjectMeasure.Role.choices
     ]
+
+
+#: Measures offered at once by the "Link a measure" picker; a search finds the others.
+MEASURES_OFFERED = 10
+
+
+def measures_to_link(
+    project: Project, text: str = "", *, limit: int = MEASURES_OFFERED
+) -> tuple[list[Measure], int]:
+    """The organisation's measures not yet linked to the project whose names contain
+    every word of ``text``: the first ``limit`` by name, and how many there are.
+
+    Two queries, however many measures the organisation holds: the picker shows
+    a short list and says how many more a narrower search would find.
+    """
+    measures = Measure.objects.for_organisation(project.organisation).exclude(
+        project_links__project=project
+    )
+    for word in text.split():
+        measures = measures.filter(name__icontains=word)
+    shown = list(measures.order_by("name", "pk")[:limit])
+    total = len(shown) if len(shown) < limit else measures.count()
+    return shown, total
 
 
 # Similar projects ------------------------------------------------------------------------

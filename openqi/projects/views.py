@@ -14,11 +14,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from openqi.core.forms import model_choice_field
 from openqi.core.versioning import VersionConflict
 from openqi.organisations.models import Membership
 from openqi.organisations.permissions import MemberRequest, has, page_access
@@ -26,6 +26,7 @@ from openqi.organisations.permissions import MemberRequest, has, page_access
 from . import services
 from .forms import (
     MeasureLinkForm,
+    MeasureSearchForm,
     NoteForm,
     PartnerForm,
     ProjectForm,
@@ -35,6 +36,7 @@ from .forms import (
 )
 from .models import Project
 from .permissions import CHANGE_PROJECT, VIEW_PROJECTS
+from .progress import CHANGE_IDEA
 
 PAGE_SIZE = 50
 
@@ -62,12 +64,6 @@ def _detail_url(project: Project, anchor: str = "") -> str:
         kwargs={"slug": project.organisation.slug, "pk": project.pk},
     )
     return f"{url}#{anchor}" if anchor else url
-
-
-def _offers_choices(form: Any, name: str) -> bool:
-    """Whether the model choice field ``name`` has anything to choose."""
-    queryset = model_choice_field(form, name).queryset
-    return queryset is not None and queryset.exists()
 
 
 @page_access(get=VIEW_PROJECTS)
@@ -150,12 +146,45 @@ def similar(request: MemberRequest, slug: str) -> HttpResponse:
     return render(request, "projects/similar.html", context)
 
 
+def _picker(project: Project, form: MeasureLinkForm, text: str = "") -> dict[str, Any]:
+    """The "Link a measure" picker: a search field and the first few measures not
+    yet linked whose names contain the words searched for (never every measure of
+    the organisation). A measure chosen on a form sent back with errors stays
+    offered."""
+    shown, total = services.measures_to_link(project, text)
+    chosen = form.cleaned_data.get("measure") if form.is_bound else None
+    if form.is_bound and chosen is not None and chosen not in shown:
+        shown = [chosen, *shown]
+    form.offer(shown)
+    return {
+        "link_form": form,
+        "link_search": MeasureSearchForm(initial={"q": text}),
+        "link_query": text,
+        "link_total": total,
+        "link_shown": len(shown),
+    }
+
+
 def _detail_context(
     membership: Membership, project: Project, **forms: Any
 ) -> dict[str, Any]:
     slug = membership.organisation.slug
     ids = {"slug": slug, "pk": project.pk}
     ratings = list(project.ratings.select_related("rater"))
+    links = list(project.measure_links.select_related("measure"))
+    notes = list(project.notes.select_related("author"))
+    # The driver diagram's entries, its change ideas and the PDSA cycles, counted in one query.
+    work = (
+        Project.objects.for_organisation(membership.organisation)
+        .filter(pk=project.pk)
+        .aggregate(
+            drivers=Count("driver_nodes", distinct=True),
+            change_ideas=Count(
+                "driver_nodes", filter=Q(driver_nodes__kind=CHANGE_IDEA), distinct=True
+            ),
+            cycles=Count("cycles", distinct=True),
+        )
+    )
     measures = [
         (
             label,
@@ -166,35 +195,33 @@ def _detail_context(
                         "measures:detail", kwargs={"slug": slug, "pk": link.measure_id}
                     ),
                 )
-                for link in links
+                for link in role_links
             ],
         )
-        for label, links in services.measures_by_role(project)
+        for label, role_links in services.measures_by_role(project, links)
     ]
     can_edit = has(membership, CHANGE_PROJECT)
-    link_form = forms.get("link_form") or MeasureLinkForm(project=project)
     return _base(
         membership,
         project=project,
         can_edit=can_edit,
-        can_delete=services.may_delete_project(membership, project),
         rating_sources=services.rating_sources(membership, project),
         latest_ratings=services.latest_ratings(ratings),
         ratings=ratings,
         scale=services.progress_scale(),
         measures=measures,
-        has_measures_to_link=_offers_choices(link_form, "measure"),
-        link_form=link_form,
+        # The "Link a measure" picker fetches its short list when opened.
+        link_search=MeasureSearchForm(),
         partners=list(project.partners.all()),
-        partner_form=forms.get("partner_form") or PartnerForm(),
-        notes=list(project.notes.select_related("author")),
+        partner_form=PartnerForm(),  # blank: one sent back with errors has its own page
+        notes=notes,
         note_form=forms.get("note_form") or NoteForm(),
         team=list(project.team.order_by("full_name")),
         priorities=list(project.priorities.all()),
         tags=list(project.tags.all()),
-        change_ideas=project.driver_nodes.filter(kind="change_idea").count(),
-        driver_count=project.driver_nodes.count(),
-        cycle_count=project.cycles.count(),
+        change_ideas=work["change_ideas"],
+        driver_count=work["drivers"],
+        cycle_count=work["cycles"],
         drivers_href=reverse("improvement:drivers", kwargs=ids),
         cycles_href=reverse("improvement:cycles", kwargs=ids),
     )
@@ -345,7 +372,9 @@ def partner_remove(
 
 @page_access(get=CHANGE_PROJECT, post=CHANGE_PROJECT)
 def measure_link(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
-    """Link one of the organisation's measures to the project as outcome, process or balancing."""
+    """Link one of the organisation's measures to the project as outcome, process or
+    balancing. ``?q=`` searches the measures by name (htmx swaps in the matches as
+    someone types; without JavaScript the search opens this page)."""
     membership = request.membership
     project = services.get_project_for(membership, pk)
     form = MeasureLinkForm(_posted(request), project=project)
@@ -357,7 +386,12 @@ def measure_link(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
             request, f"{link.measure.name} linked as {article} {role} measure."
         )
         return redirect(_detail_url(project, "measures"))
-    context = _base(membership, project=project, form=form)
+    source = request.POST if request.method == "POST" else request.GET
+    search = MeasureSearchForm(source)
+    text = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    context = _base(membership, project=project, **_picker(project, form, text))
+    if _is_htmx(request):
+        return render(request, "projects/_measure_choices.html", context)
     return render(request, "projects/measure_link.html", context)
 
 

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -284,6 +285,16 @@ class _Scale:
         if self.d1 == self.d0:
             return (self.p0 + self.p1) / 2
         return self.p0 + (value - self.d0) * (self.p1 - self.p0) / (self.d1 - self.d0)
+
+    def many(self, values: FloatArray) -> list[float]:
+        """The map of every value, as Python floats: the same arithmetic as
+        calling the scale on each, in one NumPy pass."""
+        if self.d1 == self.d0:
+            return [(self.p0 + self.p1) / 2] * len(values)
+        mapped = self.p0 + (values - self.d0) * (self.p1 - self.p0) / (
+            self.d1 - self.d0
+        )
+        return cast("list[float]", mapped.tolist())
 
 
 @dataclass(frozen=True)

@@ -225,8 +225,10 @@ def row_sums(values: FloatArray) -> FloatArray:
 
 
 def _vector(values: ArrayLike) -> FloatArray:
+    """The values that are not ``NaN``, as a 1-D array (not copied when none is)."""
     x = np.asarray(values, dtype=np.float64).ravel()
-    return x[~np.isnan(x)]
+    missing = np.isnan(x)
+    return x[~missing] if missing.any() else x
 
 
 def r_mean(values: ArrayLike) -> float:

@@ -185,13 +185,7 @@ def xmr_batch(
         trend_length,
         two_of_three,
     )
-    # signal = low code + high × (high code − low code), zero where unflagged:
-    # integer arithmetic, much faster than np.where on scattered masks.
-    code_low = _SIGNAL_LOW[imp][:, None]
-    signal = high.view(np.int8) * (_SIGNAL_HIGH[imp][:, None] - code_low)
-    signal += code_low
-    signal *= rule != 0
-
+    signal = _signals(rule, high, imp)
     variation = _variation(signal, high, valid, n_points)
     assurance = _assurance(imp, tgt, lower, upper)
     return BatchResult(
@@ -209,23 +203,23 @@ def xmr_batch(
     )
 
 
-def _as_matrix(values: ArrayLike) -> FloatArray:
+def _as_matrix(values: ArrayLike, name: str = "values") -> FloatArray:
     try:
         x = np.ascontiguousarray(values, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(
-            "values must be a 2-D array of numbers (series × periods) with NaN for "
+            f"{name} must be a 2-D array of numbers (series × periods) with NaN for "
             f"missing values; could not convert it: {error}"
         ) from None
     if x.ndim != 2:
         raise ValueError(
-            f"values must be 2-D (series × periods); got {x.ndim} dimension(s) — "
-            "wrap a single series as [values]"
+            f"{name} must be 2-D (series × periods); got {x.ndim} dimension(s) — "
+            f"wrap a single series as [{name}]"
         )
     if np.isinf(x).any():
         s, p = np.argwhere(np.isinf(x))[0]
         raise ValueError(
-            f"values must be finite; series {s}, period {p} is {x[s, p]} "
+            f"{name} must be finite; series {s}, period {p} is {x[s, p]} "
             "(use NaN for a missing value)"
         )
     return x
@@ -388,10 +382,16 @@ def _rules(
     trend_length: int,
     two_of_three: str,
 ) -> tuple[Int8Array, BoolArray]:
-    """Rule code per point and whether each flagged point counts as high."""
+    """Rule code per point and whether each flagged point counts as high.
+
+    The centre and lines are one per series (shape ``(S,)``, the XmR chart) or
+    one per point (shape ``(S, P)``, the p and u charts' limits that vary with
+    the denominator). Every line must lie on its own side of the centre (upper
+    and near upper at or above it), as every chart's lines do.
+    """
     n_series, n_periods = x.shape
-    c, lo, up = centre[:, None], lower[:, None], upper[:, None]
-    nlo, nup = near_lower[:, None], near_upper[:, None]
+    c, lo, up = _per_point(centre), _per_point(lower), _per_point(upper)
+    nlo, nup = _per_point(near_lower), _per_point(near_upper)
 
     # The masks below are rows padded with one false cell, then flattened: the
     # padding breaks every run, step and window at the end of a series, so the
@@ -465,6 +465,23 @@ def _rules(
         np.ascontiguousarray(rule.reshape(shape)[:, :n_periods]),
         np.ascontiguousarray(high.reshape(shape)[:, :n_periods]),
     )
+
+
+def _per_point(line: FloatArray) -> FloatArray:
+    """A line of one value per series as a column, or per-point lines as they are."""
+    return line[:, None] if line.ndim == 1 else line
+
+
+def _signals(rule: Int8Array, high: BoolArray, imp: NDArray[np.intp]) -> Int8Array:
+    """Signal code per point (index into ``SIGNALS``) from its rule, side and the
+    series' direction of improvement."""
+    # signal = low code + high × (high code − low code), zero where unflagged:
+    # integer arithmetic, much faster than np.where on scattered masks.
+    code_low = _SIGNAL_LOW[imp][:, None]
+    signal: Int8Array = high.view(np.int8) * (_SIGNAL_HIGH[imp][:, None] - code_low)
+    signal += code_low
+    signal *= rule != 0
+    return signal
 
 
 def _variation(

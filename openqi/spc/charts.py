@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import inspect
 import math
+import operator
 from collections.abc import Callable, Iterable, Sequence
+from itertools import compress, islice
 from typing import Any
 
 import numpy as np
@@ -21,6 +23,7 @@ from .explain import episodes
 from .inputs import check_series
 from .limits import (
     LinesFunction,
+    PhaseLines,
     c_lines,
     g_lines,
     mr_lines,
@@ -117,40 +120,68 @@ def _as_floats(name: str, values: Iterable[Any]) -> FloatArray:
 
 def _periods(periods: Sequence[Any] | None, n: int) -> tuple[str, ...]:
     if periods is None:
-        return tuple(str(i + 1) for i in range(n))
-    labels = tuple(str(p) for p in periods)
+        return tuple(map(str, range(1, n + 1)))
+    if (
+        isinstance(periods, np.ndarray)
+        and periods.ndim == 1
+        and periods.dtype.kind in "UM"
+    ):
+        # Python strings at C speed, each the text str() gives the element
+        # (for dates and times, np.datetime_as_string writes that text).
+        if periods.dtype.kind == "M":
+            periods = np.datetime_as_string(periods)
+        periods = periods.tolist()
+    # A tuple of str is kept as it is; anything else becomes one (str(label) of
+    # a str is the label itself, so the labels are never copied).
+    labels = tuple(periods)
+    if not _all_str(labels):
+        labels = tuple(map(str, labels))
     if len(labels) != n:
         raise ValueError(
             f"periods must match the values one for one; got {n} values and "
             f"{len(labels)} periods"
         )
-    seen: dict[str, int] = {}
-    for i, label in enumerate(labels):
-        if label in seen:
-            raise ValueError(
-                f"period {label!r} appears twice (positions {seen[label]} and {i}); "
-                "each period may appear only once — merge or remove the duplicate"
-            )
-        seen[label] = i
+    if not _increasing(labels) and len(set(labels)) != n:
+        seen: dict[str, int] = {}
+        for i, label in enumerate(labels):
+            if label in seen:
+                raise ValueError(
+                    f"period {label!r} appears twice (positions {seen[label]} and {i}); "
+                    "each period may appear only once — merge or remove the duplicate"
+                )
+            seen[label] = i
     return labels
 
 
+def _all_str(labels: tuple[Any, ...]) -> bool:
+    return set(map(type, labels)) <= {str}
+
+
+def _increasing(labels: tuple[str, ...]) -> bool:
+    """Whether the labels are strictly increasing (dates written ISO-style are):
+    then no label repeats, and no set of them need be built."""
+    return all(map(operator.lt, labels, islice(labels, 1, None)))
+
+
 def _positions(name: str, wanted: Iterable[Any], periods: tuple[str, ...]) -> list[int]:
-    wanted = list(wanted)
+    wanted = [str(w) for w in wanted]
     if not wanted:
         return []
-    index = {p: i for i, p in enumerate(periods)}
-    out = []
-    for w in wanted:
-        label = str(w)
-        if label not in index:
+    # One pass over the periods for the few labels wanted, not a look-up table
+    # of every period.
+    looked_for = set(wanted)
+    found = {
+        periods[i]: i
+        for i in compress(range(len(periods)), map(looked_for.__contains__, periods))
+    }
+    for label in wanted:
+        if label not in found:
             shown = ", ".join(periods[:3]) + (" …" if len(periods) > 3 else "")
             raise ValueError(
                 f"{name} period {label!r} is not one of the chart's periods ({shown}); "
                 "give a period exactly as it appears in the data"
             )
-        out.append(index[label])
-    return sorted(set(out))
+    return sorted(found.values())
 
 
 def _check_options(
@@ -293,13 +324,16 @@ def _chart(
     starts = [0, *rebase_at]
     stops = [*rebase_at, n]
     phase_index = np.zeros(n, dtype=np.int64)
-    centre = np.empty(n)
-    lower = np.empty(n)
-    upper = np.empty(n)
-    near_lower = np.empty(n)
-    near_upper = np.empty(n)
-    sides = np.zeros(n, dtype=np.int64)
-    rule_code = np.zeros(n, dtype=np.int64)
+    # Several phases' lines are gathered into these; a single phase's arrays
+    # become the chart's own, without a copy (set in the loop below).
+    gathered = len(starts) > 1
+    centre, lower, upper, near_lower, near_upper = (
+        np.empty(n if gathered else 0) for _ in range(5)
+    )
+    # Codes, one byte a point: the rule claiming each point (index into RULES)
+    # and its side (+1 high, -1 low, 0 none).
+    sides = np.zeros(n, dtype=np.int8)
+    rule_code = np.zeros(n, dtype=np.int8)
     phases: list[Phase] = []
     warnings: list[str] = []
 
@@ -312,12 +346,24 @@ def _chart(
         base = j.copy()
         if fix_after is not None:
             base[fix_after:] = False
+        # Tested before the lines are made, so that its arrays and theirs are
+        # never held at once; its warning comes after the others.
+        dispersion = (
+            overdispersion(np.where(base, num, np.nan), den, chart=chart)
+            if chart in ("p", "u") and num is not None and den is not None
+            else None
+        )
         lines = limits_fn(x, den, base, options.get("screen", True), num)
-        centre[a:b] = lines.centre
-        lower[a:b] = lines.lower
-        upper[a:b] = lines.upper
-        near_lower[a:b] = lines.near_lower
-        near_upper[a:b] = lines.near_upper
+        if gathered:
+            centre[a:b] = lines.centre
+            lower[a:b] = lines.lower
+            upper[a:b] = lines.upper
+            near_lower[a:b] = lines.near_lower
+            near_upper[a:b] = lines.near_upper
+        else:
+            centre, lower, upper, near_lower, near_upper = _own_lines(
+                lines, values, denominators, numerators
+            )
 
         n_valid = int(j.sum())
         label = f"phase {k + 1} (from {periods[a]})" if len(starts) > 1 else "the chart"
@@ -336,14 +382,12 @@ def _chart(
             warnings.append(
                 f"{label[0].upper()}{label[1:]} has too few values to set limits"
             )
-        if chart in ("p", "u") and num is not None and den is not None:
-            dispersion = overdispersion(np.where(base, num, np.nan), den, chart=chart)
-            if dispersion.is_overdispersed:
-                warnings.append(
-                    dispersion.message
-                    if len(starts) == 1
-                    else f"{label[0].upper()}{label[1:]}: {dispersion.message}"
-                )
+        if dispersion is not None and dispersion.is_overdispersed:
+            warnings.append(
+                dispersion.message
+                if len(starts) == 1
+                else f"{label[0].upper()}{label[1:]}: {dispersion.message}"
+            )
 
         # The rules judge on the scale the lines were computed on (the t chart's
         # transformed scale), so a point equal to its centre there is on neither
@@ -422,29 +466,31 @@ def _chart(
             )
         )
 
-    rule = tuple(np.array(RULES, dtype=object)[rule_code].tolist())
-    names = np.array(
-        ["common_cause", _signal_name(1, improvement), _signal_name(-1, improvement)],
-        dtype=object,
+    del lines, judged_lines, jx, x, base, j
+    # The names once, from the one-byte codes: each point's entry is one of a
+    # few shared strings.
+    rule = _names(RULES, rule_code)
+    # 0 unflagged, 1 high, 2 low.
+    signal_code = np.full(n, 2, dtype=np.int8)
+    signal_code[sides > 0] = 1
+    signal_code[rule_code == 0] = 0
+    signal = _names(
+        ("common_cause", _signal_name(1, improvement), _signal_name(-1, improvement)),
+        signal_code,
     )
-    # 0 unflagged, 1 high, 2 low: one look-up per point, no Python loop.
-    signal_code = np.where(rule_code == 0, 0, np.where(sides > 0, 1, 2))
-    signal = tuple(names[signal_code].tolist())
+    del signal_code
 
-    scaled = {
-        name: arr * multiply
-        for name, arr in (
-            ("values", values),
-            ("centre", centre),
-            ("lower", lower),
-            ("upper", upper),
-            ("near_lower", near_lower),
-            ("near_upper", near_upper),
-        )
-    }
+    # In plotted units. The line arrays are the chart's own, and so are the
+    # values (every chart function makes them), so they are scaled in place.
+    if multiply != 1.0:
+        if numerators is not None and np.may_share_memory(values, numerators):
+            values = values * multiply
+        else:
+            values *= multiply
+        for line in (centre, lower, upper, near_lower, near_upper):
+            line *= multiply
 
-    observed = np.flatnonzero(~missing)
-    last = int(observed[-1])
+    last = n - 1 - int(np.argmax(~missing[::-1]))
     if rule_code[last] == 0:
         variation = "common_cause"
     elif improvement == "neither":
@@ -452,14 +498,16 @@ def _chart(
     else:
         variation = f"{signal[last]}_{'high' if sides[last] > 0 else 'low'}"
 
-    latest = phase_index == phase_index[-1]
-    finite = np.flatnonzero(
-        latest & ~np.isnan(scaled["upper"]) & ~np.isnan(scaled["lower"])
+    # The last point of the latest phase with both limits.
+    latest = starts[-1]
+    finite = ~np.isnan(upper[latest:]) & ~np.isnan(lower[latest:])
+    at = (
+        latest + len(finite) - 1 - int(np.argmax(finite[::-1]))
+        if finite.any()
+        else n - 1
     )
-    at = int(finite[-1]) if finite.size else n - 1
-    assurance = _assurance(
-        improvement, target, scaled["lower"][at], scaled["upper"][at]
-    )
+    del finite
+    assurance = _assurance(improvement, target, lower[at], upper[at])
 
     missing_reason = "missing value: left out of the centre line and limits"
     excluded_reason = (
@@ -474,20 +522,28 @@ def _chart(
         "shift": options.get("shift_length", 7),
         "trend": options.get("trend_length", 7),
     }
-    signals = episodes(rule, signal, sides, phase_index, periods, centre_name, lengths)
+    signals = episodes(
+        rule,
+        signal,
+        sides,  # type: ignore[arg-type]  # episodes only compares and indexes the sides: a byte each does (its annotation says int64)
+        phase_index,
+        periods,
+        centre_name,
+        lengths,
+    )
 
     return ChartResult(
         chart=chart,
         options=options,
         periods=periods,
-        values=scaled["values"],
+        values=values,
         numerators=numerators,
         denominators=denominators,
-        centre=scaled["centre"],
-        lower=scaled["lower"],
-        upper=scaled["upper"],
-        near_lower=scaled["near_lower"],
-        near_upper=scaled["near_upper"],
+        centre=centre,
+        lower=lower,
+        upper=upper,
+        near_lower=near_lower,
+        near_upper=near_upper,
         phase=phase_index,
         rule=rule,
         signal=signal,
@@ -504,9 +560,43 @@ def _chart(
     )
 
 
+def _names(names: tuple[str, ...], codes: NDArray[np.int8]) -> tuple[str, ...]:
+    """``names[code]`` for every code, as a tuple (built through a list: the
+    fastest way, 16 bytes a point at most on the way)."""
+    return tuple(np.array(names, dtype=object)[codes].tolist())
+
+
+def _own_lines(
+    lines: PhaseLines,
+    values: FloatArray,
+    denominators: FloatArray | None,
+    numerators: FloatArray | None,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """A one-phase chart's lines as its own arrays: those of ``lines`` where each
+    is a distinct array owning its memory (as every limits function makes
+    them), a copy otherwise, so that scaling one in place touches nothing else."""
+    out: list[FloatArray] = []
+    inputs = [a for a in (values, denominators, numerators) if a is not None]
+    for line in (
+        lines.centre,
+        lines.lower,
+        lines.upper,
+        lines.near_lower,
+        lines.near_upper,
+    ):
+        is_own = (
+            line.base is None
+            and line.dtype == np.float64
+            and line.flags.writeable
+            and not any(line is other for other in (*out, *inputs))
+        )
+        out.append(line if is_own else np.array(line, dtype=np.float64))
+    return out[0], out[1], out[2], out[3], out[4]
+
+
 def _claim(
-    rule_code: NDArray[np.int64],
-    sides: NDArray[np.int64],
+    rule_code: NDArray[np.int8],
+    sides: NDArray[np.int8],
     offset: int,
     code: int,
     found: NDArray[np.int64],

@@ -16,7 +16,8 @@ scale). Expected counts are rounded with R's ``round()``
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import cast, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -60,7 +61,7 @@ _LIMITS = ("95", "99.8")
 def funnel(
     numerators: ArrayLike,
     denominators: ArrayLike,
-    units: Sequence[object],
+    units: Sequence[object] | NDArray[np.str_],
     *,
     type: str = "proportion",  # the contract's keyword, though it shadows type()
     overdispersion: bool = True,
@@ -84,6 +85,8 @@ def funnel(
         (from a risk model) for ratios. Must be > 0.
     units
         Unit names (organisations, wards, clinicians), unique; shown as text.
+        A NumPy array of text (``dtype`` ``str``) is checked and kept as it is,
+        without a Python string per unit.
     type
         ``"proportion"`` (target Σnumerator / Σdenominator) or ``"ratio"``
         (indirectly standardised ratio O/E, target 1).
@@ -381,7 +384,7 @@ def _average_ranks(x: FloatArray) -> FloatArray:
 
 
 def _shmi_overdispersion(
-    observed: FloatArray, expected: FloatArray, names: list[str]
+    observed: FloatArray, expected: FloatArray, names: Sequence[str]
 ) -> tuple[float | None, float, list[str]]:
     """φ and τ² for ratios, SHMI method: log-scale z-scores, 10% truncated each end."""
     notes: list[str] = []
@@ -427,7 +430,11 @@ def _check_multiply(multiply: float) -> float:
     return scale
 
 
-def _check_units(units: Sequence[object]) -> list[str]:
+def _check_units(units: Sequence[object] | NDArray[np.str_]) -> Sequence[str]:
+    if isinstance(units, np.ndarray) and units.dtype.kind == "U" and units.ndim == 1:
+        if units.size and _all_distinct(units):
+            return _UnitNames(units)
+        units = units.tolist()  # none, or a repeat: named below
     names = list(map(str, units))
     if not names:
         raise ValueError(
@@ -447,7 +454,46 @@ def _check_units(units: Sequence[object]) -> list[str]:
     return names
 
 
-def _as_numbers(name: str, values: ArrayLike, names: list[str]) -> FloatArray:
+def _all_distinct(names: NDArray[np.str_]) -> bool:
+    """Whether no text of ``names`` repeats, without a Python string per name."""
+    if not names.dtype.itemsize:  # every text empty
+        return names.size < 2
+    if names.size < 2 or bool(np.all(names[1:] > names[:-1])):
+        return True  # in order, as a file of units usually is
+    points = names.view(np.uint32).reshape(names.size, -1)
+    if points.shape[1] <= 8 and int(points.max()) < 256:
+        # Eight Latin-1 characters or fewer: one 64-bit integer each.
+        keys = np.zeros((names.size, 8), dtype=np.uint8)
+        keys[:, : points.shape[1]] = points
+        ordered = np.sort(keys.view(np.uint64).ravel())
+    else:
+        ordered = np.sort(names)
+    return not bool(np.any(ordered[1:] == ordered[:-1]))
+
+
+class _UnitNames(Sequence[str]):
+    """Unit names held as a NumPy text array; each is a Python string when read."""
+
+    def __init__(self, array: NDArray[np.str_]) -> None:
+        self.array = array
+
+    def __len__(self) -> int:
+        return int(self.array.size)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return cast(list[str], self.array[i].tolist())
+        return str(self.array[i])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(cast(list[str], self.array.tolist()))
+
+
+def _as_numbers(name: str, values: ArrayLike, names: Sequence[str]) -> FloatArray:
     try:
         fast = np.asarray(values, dtype=np.float64).ravel()
     except (TypeError, ValueError):
@@ -477,7 +523,7 @@ def _as_numbers(name: str, values: ArrayLike, names: list[str]) -> FloatArray:
 
 
 def _check_values(
-    kind: str, num: FloatArray, den: FloatArray, names: list[str]
+    kind: str, num: FloatArray, den: FloatArray, names: Sequence[str]
 ) -> None:
     bad = (den <= 0) | (num < 0)
     if kind == "proportion":
@@ -502,5 +548,5 @@ def _check_values(
             )
 
 
-def _list_units(names: list[str], mask: NDArray[np.bool_]) -> str:
-    return ", ".join(repr(names[i]) for i in np.flatnonzero(mask))
+def _list_units(names: Sequence[str], mask: NDArray[np.bool_]) -> str:
+    return ", ".join(repr(names[i]) for i in np.flatnonzero(mask).tolist())

@@ -84,7 +84,8 @@ def moving_ranges(values: FloatArray) -> FloatArray:
     >>> moving_ranges(np.array([1.0, 4.0, np.nan, 2.0, 3.0])).tolist()
     [3.0, nan, nan, 1.0]
     """
-    return np.abs(np.diff(values))
+    mr = np.diff(values)
+    return np.abs(mr, out=mr)
 
 
 def mean_moving_range(values: FloatArray, *, screen: bool = True) -> float:
@@ -117,10 +118,16 @@ def mean_moving_range(values: FloatArray, *, screen: bool = True) -> float:
     1.0
     """
     mr = moving_ranges(values)
-    mr = mr[~np.isnan(mr)][None, :]
+    missing = np.isnan(mr)
+    if missing.any():
+        mr = mr[~missing]
+    del missing
     if mr.size == 0:
         return math.nan
-    amr, screened = screened_row_means(mr, np.ones(mr.shape, dtype=bool), SCREEN_FACTOR)
+    # mr is this function's own array: the means may use it as scratch.
+    amr, screened = screened_row_means(
+        mr[None, :], np.ones((1, mr.size), dtype=bool), SCREEN_FACTOR, is_scratch=True
+    )
     return float(screened[0] if screen else amr[0])
 
 
@@ -216,19 +223,23 @@ def _sigma_lines(
 ) -> PhaseLines:
     n = len(sigma)
 
-    def clip(a: FloatArray) -> FloatArray:
+    def line(multiple: float) -> FloatArray:
+        # centre + multiple × σ, clipped, in one new array: (−kσ) + c is c − kσ
+        # exactly, as IEEE subtraction is the addition of the negation.
+        a = np.multiply(sigma, multiple)
+        a += centre
         if floor is not None:
-            a = np.maximum(a, floor)
+            np.maximum(a, floor, out=a)
         if ceiling is not None:
-            a = np.minimum(a, ceiling)
+            np.minimum(a, ceiling, out=a)
         return a
 
     return PhaseLines(
         centre=_constant(n, centre),
-        lower=clip(centre - SIGMA_MULTIPLE * sigma),
-        upper=clip(centre + SIGMA_MULTIPLE * sigma),
-        near_lower=clip(centre - 2.0 * sigma),
-        near_upper=clip(centre + 2.0 * sigma),
+        lower=line(-SIGMA_MULTIPLE),
+        upper=line(SIGMA_MULTIPLE),
+        near_lower=line(-2.0),
+        near_upper=line(2.0),
         phase_centre=centre,
     )
 

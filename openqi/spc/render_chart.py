@@ -119,10 +119,9 @@ def _phase_spans(phase: NDArray[np.int64], n: int) -> list[tuple[int, int]]:
     labels = np.asarray(phase) if len(phase) == n else np.zeros(n, dtype=np.int64)
     spans: list[tuple[int, int]] = []
     start = 0
-    for i in range(1, n):
-        if labels[i] != labels[i - 1]:
-            spans.append((start, i - 1))
-            start = i
+    for i in (np.flatnonzero(labels[1:n] != labels[: n - 1]) + 1).tolist():
+        spans.append((start, i - 1))
+        start = i
     spans.append((start, n - 1))
     return spans
 
@@ -139,14 +138,17 @@ def _step_path(
     inset = min(band * 0.25, 4.0)
     parts: list[str] = []
     previous_y: float | None = None
-    for i in range(start, end + 1):
-        value = float(values[i])
-        if not math.isfinite(value):
+    span = values[start : end + 1]
+    finite = np.isfinite(span).tolist()
+    ys = to_y.many(span)
+    lefts = x_left.many(np.arange(start, end + 2, dtype=float))
+    for k, i in enumerate(range(start, end + 1)):
+        if not finite[k]:
             previous_y = None
             continue
-        y = to_y(value)
-        x0 = x_left(i) + (inset if i == start else 0.0)
-        x1 = x_left(i + 1) - (inset if i == end else 0.0)
+        y = ys[k]
+        x0 = lefts[k] + (inset if i == start else 0.0)
+        x1 = lefts[k + 1] - (inset if i == end else 0.0)
         if previous_y is None:
             parts.append(f"M{_c(x0)} {_c(y)}")
         elif abs(y - previous_y) > 0.005:
@@ -523,39 +525,50 @@ def _points(
     result: ChartResult, s: _Series, x_left: _Scale, to_y: _Scale, band: float
 ) -> list[str]:
     n = len(result.periods)
-    xs = [x_left(i + 0.5) for i in range(n)]
-    ys = [to_y(float(v)) if math.isfinite(v) else math.nan for v in s.values]
+    xs = x_left.many(np.arange(n, dtype=float) + 0.5)
+    values = s.values.tolist()  # Python floats: indexing NumPy per point is slow
+    excluded = s.excluded.tolist()
+    ys = [
+        y if math.isfinite(v) else math.nan
+        for v, y in zip(values, to_y.many(s.values), strict=True)
+    ]
     out = [
         _path(data, _DATA_LINE, "1.5", class_="data-line", stroke_linejoin="round")
         for data in _line_paths(xs, ys)
     ]
-    radius = min(4.5, max(2.0, band * 0.32))
+    radius = _c(min(4.5, max(2.0, band * 0.32)))
+    # One circle per point, written as ``_el("circle", …)`` writes it (class, cx,
+    # cy, r, fill, stroke, stroke-width): the attributes that depend only on the
+    # signal and exclusion are escaped once per kind, not once per point.
+    looks: dict[tuple[str, bool], tuple[str, str]] = {}
     out.append(_open("g", class_="points"))
     for i in range(n):
-        if not math.isfinite(ys[i]):
+        y = ys[i]
+        if not math.isfinite(y):
             continue
         signal = result.signal[i] if i < len(result.signal) else "common_cause"
         rule = result.rule[i] if i < len(result.rule) else "common_cause"
-        colour = _signal_colour(signal)
-        is_excluded = bool(s.excluded[i])
-        tip = f"{result.periods[i]}: {_number(float(s.values[i]))}, "
+        is_excluded = bool(excluded[i])
+        tip = f"{result.periods[i]}: {_number(values[i])}, "
         tip += _SIGNAL_WORDS.get(signal, signal.replace("_", " "))
         if rule != "common_cause":
             tip += f" ({rule.replace('_', ' ')})"
         if is_excluded:
             tip += ", left out of the calculations"
-        out.append(
-            _el(
-                "circle",
-                _el("title", _esc(tip)),
-                class_=f"point signal-{signal}" + (" excluded" if is_excluded else ""),
-                cx=xs[i],
-                cy=ys[i],
-                r=radius,
-                fill=_WHITE if is_excluded else colour,
-                stroke=colour,
-                stroke_width="1.5",
+        look = looks.get((signal, is_excluded))
+        if look is None:
+            colour = _signal_colour(signal)
+            css = f"point signal-{signal}" + (" excluded" if is_excluded else "")
+            fill = _WHITE if is_excluded else colour
+            tail = (
+                f' r="{radius}" fill="{_esc(fill)}" stroke="{_esc(colour)}"'
+                ' stroke-width="1.5"><title>'
             )
+            look = looks[(signal, is_excluded)] = (_esc(css), tail)
+        css_text, tail = look
+        out.append(
+            f'<circle class="{css_text}" cx="{_c(xs[i])}" cy="{_c(y)}"{tail}'
+            f"{_esc(tip)}</title></circle>"
         )
     out.append("</g>")
     return out

@@ -1,7 +1,9 @@
 """Frozen result types returned by the SPC core.
 
 Every chart function returns a :class:`ChartResult`, funnel plots return a
-:class:`FunnelResult` and the batch engine a :class:`BatchResult`. They hold
+:class:`FunnelResult` and the batch engine a :class:`BatchResult` (XmR) or an
+:class:`AttributeBatchResult` (p, u, p′ and u′) or a :class:`RunBatchResult`
+(run charts). They hold
 plain floats, strings and NumPy arrays; ``to_dict()`` gives the JSON shape fixed
 in the SPC contract (``NaN`` becomes ``None``).
 """
@@ -21,6 +23,7 @@ __all__ = [
     "RULES",
     "SIGNALS",
     "VARIATIONS",
+    "AttributeBatchResult",
     "BatchResult",
     "ChartResult",
     "Dispersion",
@@ -29,6 +32,7 @@ __all__ = [
     "FunnelUnit",
     "FunnelUnits",
     "Phase",
+    "RunBatchResult",
     "RunsAnalysis",
     "Signal",
 ]
@@ -484,6 +488,114 @@ class BatchResult:
 
     def __len__(self) -> int:
         return int(self.centre.shape[0])
+
+    def variation_labels(self) -> list[str]:
+        return [VARIATIONS[c] for c in self.variation]
+
+    def assurance_labels(self) -> list[str | None]:
+        return [None if c < 0 else ASSURANCES[c] for c in self.assurance]
+
+
+@dataclass(frozen=True, eq=False)
+class AttributeBatchResult:
+    """p, u, p′ or u′ chart results for many series at once (see
+    :func:`openqi.spc.p_batch`, :func:`openqi.spc.u_batch`,
+    :func:`openqi.spc.pp_batch` and :func:`openqi.spc.up_batch`; ``chart`` is
+    ``"p"``, ``"u"``, ``"pp"`` or ``"up"``).
+
+    The limits of these charts vary with each point's denominator, so they are
+    held per point. Everything is in plotted units (after ``multiply``), as in a
+    :class:`ChartResult`. Per series (shape ``(S,)``): ``centre`` (p̄ or ū),
+    ``multiply``, ``n_points`` (points with a value), ``variation`` (index into
+    :data:`VARIATIONS`), ``assurance`` (index into :data:`ASSURANCES`, ``-1``
+    for none), and the over-dispersion test of the baseline that
+    :func:`openqi.spc.overdispersion` makes: ``sigma_z`` (Laney's σ_z),
+    ``dispersion_ratio`` (φ), both ``NaN`` when not assessed, and
+    ``is_overdispersed`` (for p′ and u′, ``sigma_z`` is the σ_z that widens the
+    limits and the test is not made). Per point (shape ``(S, P)``): ``values`` (the plotted
+    numerator ÷ denominator), ``lower``, ``upper``, ``near_lower``,
+    ``near_upper``, ``rule`` (index into :data:`RULES`) and ``signal`` (index
+    into :data:`SIGNALS`).
+    """
+
+    chart: str
+    values: FloatArray
+    centre: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    near_lower: FloatArray
+    near_upper: FloatArray
+    multiply: FloatArray
+    n_points: NDArray[np.int64]
+    rule: NDArray[np.int8]
+    signal: NDArray[np.int8]
+    variation: NDArray[np.int8]
+    assurance: NDArray[np.int8]
+    sigma_z: FloatArray
+    dispersion_ratio: FloatArray
+    is_overdispersed: NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return int(self.centre.shape[0])
+
+    def variation_labels(self) -> list[str]:
+        return [VARIATIONS[c] for c in self.variation]
+
+    def assurance_labels(self) -> list[str | None]:
+        return [None if c < 0 else ASSURANCES[c] for c in self.assurance]
+
+    def dispersion_message(self, series: int) -> str:
+        """The sentence :func:`openqi.spc.overdispersion` gives series ``series``
+        (and the single-series chart adds to its ``warnings``); ``""`` when it
+        is not over-dispersed."""
+        if not self.is_overdispersed[series]:
+            return ""
+        # Imported here: openqi.spc.dispersion imports this module.
+        from .dispersion import _message
+
+        return _message(self.chart, float(self.dispersion_ratio[series]))
+
+
+@dataclass(frozen=True, eq=False)
+class RunBatchResult:
+    """Run chart results for many series at once (see :func:`openqi.spc.run_batch`).
+
+    Everything is in plotted units (after ``multiply``), as in a
+    :class:`ChartResult`; a run chart has no limits. Per series (shape
+    ``(S,)``): ``centre`` (the median), ``multiply``, ``n_points`` (points with a
+    value), ``variation`` (index into :data:`VARIATIONS`), ``assurance``
+    (always ``-1``: without limits there is no assurance icon, as
+    :func:`openqi.spc.run_chart` gives none), and the Anhøj runs analysis of
+    :class:`RunsAnalysis`: ``useful``, ``longest_run``, ``longest_run_max``,
+    ``crossings``, ``crossings_min``, ``is_long_run`` and ``is_few_crossings``.
+    Per point (shape ``(S, P)``): ``values``, ``rule`` (index into
+    :data:`RULES`: a point of a run longer than ``longest_run_max`` is a
+    ``shift``) and ``signal`` (index into :data:`SIGNALS`).
+    """
+
+    values: FloatArray
+    centre: FloatArray
+    multiply: FloatArray
+    n_points: NDArray[np.int64]
+    rule: NDArray[np.int8]
+    signal: NDArray[np.int8]
+    variation: NDArray[np.int8]
+    assurance: NDArray[np.int8]
+    useful: NDArray[np.int64]
+    longest_run: NDArray[np.int64]
+    longest_run_max: NDArray[np.int64]
+    crossings: NDArray[np.int64]
+    crossings_min: NDArray[np.int64]
+    is_long_run: NDArray[np.bool_]
+    is_few_crossings: NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return int(self.centre.shape[0])
+
+    @property
+    def is_runs_signal(self) -> NDArray[np.bool_]:
+        """Per series: a run too long or too few crossings (``RunsAnalysis.is_signal``)."""
+        return np.asarray(self.is_long_run | self.is_few_crossings, dtype=bool)
 
     def variation_labels(self) -> list[str]:
         return [VARIATIONS[c] for c in self.variation]

@@ -46,10 +46,11 @@ def _run_bounds(mask: BoolArray) -> tuple[IntArray, IntArray]:
 
 def _cover(n: int, starts: IntArray, stops: IntArray) -> BoolArray:
     """True over every [start, stop) interval (intervals do not overlap)."""
-    marks = np.zeros(n + 1, dtype=np.int64)
+    marks = np.zeros(n + 1, dtype=np.int8)
     marks[starts] += 1  # runs of one mask never touch, so no index repeats
     marks[stops] -= 1
-    return np.cumsum(marks[:n]) > 0
+    # The running sum is 1 inside an interval and 0 outside: a byte holds it.
+    return np.cumsum(marks[:n], dtype=np.int8) > 0
 
 
 def outside_limits(
@@ -113,20 +114,24 @@ def trend(values: FloatArray, judged: BoolArray, length: int = 7) -> IntArray:
     out = np.zeros(n, dtype=np.int64)
     if n < 2:
         return out
-    step = np.sign(np.diff(values))
-    usable = judged[1:] & judged[:-1]
-    step = np.where(usable & ~np.isnan(step), step, 0.0)
+    # The sign of each step, one byte each: 0 for a tie, a missing value or a
+    # step touching a point not judged.
+    diff = np.diff(values)
+    with np.errstate(invalid="ignore"):
+        step = (diff > 0).view(np.int8) - (diff < 0).view(np.int8)
+    del diff
+    step[~(judged[1:] & judged[:-1])] = 0
     # A trend is a run of same-direction steps; step k joins points k and k+1.
     step_in_trend = np.zeros(n - 1, dtype=bool)
-    for direction in (1.0, -1.0):
+    for direction in (1, -1):
         starts, stops = _run_bounds(step == direction)
         is_long = stops - starts + 1 >= length
         step_in_trend |= _cover(n - 1, starts[is_long], stops[is_long])
-    direction_of_step = np.where(step_in_trend, step, 0.0).astype(np.int64)
+    step[~step_in_trend] = 0  # now the direction of each step in a trend
     # The next point is in this point's trend: the step to it; otherwise the
     # step from the previous point, if that step is in a trend.
-    out[1:] = direction_of_step
-    out[:-1] = np.where(step_in_trend, direction_of_step, out[:-1])
+    out[1:] = step
+    np.copyto(out[:-1], step, where=step_in_trend)
     return out
 
 

@@ -15,6 +15,9 @@ workers = env_int("OPENQI_WORKERS", 3)
 # Seconds a request may take before its worker is restarted; an import of a large
 # file is the slowest thing OpenQI does.
 timeout = env_int("OPENQI_WORKER_TIMEOUT", 120)
+# Load the application (and compile its templates: openqi/web/warm.py) once in the
+# master, so every worker starts warm and shares those pages of memory.
+preload_app = True
 accesslog = "-"
 errorlog = "-"
 # Workers' heartbeat files in memory: a container's /tmp may be on a slow overlay.

@@ -18,7 +18,7 @@ from tests.projects.project_helpers import (
 )
 
 #: Queries at most, whatever the rows (sign-in and membership included).
-MOST = 14
+MOST = 12
 
 
 class ApiListQueryCountTests(BaseTestCase):

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from openqi.audit.models import AuditEvent
 from openqi.audit.services import acting_as
 from openqi.organisations.models import Role
 from tests.base import BaseTestCase
@@ -14,7 +16,7 @@ from tests.factories import make_member, make_unit
 from tests.projects.project_helpers import make_project
 
 #: Queries at most, whatever the rows (sign-in, membership and header included).
-MOST = 20
+MOST = 12
 
 
 class AuditTrailQueryCountTests(BaseTestCase):
@@ -52,3 +54,14 @@ class AuditTrailQueryCountTests(BaseTestCase):
         page = self.client.get(self.url).content.decode()
         self.assertIn("Lead 19", page)
         self.assertIn("Ward 19", page)
+
+    def test_each_row_links_to_its_event(self) -> None:
+        """The rows' links are built from the trail's URL, not reversed one by one:
+        they must still be the event pages' URLs."""
+        self.add_rows(1)
+        page = self.client.get(self.url).content.decode()
+        for event in AuditEvent.objects.filter(organisation=self.org)[:5]:
+            href = reverse(
+                "audit:event", kwargs={"slug": self.org.slug, "pk": event.pk}
+            )
+            self.assertIn(f'href="{href}"', page)

@@ -38,6 +38,13 @@ CASES = {
     "ragged-long-blank": "period,value\n2024-01,1,,\n",
     "long-cell": "period,value\n" + "x" * 100 + ",1\n",
     "tab-and-space": "a,b\n\t,  \nx,1\n",
+    "counts": "unit,d,n\nA,0,10\nB,007,\nC,42,123456789012345\nD,,5\n",
+    "count-and-blank-lines": "unit,d\n,\nA,1\n , \nB,22\n,\n",
+    "count-with-decimal": "unit,d\nA,1\nB,2.5\nC,3\n",
+    "count-with-blank": "unit,d\nA,1\nB, 2\nC,3 \n",
+    "sixteen-digit-count": "unit,d\nA,1234567890123456\nB,1\n",
+    "blank-line-alone": "unit,d\nA,1\n\nB,2\n",
+    "eight-byte-cells": "unit,d\n12345678,1\nabcdefg,22\nx,12345678\ny,7",
 }
 
 BAD_NUMBERS = {
@@ -75,7 +82,7 @@ def _numbers(table: tabular.Table, name: str) -> np.ndarray | str:
 def test_fast_reader_gives_the_csv_modules_table(tmp_path: Path, text: str) -> None:
     fast, slow = _both(tmp_path, text)
     assert fast.names == slow.names
-    assert fast.rows == slow.rows
+    assert list(fast.rows) == list(slow.rows)
     for name in slow.names:
         assert fast.texts(name) == slow.texts(name), name
         assert list(fast.columns[name]) == list(slow.columns[name]), name
@@ -136,3 +143,26 @@ def test_fast_reader_applies_the_limits_as_the_csv_module_does(
         read_table(str(path), limits=limits)
     with pytest.raises(TableError, match=needle):
         tabular._read_csv_lines(io.StringIO(text), str(path), limits)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["U001", "U002", "U010", "U100"],  # rising: every cell new
+        ["a", "b", "b", "c", "c", "c"],  # rising runs
+        ["b", "a", "c", "a"],  # not rising
+        ["x"],
+        ["ab", "abc", "abcdefghij", "abcdefghik"],  # rising, wider than 8 bytes
+    ],
+)
+def test_fast_reader_codes_rising_and_other_columns(
+    tmp_path: Path, names: list[str]
+) -> None:
+    text = "unit,value\n" + "".join(f"{n},{i}\n" for i, n in enumerate(names))
+    fast, slow = _both(tmp_path, text)
+    labels, codes = fast.text_codes("unit")
+    assert (labels, codes.tolist()) == (
+        slow.text_codes("unit")[0],
+        slow.text_codes("unit")[1].tolist(),
+    )
+    assert [labels[c] for c in codes] == names

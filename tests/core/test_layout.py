@@ -15,7 +15,8 @@ from tests.base import BaseTestCase
 class LayoutTests(BaseTestCase):
     def _render(self, user=None, **context):  # type: ignore[no-untyped-def]
         request = RequestFactory().get("/organisations/northfield/")
-        request.user = user or AnonymousUser()
+        # A request has its own user object (which keeps the memberships it read).
+        request.user = type(user).objects.get(pk=user.pk) if user else AnonymousUser()
         request.session = SessionStore()
         request._messages = FallbackStorage(request)
         return request, render_to_string("core/base.html", context, request=request)

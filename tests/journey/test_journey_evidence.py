@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from openqi.assessments.models import AssessmentRound, Instrument
 from openqi.journey import services
 from openqi.journey.models import JourneyStep
-from openqi.measures.models import DataPoint
+from openqi.measures.models import ChartSummary, DataPoint, Measure
 from openqi.projects.models import Project
 from tests.barriers.helpers import make_barrier
 from tests.base import BaseTestCase
@@ -99,6 +101,30 @@ class VisionAndAlignmentEvidenceTests(BaseTestCase):
         self.assertIs(projects.is_met, True)
         self.assertEqual(projects.sentence, "1 project is linked to a priority.")
 
+    def test_project_counts_across_statuses(self) -> None:
+        """One read of the projects, counted by status: linked ones of every
+        status, and of the active ones those linked and those rated lately."""
+        falls = make_priority(self.org)
+        for n, status, linked, rated_on in (
+            (1, Project.Status.ACTIVE, True, _months_ago(1)),
+            (2, Project.Status.ACTIVE, True, _months_ago(5)),
+            (3, Project.Status.ACTIVE, False, _months_ago(2)),
+            (4, Project.Status.IDEA, True, _months_ago(1)),
+            (5, Project.Status.IDEA, False, None),
+        ):
+            project = make_project(self.org, title=f"Project {n}", status=status)
+            if linked:
+                project.priorities.add(falls)
+            if rated_on:
+                make_rating(project, rated_on=rated_on)
+        make_project(self.other_org, title="Elsewhere").priorities.add(
+            make_priority(self.other_org)
+        )
+        self.assertEqual(
+            services.Facts(self.org, TODAY).projects,
+            {"linked": 3, "active": 3, "active_linked": 2, "active_rated": 2},
+        )
+
     def test_share_of_active_projects_linked_to_a_priority(self) -> None:
         falls = make_priority(self.org)
         for n in range(4):
@@ -153,6 +179,64 @@ class SkillsAndSustainingEvidenceTests(BaseTestCase):
         self._points(make_measure(self.org, name="Falls"), 11)
         spc, _ = services.skills_evidence(self.org, TODAY)
         self.assertIs(spc.is_met, False)
+
+    def _summary(self, measure: Measure, n_points: int) -> None:
+        ChartSummary.objects.update_or_create(
+            measure=measure,
+            defaults={"n_points": n_points, "computed_at": timezone.now()},
+        )
+
+    def _bare_points(self, measure: Measure, count: int) -> None:
+        """Points written without the signals that store a chart summary."""
+        DataPoint.objects.bulk_create(
+            DataPoint(
+                measure=measure,
+                period=datetime.date(2024 + month // 12, month % 12 + 1, 1),
+                value=5.0,
+            )
+            for month in range(count)
+        )
+
+    def test_a_stored_chart_summary_of_twelve_points_decides_alone(self) -> None:
+        """The count reads the stored summary first: a summary that plots 12 points
+        makes the measure charted without its points being read (here it has
+        none), one that plots 11 does not."""
+        summarised = make_measure(self.org, name="Falls")
+        short = make_measure(self.org, name="Pressure ulcers")
+        self._summary(summarised, 12)
+        self._summary(short, 11)
+        self.assertFalse(DataPoint.objects.filter(measure__in=[summarised, short]))
+        spc, _ = services.skills_evidence(self.org, TODAY)
+        self.assertIs(spc.is_met, True)
+        self.assertIn("1 of 2 measures has 12 or more data points", spc.sentence)
+
+    def test_points_count_when_the_summary_is_behind(self) -> None:
+        """The data points decide when the stored summary says fewer than 12: one
+        stored when the measure was made, before its points came, or one that
+        plots fewer points than have a value (a rate without denominators)."""
+        made_empty = make_measure(self.org, name="Falls")
+        behind = make_measure(self.org, name="Pressure ulcers")
+        self._bare_points(made_empty, 12)
+        self._bare_points(behind, 12)
+        self._summary(behind, 3)
+        self.assertEqual(
+            sorted(ChartSummary.objects.values_list("n_points", flat=True)), [0, 3]
+        )
+        spc, _ = services.skills_evidence(self.org, TODAY)
+        self.assertIn("2 of 2 measures have 12 or more data points", spc.sentence)
+
+    def test_the_summary_path_agrees_with_the_points(self) -> None:
+        """Summaries stored as the application stores them (on each point written)
+        give the same count as the points alone."""
+        for name, count in (("Falls", 12), ("Pressure ulcers", 11), ("Sepsis", 30)):
+            measure = make_measure(self.org, name=name, kind=Measure.Kind.CONTINUOUS)
+            self._points(measure, count)
+        self.assertEqual(
+            sorted(ChartSummary.objects.values_list("n_points", flat=True)),
+            [11, 12, 30],
+        )
+        spc, _ = services.skills_evidence(self.org, TODAY)
+        self.assertIn("2 of 3 measures have 12 or more data points", spc.sentence)
 
     def test_progress_ratings_kept_up(self) -> None:
         rated = make_project(self.org, title="Rated", status=Project.Status.ACTIVE)

@@ -64,6 +64,11 @@ def no_chart_computed() -> Iterator[None]:
     with (
         mock.patch("openqi.measures.charts.spc_chart", side_effect=boom),
         mock.patch("openqi.measures.summaries.xmr_batch", side_effect=boom),
+        mock.patch("openqi.measures.summaries.p_batch", side_effect=boom),
+        mock.patch("openqi.measures.summaries.u_batch", side_effect=boom),
+        mock.patch("openqi.measures.summaries.pp_batch", side_effect=boom),
+        mock.patch("openqi.measures.summaries.up_batch", side_effect=boom),
+        mock.patch("openqi.measures.summaries.run_batch", side_effect=boom),
         mock.patch("openqi.measures.summaries.chart_for", side_effect=boom),
     ):
         yield

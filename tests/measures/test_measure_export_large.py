@@ -5,9 +5,12 @@ always gave. Memory for 1,000,000 points is measured in ``make bench``
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import json
 from typing import Any
+from unittest import mock
 
 import numpy as np
 from django.http import StreamingHttpResponse
@@ -134,6 +137,41 @@ class LargeExportTests(BaseTestCase):
         self.assertEqual(lines[1], f"{FIRST.isoformat()},100")
         self.assertEqual(len(set(lines)), POINTS + 1)
 
+    def test_a_large_export_streams_piece_by_piece_without_model_instances(
+        self,
+    ) -> None:
+        self.sign_in(self.viewer)
+        no_instances = mock.patch.object(
+            DataPoint, "from_db", side_effect=AssertionError("a point model instance")
+        )
+        for kind in ("json", "csv"):
+            with self.subTest(kind=kind), no_instances:
+                response = self.client.get(self.url(self.measure), {"format": kind})
+                self.assertEqual(response.status_code, 200)
+                self.assertIsInstance(response, StreamingHttpResponse)
+                self.assertFalse(hasattr(response, "content"))
+                pieces = []
+                # Consumed one piece at a time (the test client closes the
+                # response, as a server does, once the last piece is read).
+                for piece in response.streaming_content:
+                    self.assertLess(len(piece), 1_000_000)
+                    pieces.append(piece)
+                self.assertGreater(len(pieces), 10)
+                text = b"".join(pieces).decode()
+                if kind == "json":
+                    body = json.loads(text)
+                    self.assertEqual(len(body["points"]), POINTS)
+                    self.assertEqual(len(body["chart"]["points"]), POINTS)
+                    self.assertEqual(
+                        body["chart"]["points"][-1]["period"],
+                        (FIRST + datetime.timedelta(days=POINTS - 1)).isoformat(),
+                    )
+                else:
+                    rows = list(csv.reader(io.StringIO(text)))
+                    self.assertEqual(rows[0], ["period", "value"])
+                    self.assertEqual(len(rows), POINTS + 1)
+                    self.assertTrue(all(len(row) == 2 for row in rows))
+
     def test_streamed_json_is_the_object_the_export_always_gave(self) -> None:
         ratio = make_measure(
             self.org,
@@ -159,6 +197,32 @@ class LargeExportTests(BaseTestCase):
             with self.subTest(measure=measure.name):
                 self.assertEqual(json.loads(streamed(response)), old_export(measure))
 
+    def test_data_point_lines_are_the_text_json_dumps_writes(self) -> None:
+        measure = make_measure(self.org, name="Notes", kind="rate")
+        points = add_points(measure, [1.5, None, 3], denominators=[10, None, 1e20])
+        points[0].note = 'A "quoted" note, with a comma\nand a line \u00dc \U0001f600'
+        points[2].is_excluded = True
+        points[2].exclusion_reason = "Tab\there"
+        for point in points:
+            point.save()
+        lines = [line for chunk in exports._data_points(measure) for line in chunk]
+        self.assertEqual(
+            lines,
+            [
+                json.dumps(
+                    {
+                        "period": p.period.isoformat(),
+                        "value": p.value,
+                        "denominator": p.denominator,
+                        "note": p.note,
+                        "is_excluded": p.is_excluded,
+                        "exclusion_reason": p.exclusion_reason,
+                    }
+                )
+                for p in measure.points.order_by("period")
+            ],
+        )
+
     def test_a_chart_that_cannot_be_drawn_still_exports_the_points(self) -> None:
         broken = make_measure(self.org, name="Broken", kind="proportion")
         add_points(broken, [3, 4], denominators=[0, 5])
@@ -171,7 +235,7 @@ class LargeExportTests(BaseTestCase):
 
 
 class ChartPointsTests(SimpleTestCase):
-    def test_chunked_chart_points_are_the_charts_points_for_every_chart(self) -> None:
+    def test_chunked_chart_lines_are_the_charts_points_for_every_chart(self) -> None:
         rng = np.random.default_rng(11)
         n = 2 * exports.CHUNK + 17
         periods = [(FIRST + datetime.timedelta(days=i)).isoformat() for i in range(n)]
@@ -191,13 +255,15 @@ class ChartPointsTests(SimpleTestCase):
                 rebase=[periods[n // 2]],
                 **({"multiply": 100} if ratio else {}),
             )
-            chunked = [
-                point
+            lines = [
+                line
                 for start in range(0, n, exports.CHUNK)
-                for point in exports._chart_points(result, start, start + exports.CHUNK)
+                for line in exports._chart_points(result, start, start + exports.CHUNK)
             ]
             with self.subTest(chart=chart):
+                # The very text json.dumps writes for each of the chart's points.
+                self.assertEqual(lines, [json.dumps(p) for p in result.points()])
                 self.assertEqual(
-                    [list(p.items()) for p in chunked],
+                    [list(json.loads(line).items()) for line in lines],
                     [list(p.items()) for p in result.points()],
                 )

@@ -7,7 +7,8 @@ from unittest import mock
 
 import numpy as np
 
-from openqi.measures import services
+from openqi.measures import services, summaries
+from openqi.measures.charts import refresh_chart_choice
 from openqi.measures.models import Measure
 from openqi.measures.overview import measures_overview, status_from_chart
 from openqi.measures.services import chart_for
@@ -24,6 +25,23 @@ from tests.portfolio.portfolio_data import (
 )
 
 URL = "/organisations/northfield/portfolio/measures/"
+
+#: Every field of a stored summary that a page reads.
+SUMMARY_FIELDS = (
+    "chart",
+    "variation",
+    "assurance",
+    "latest_value",
+    "latest_period",
+    "phrase",
+    "group",
+    "rank",
+    "n_points",
+    "warnings",
+    "sparkline",
+    "progress",
+    "engine",
+)
 
 
 class OverviewOrderTests(BaseTestCase):
@@ -88,7 +106,8 @@ class OverviewOrderTests(BaseTestCase):
             "run of 7 or more above the mean (12 special cause points in a row).",
         )
         self.assertEqual(
-            [link.project.title for link in concern.projects], ["Fewer falls at night"]
+            [(link.title, link.role) for link in concern.projects],
+            [("Fewer falls at night", "Outcome")],
         )
         failing = by_name["C failing its target"]
         self.assertEqual(failing.assurance, "consistent_fail")
@@ -120,17 +139,17 @@ class OverviewOrderTests(BaseTestCase):
     def test_a_fixed_number_of_queries_whatever_the_measures(self) -> None:
         self.sign_in(self.editor)
         self.client.get(URL)
-        with self.assertNumQueries(8):
-            # session, user, the "administrators must use MFA" check, membership,
-            # measures, their chart summaries, project links, and the layout's
-            # organisation switcher
+        with self.assertNumQueries(6):
+            # session, user, membership; the groups' counts (with a check that
+            # every summary is current), the page's measures with their
+            # summaries, and their project links
             self.client.get(URL)
         for i in range(25):
             link(
                 self.project,
                 make_measure(self.org, FLAT, name=f"More {i}", chart_type="run"),
             )
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(6):
             # ... the same for thirty measures: every summary is stored
             self.client.get(URL)
 
@@ -168,21 +187,6 @@ class BatchMatchesChartForTests(BaseTestCase):
         ) as one_at_a_time:
             batch = compute_summaries(measures, batch=True)
         one_by_one = compute_summaries(measures, batch=False)
-        fields = (
-            "chart",
-            "variation",
-            "assurance",
-            "latest_value",
-            "latest_period",
-            "phrase",
-            "group",
-            "rank",
-            "n_points",
-            "warnings",
-            "sparkline",
-            "progress",
-            "engine",
-        )
         for m in measures:
             a, b = batch[m.pk], one_by_one[m.pk]
             try:
@@ -190,12 +194,105 @@ class BatchMatchesChartForTests(BaseTestCase):
             except ValueError as error:
                 c = summary_from_chart(m, None, why=str(error))
             with self.subTest(measure=m.name):
-                for name in fields:
+                for name in SUMMARY_FIELDS:
                     self.assertEqual(getattr(a, name), getattr(b, name), name)
                     self.assertEqual(getattr(a, name), getattr(c, name), name)
         # Most went through xmr_batch: the short ones and those with gaps that
         # leave no limits went through chart_for.
         self.assertLess(one_at_a_time.call_count, len(measures) - 30)
+
+    def test_p_and_u_batches_give_what_chart_for_gives(self) -> None:
+        # Proportions and rates of every shape: steady, shifted, a point far
+        # out, over-dispersed (large denominators, wandering proportion: the
+        # warning), gaps (a missing numerator, with or without its denominator),
+        # short series, a row chart_for refuses, percentages and rates per 1,000,
+        # targets, every direction, and p and u charts chosen automatically.
+        rng = np.random.default_rng(20240302)
+        measures = []
+        for i in range(48):
+            kind = ("proportion", "rate")[i % 2]
+            shape = (i // 2) % 8
+            n = int(rng.integers(14, 60)) if shape != 7 else int(rng.integers(2, 13))
+            size = 20_000 if shape == 3 else int(rng.integers(20, 400))
+            den = rng.integers(size // 2, size + 1, n).astype(float)
+            level = rng.uniform(0.05, 0.6, n)[0] + (0.15 if shape == 1 else 0.0) * (
+                np.arange(n) >= n - 8
+            )
+            if shape == 3:
+                level = level + rng.normal(0, 0.05, n)
+            level = np.clip(level, 0.01, 0.95)
+            num = (
+                rng.binomial(den.astype(int), level)
+                if kind == "proportion"
+                else rng.poisson(level * den)
+            ).astype(float)
+            if shape == 2:
+                num[-1] = den[-1] * (0.99 if kind == "proportion" else 2.0)
+            values: list[float | None] = [float(v) for v in num]
+            denominators: list[float | None] = [float(v) for v in den]
+            if shape == 4:
+                values[n // 2] = None
+                values[1] = None
+                denominators[1] = None
+            if shape == 5 and kind == "proportion":
+                values[3] = denominators[3] + 5  # refused: chart_for says why
+            measures.append(
+                make_measure(
+                    self.org,
+                    values,
+                    denominators=denominators,
+                    name=f"Attribute {i}",
+                    kind=kind,
+                    frequency=Measure.Frequency.WEEKLY,
+                    multiplier=(1.0, 100.0, 1000.0)[i % 3],
+                    improvement=("increase", "decrease", "neither")[i % 3],
+                    target=None if i % 4 == 0 else float(rng.uniform(1, 60)),
+                    # Half pinned to p or u; the rest automatic (p or u, or p′
+                    # or u′ where the data are over-dispersed: pp_batch/up_batch).
+                    chart_type=("p" if kind == "proportion" else "u")
+                    if i % 4 < 2
+                    else "",
+                )
+            )
+            refresh_chart_choice(measures[-1])  # as every change to its data does
+        with (
+            mock.patch(
+                "openqi.measures.summaries.chart_for", wraps=chart_for
+            ) as one_at_a_time,
+            mock.patch(
+                "openqi.measures.summaries.p_batch", wraps=summaries.p_batch
+            ) as p_calls,
+            mock.patch(
+                "openqi.measures.summaries.u_batch", wraps=summaries.u_batch
+            ) as u_calls,
+        ):
+            batch = compute_summaries(measures, batch=True)
+        one_by_one = compute_summaries(measures, batch=False)
+        for m in measures:
+            a, b = batch[m.pk], one_by_one[m.pk]
+            try:
+                c = summary_from_chart(m, chart_for(m))
+            except ValueError as error:
+                c = summary_from_chart(m, None, why=str(error))
+            with self.subTest(measure=m.name):
+                for name in SUMMARY_FIELDS:
+                    self.assertEqual(getattr(a, name), getattr(b, name), name)
+                    self.assertEqual(getattr(a, name), getattr(c, name), name)
+        self.assertEqual((p_calls.call_count, u_calls.call_count), (1, 1))
+        batched = len(measures) - one_at_a_time.call_count
+        self.assertGreater(batched, 20)
+        # The over-dispersion warning came through the batch too.
+        self.assertTrue(
+            any(
+                batch[m.pk].warnings and batch[m.pk].chart in ("p", "u")
+                for m in measures
+            )
+        )
+        # Measures moved to p′ or u′ by over-dispersion kept their chart.
+        moved = [m for m in measures if m.chart_type in ("pp", "up")]
+        self.assertTrue(moved)
+        for m in measures:
+            self.assertEqual(batch[m.pk].chart or m.chart_type, m.chart_type)
 
     def test_measures_with_phase_breaks_use_chart_for(self) -> None:
         measure = make_measure(
