@@ -49,6 +49,22 @@ def expect_accessible(page: Page, label: str) -> None:
         encoding="utf-8"
     )
     page.evaluate(f"() => {{\n{axe}\n}}")
+    # The header's script lays out its navigation (the items that do not fit go under
+    # "More") once it runs and the fonts are in: axe reads colours only after that,
+    # or an item still overflowing the header is judged against the page behind it.
+    page.wait_for_function(
+        """() => {
+          const header = document.querySelector('[data-module="nhsuk-header"]');
+          const scripted = document.body.classList.contains("nhsuk-frontend-supported");
+          return !header || !scripted || header.hasAttribute("data-nhsuk-header-init");
+        }"""
+    )
+    page.evaluate(
+        """async () => {
+          await document.fonts.ready;
+          await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+        }"""
+    )
     violations = page.evaluate("async () => (await axe.run(document)).violations")
     failing = []
     for violation in violations:
