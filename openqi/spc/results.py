@@ -462,8 +462,26 @@ class FunnelResult:
         }
 
 
+class _ManySeries:
+    """What every batch result gives: its number of series and each series'
+    icons in words (the codes index :data:`VARIATIONS` and :data:`ASSURANCES`)."""
+
+    centre: FloatArray
+    variation: NDArray[np.int8]
+    assurance: NDArray[np.int8]
+
+    def __len__(self) -> int:
+        return int(self.centre.shape[0])
+
+    def variation_labels(self) -> list[str]:
+        return [VARIATIONS[c] for c in self.variation]
+
+    def assurance_labels(self) -> list[str | None]:
+        return [None if c < 0 else ASSURANCES[c] for c in self.assurance]
+
+
 @dataclass(frozen=True, eq=False)
-class BatchResult:
+class BatchResult(_ManySeries):
     """XmR results for many series at once (see :func:`openqi.spc.xmr_batch`).
 
     Per series (shape ``(S,)``): ``centre``, ``lower``, ``upper``,
@@ -486,18 +504,9 @@ class BatchResult:
     variation: NDArray[np.int8]
     assurance: NDArray[np.int8]
 
-    def __len__(self) -> int:
-        return int(self.centre.shape[0])
-
-    def variation_labels(self) -> list[str]:
-        return [VARIATIONS[c] for c in self.variation]
-
-    def assurance_labels(self) -> list[str | None]:
-        return [None if c < 0 else ASSURANCES[c] for c in self.assurance]
-
 
 @dataclass(frozen=True, eq=False)
-class AttributeBatchResult:
+class AttributeBatchResult(_ManySeries):
     """p, u, p′ or u′ chart results for many series at once (see
     :func:`openqi.spc.p_batch`, :func:`openqi.spc.u_batch`,
     :func:`openqi.spc.pp_batch` and :func:`openqi.spc.up_batch`; ``chart`` is
@@ -535,15 +544,6 @@ class AttributeBatchResult:
     dispersion_ratio: FloatArray
     is_overdispersed: NDArray[np.bool_]
 
-    def __len__(self) -> int:
-        return int(self.centre.shape[0])
-
-    def variation_labels(self) -> list[str]:
-        return [VARIATIONS[c] for c in self.variation]
-
-    def assurance_labels(self) -> list[str | None]:
-        return [None if c < 0 else ASSURANCES[c] for c in self.assurance]
-
     def dispersion_message(self, series: int) -> str:
         """The sentence :func:`openqi.spc.overdispersion` gives series ``series``
         (and the single-series chart adds to its ``warnings``); ``""`` when it
@@ -557,7 +557,7 @@ class AttributeBatchResult:
 
 
 @dataclass(frozen=True, eq=False)
-class RunBatchResult:
+class RunBatchResult(_ManySeries):
     """Run chart results for many series at once (see :func:`openqi.spc.run_batch`).
 
     Everything is in plotted units (after ``multiply``), as in a
@@ -589,16 +589,7 @@ class RunBatchResult:
     is_long_run: NDArray[np.bool_]
     is_few_crossings: NDArray[np.bool_]
 
-    def __len__(self) -> int:
-        return int(self.centre.shape[0])
-
     @property
     def is_runs_signal(self) -> NDArray[np.bool_]:
         """Per series: a run too long or too few crossings (``RunsAnalysis.is_signal``)."""
         return np.asarray(self.is_long_run | self.is_few_crossings, dtype=bool)
-
-    def variation_labels(self) -> list[str]:
-        return [VARIATIONS[c] for c in self.variation]
-
-    def assurance_labels(self) -> list[str | None]:
-        return [None if c < 0 else ASSURANCES[c] for c in self.assurance]

@@ -24,8 +24,14 @@ import numpy as np
 import pytest
 
 from openqi.spc import batch_attribute
-from openqi.spc.batch_attribute import invalid_series, p_batch, u_batch
-from openqi.spc.charts import p_chart, u_chart
+from openqi.spc.batch_attribute import (
+    invalid_series,
+    p_batch,
+    pp_batch,
+    u_batch,
+    up_batch,
+)
+from openqi.spc.charts import p_chart, pp_chart, u_chart, up_chart
 from openqi.spc.dispersion import is_overdispersion_warning
 from openqi.spc.results import (
     ASSURANCES,
@@ -37,8 +43,10 @@ from openqi.spc.results import (
 
 NAN = math.nan
 DATA = Path(__file__).parent / "data"
-BATCHES = {"p": p_batch, "u": u_batch}
-SINGLES = {"p": p_chart, "u": u_chart}
+#: The p and u charts, and Laney's p′ and u′ (tests/spc/test_batch_laney.py uses
+#: the same checks).
+BATCHES = {"p": p_batch, "u": u_batch, "pp": pp_batch, "up": up_batch}
+SINGLES = {"p": p_chart, "u": u_chart, "pp": pp_chart, "up": up_chart}
 
 
 # --------------------------------------------------------------------------
@@ -81,6 +89,13 @@ def _check_row(
     code = int(result.assurance[s])
     assert (None if code < 0 else ASSURANCES[code]) == single.assurance, label
     assert result.n_points[s] == np.count_nonzero(~np.isnan(single.values)), label
+    if chart in ("pp", "up"):
+        # No limits in the batch exactly when the single chart warns of it; a
+        # Laney chart allows for over-dispersion, so it makes no test of it.
+        no_limits = any("too few values to set limits" in w for w in single.warnings)
+        assert bool(np.isnan(result.upper[s, :n]).all()) == no_limits, label
+        assert not result.is_overdispersed[s] and result.dispersion_message(s) == ""
+        return
     dispersion = [w for w in single.warnings if is_overdispersion_warning(w)]
     assert bool(result.is_overdispersed[s]) == bool(dispersion), label
     assert result.dispersion_message(s) == (dispersion[0] if dispersion else ""), label
@@ -95,6 +110,7 @@ def _check(
 ) -> AttributeBatchResult:
     """The batch against the single chart on every series with a value."""
     result = BATCHES[chart](numerators, denominators, **options)
+    assert result.chart == chart
     improvements = options.pop("improvement", "neither")
     targets = options.pop("target", None)
     multiplies = options.pop("multiply", 1.0)

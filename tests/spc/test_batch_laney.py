@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import math
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -21,85 +20,15 @@ import pytest
 from openqi.spc import pp_batch as lazy_pp_batch
 from openqi.spc import up_batch as lazy_up_batch
 from openqi.spc.batch_attribute import invalid_series, p_batch, pp_batch, up_batch
-from openqi.spc.charts import pp_chart, up_chart
 from openqi.spc.results import (
-    ASSURANCES,
-    RULES,
-    SIGNALS,
-    VARIATIONS,
     AttributeBatchResult,
 )
-from tests.spc.test_batch_attribute import _random_attribute, _same
+from tests.spc.test_batch_attribute import _check, _random_attribute
 
 NAN = math.nan
-BATCHES = {"pp": pp_batch, "up": up_batch}
-SINGLES = {"pp": pp_chart, "up": up_chart}
 #: The same counts as events over 1,000 cases: qicharts2 0.8.1's p′ example
 #: (test_reference_charts.py), limits 0.4922 to 0.5492 screened.
 LANEY_Y = [520, 505, 498, 510, 640, 502, 515, 507, 499, 511]
-
-
-def _check_row(
-    result: AttributeBatchResult,
-    s: int,
-    chart: str,
-    numerators: np.ndarray,
-    denominators: np.ndarray,
-    **options: Any,
-) -> None:
-    n = len(numerators)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # 0 or negative denominators
-        single = SINGLES[chart](list(numerators), list(denominators), **options)
-    label = f"series {s}: {numerators.tolist()} / {denominators.tolist()} {options}"
-    assert result.centre[s] == single.phases[0].centre or (
-        math.isnan(result.centre[s]) and math.isnan(single.phases[0].centre)
-    ), label
-    for name in ("values", "lower", "upper", "near_lower", "near_upper"):
-        assert _same(getattr(result, name)[s, :n], getattr(single, name)), (
-            f"{name}: {label}"
-        )
-    assert _same(np.full(n, result.centre[s]), single.centre), label
-    assert [RULES[c] for c in result.rule[s, :n]] == list(single.rule), label
-    assert [SIGNALS[c] for c in result.signal[s, :n]] == list(single.signal), label
-    assert VARIATIONS[result.variation[s]] == single.variation, label
-    code = int(result.assurance[s])
-    assert (None if code < 0 else ASSURANCES[code]) == single.assurance, label
-    assert result.n_points[s] == np.count_nonzero(~np.isnan(single.values)), label
-    # No limits in the batch exactly when the single chart warns of it.
-    no_limits = any("too few values to set limits" in w for w in single.warnings)
-    assert bool(np.isnan(result.upper[s, :n]).all()) == no_limits, label
-    assert not result.is_overdispersed[s] and result.dispersion_message(s) == ""
-
-
-def _check(
-    chart: str,
-    numerators: np.ndarray,
-    denominators: np.ndarray,
-    lengths: np.ndarray | None = None,
-    **options: Any,
-) -> AttributeBatchResult:
-    result = BATCHES[chart](numerators, denominators, **options)
-    assert result.chart == chart
-    improvements = options.pop("improvement", "neither")
-    targets = options.pop("target", None)
-    multiplies = options.pop("multiply", 1.0)
-    for s in range(numerators.shape[0]):
-        n = numerators.shape[1] if lengths is None else int(lengths[s])
-        y, d = numerators[s, :n], denominators[s, :n]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if np.isnan(y / d).all():
-                continue  # the single chart needs at least one value
-        improvement = improvements if isinstance(improvements, str) else improvements[s]
-        target = targets if targets is None or np.ndim(targets) == 0 else targets[s]
-        if target is not None and math.isnan(target):
-            target = None
-        multiply = float(multiplies if np.ndim(multiplies) == 0 else multiplies[s])
-        _check_row(
-            result, s, chart, y, d,
-            improvement=improvement, target=target, multiply=multiply, **options,
-        )  # fmt: skip
-    return result
 
 
 OPTION_SETS: list[dict[str, Any]] = [
