@@ -242,6 +242,11 @@ class Table:
     ) -> NDArray[np.float64]:
         """:meth:`numbers` for a column read by the fast CSV reader: plain decimals
         are read with NumPy, anything else a cell at a time, in row order, as above."""
+        words = cells.words()
+        if words is not None and words.size:
+            whole = _whole_words(words)
+            if whole is not None:
+                return whole
         raw = cells.raw
         whole = _whole_numbers(raw) if raw.dtype.kind == "S" else None
         if whole is not None:
@@ -374,16 +379,9 @@ class _ByteCells(_ArrayCells):
                 dtype=object,
             )
         width = max(width, 1)
-        if width <= 8:
-            # Eight bytes from each start as one integer (the buffer has room
-            # past its end), less those past the cell; then the first ``width``.
-            words = np.ndarray(
-                (self._buffer.size - 7,), dtype="<u8", buffer=self._buffer, strides=(1,)
-            )
-            cells = words[self._starts]
-            short = self._lengths < 8
-            bits = (self._lengths[short] * 8).astype(np.uint64)
-            cells[short] &= (np.uint64(1) << bits) - np.uint64(1)
+        cells = self.words()
+        if cells is not None:
+            # The first ``width`` bytes of each cell's word.
             rows = cells.view(np.uint8).reshape(n, 8)[:, :width]
             return np.ascontiguousarray(rows).view(f"S{width}").ravel()
         # ``width`` bytes from each start (the buffer has room past its end),
@@ -392,6 +390,22 @@ class _ByteCells(_ArrayCells):
         matrix = windows[self._starts]
         matrix *= np.arange(width) < self._lengths[:, None]
         return matrix.view(f"S{width}").ravel()
+
+    def words(self) -> NDArray[np.uint64] | None:
+        """Each cell's bytes as one little-endian 64-bit word, NUL after the cell
+        (``None`` when a cell is longer than 8 bytes)."""
+        if self._starts.size and int(self._lengths.max()) > 8:
+            return None
+        # Eight bytes from each start as one integer (the buffer has room past
+        # its end), less those past the cell.
+        words = np.ndarray(
+            (self._buffer.size - 7,), dtype="<u8", buffer=self._buffer, strides=(1,)
+        )
+        cells = words[self._starts]
+        short = self._lengths < 8
+        bits = (self._lengths[short] * 8).astype(np.uint64)
+        cells[short] &= (np.uint64(1) << bits) - np.uint64(1)
+        return cells
 
     @functools.cached_property
     def has_edge_blanks(self) -> bool:
@@ -461,6 +475,10 @@ def _whole_numbers(raw: NDArray[np.bytes_]) -> NDArray[np.float64] | None:
     n, width = raw.size, raw.dtype.itemsize
     if not n or width > 15:  # 15 digits at most: exact as doubles
         return None
+    if width <= 8:
+        padded = np.zeros((n, 8), dtype=np.uint8)
+        padded[:, :width] = raw.view(np.uint8).reshape(n, width)
+        return _whole_words(padded.view("<u8").ravel())
     chars = raw.view(np.uint8).reshape(n, width)
     digit = chars - np.uint8(48)  # NUL padding wraps round to 208
     if not bool(np.all((digit < 10) | (chars == 0))):
@@ -473,6 +491,51 @@ def _whole_numbers(raw: NDArray[np.bytes_]) -> NDArray[np.float64] | None:
         np.multiply(value, 10.0, out=value, where=filled[:, k])
         np.add(value, digit[:, k], out=value, where=filled[:, k])
     value[~filled[:, 0]] = math.nan
+    return value
+
+
+#: Per cell length 0…8: the mask of its bytes in a little-endian word, and the
+#: shift that puts its last byte at the top.
+_BYTE_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=object).astype(
+    np.uint64
+)
+_TOP_SHIFTS = np.array([0] + [8 * (8 - n) for n in range(1, 9)], dtype=np.uint64)
+
+
+def _whole_words(word: NDArray[np.uint64]) -> NDArray[np.float64] | None:
+    """:func:`_whole_numbers` for cells of at most 8 bytes, each given as one
+    little-endian 64-bit word (NUL after the cell): checked and converted eight
+    digits at a time (SWAR). ``word`` is left as it is."""
+    # The cell's length: its highest byte that is not NUL (a digit byte is far
+    # from 0xFF, so the rounding to a double never reaches the next byte).
+    value = word.astype(np.float64)
+    length = np.frexp(value)[1]
+    length += 7
+    length //= 8
+    zeros = _BYTE_MASKS[length]  # "0" in each byte of the cell
+    zeros &= np.uint64(0x3030303030303030)
+    # Every byte of the cell 0x30…0x39: high nibble 3, and still 3 after adding
+    # 6 (the bytes past the cell are 0, and 6).
+    work = np.bitwise_and(word, np.uint64(0xF0F0F0F0F0F0F0F0))
+    is_digits = np.array_equal(work, zeros)
+    np.add(word, np.uint64(0x0606060606060606), out=work)
+    work &= np.uint64(0xF0F0F0F0F0F0F0F0)
+    if not (is_digits and np.array_equal(work, zeros)):
+        return None
+    word = word - zeros
+    word <<= _TOP_SHIFTS[length]  # the last digit in the top byte
+    for shift, scale, keep in (
+        (8, 10, 0x00FF00FF00FF00FF),
+        (16, 100, 0x0000FFFF0000FFFF),
+        (32, 10_000, 0x00000000FFFFFFFF),
+    ):
+        # Each pair of neighbouring groups of 1, 2, 4 digits made one.
+        np.right_shift(word, np.uint64(shift), out=work)
+        word *= np.uint64(scale)
+        word += work
+        word &= np.uint64(keep)
+    value = word.astype(np.float64, copy=False)
+    value[length == 0] = math.nan
     return value
 
 
@@ -765,10 +828,14 @@ def _read_csv_fast(data: bytes, source: str, limits: Limits) -> Table | None:
         # Every line as wide as the first: lines are rows of a cell matrix.
         last_cell = np.arange(line_width - 1, ends.size, line_width)
         widths = np.full(last_cell.size, line_width)
-        has_line_text = has_text.reshape(-1, line_width).any(axis=1)
-        maybe = ((lengths > 0) & ~has_text).reshape(-1, line_width)
-        maybe &= ~has_line_text[:, None]
-        unsure = np.flatnonzero(maybe)
+        has_line_text = _any_in_rows(has_text, line_width)
+        maybe = (lengths > 0) & ~has_text
+        if maybe.any():
+            maybe = maybe.reshape(-1, line_width)
+            maybe &= ~has_line_text[:, None]
+            unsure = np.flatnonzero(maybe)
+        else:
+            unsure = np.zeros(0, dtype=np.intp)
         line_of_cell = None
     else:
         last_cell = np.flatnonzero(is_last)
@@ -798,14 +865,24 @@ def _read_csv_fast(data: bytes, source: str, limits: Limits) -> Table | None:
         for c in range(first, first + width)
     ]
     names = _names(source, header)
-    row_first = last_cell[data_lines] - width + 1
     # Room to read a whole cell's width, and eight bytes, past the last one.
     padded = np.frombuffer(data + bytes(max(int(lengths.max()), 8)), dtype=np.uint8)
     columns: dict[str, Sequence[Cell] | NDArray[np.float64]] = {}
-    for position, name in enumerate(names):
-        if name:
-            cells = row_first + position
-            columns[name] = _ByteCells(data, padded, starts[cells], lengths[cells])
+    if line_of_cell is None and int(lines[-1] - lines[0]) == data_lines.size:
+        # Rows of a cell matrix, the data lines without a gap: each column's
+        # cells are a slice.
+        first = int(last_cell[data_lines[0]]) - width + 1
+        stop = first + data_lines.size * width
+        for position, name in enumerate(names):
+            if name:
+                cells = slice(first + position, stop, width)
+                columns[name] = _ByteCells(data, padded, starts[cells], lengths[cells])
+    else:
+        row_first = last_cell[data_lines] - width + 1
+        for position, name in enumerate(names):
+            if name:
+                at = row_first + position
+                columns[name] = _ByteCells(data, padded, starts[at], lengths[at])
     return Table(
         source=source,
         names=tuple(n for n in names if n),
@@ -816,8 +893,18 @@ def _read_csv_fast(data: bytes, source: str, limits: Limits) -> Table | None:
 
 def _every_line_as_wide(is_last: NDArray[np.bool_], width: int) -> bool:
     """Whether ``is_last`` (each cell's, in order) ends a line every ``width`` cells."""
-    rows = is_last.reshape(-1, width)
-    return bool(rows[:, -1].all()) and not bool(rows[:, :-1].any())
+    ends = is_last[width - 1 :: width]
+    return bool(ends.all()) and np.count_nonzero(is_last) == ends.size
+
+
+def _any_in_rows(flags: NDArray[np.bool_], width: int) -> NDArray[np.bool_]:
+    """``flags.reshape(-1, width).any(axis=1)``, a column at a time when narrow."""
+    if width > 8:
+        return np.logical_or.reduce(flags.reshape(-1, width), axis=1)
+    out = flags[::width].copy()
+    for k in range(1, width):
+        out |= flags[k::width]
+    return out
 
 
 def _row_numbers(numbers: NDArray[np.int64]) -> Sequence[int]:

@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
 import sys
+import threading
 from collections.abc import Iterable, Sequence
+from typing import BinaryIO
 
 from openqi import __version__
 from openqi.cli import charts, web
+from openqi.cli.charts import Piece, piece_bytes
 from openqi.cli.errors import InputError
 
 __all__ = ["build_parser", "main"]
@@ -70,20 +74,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _emit(text: str | bytes | Iterable[str | bytes], output: str | None) -> None:
+def _emit(text: str | bytes | Iterable[Piece], output: str | None) -> None:
     """Print ``text``, or write it to ``output`` through a temporary file renamed on success.
 
     ``text`` is a string, bytes (a Parquet file), or pieces written as they
-    come (a large table, never held whole): text, or bytes already in UTF-8.
+    come (a large table, never held whole): text, bytes already in UTF-8, or a
+    function giving such bytes (called in the thread that writes them).
     """
-    pieces = [text] if isinstance(text, (str, bytes)) else text
     if output is None:
+        pieces = [text] if isinstance(text, (str, bytes)) else text
         for piece in pieces:
             if isinstance(piece, str):
                 sys.stdout.write(piece)
             else:
                 sys.stdout.flush()
-                sys.stdout.buffer.write(piece)
+                sys.stdout.buffer.write(piece_bytes(piece))
         sys.stdout.flush()
         return
     partial = os.path.join(
@@ -92,8 +97,10 @@ def _emit(text: str | bytes | Iterable[str | bytes], output: str | None) -> None
     )
     try:
         with open(partial, "xb") as binary:
-            for piece in pieces:
-                binary.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+            if isinstance(text, (str, bytes)):
+                binary.write(text.encode("utf-8") if isinstance(text, str) else text)
+            else:
+                _write_behind(binary, text)
         os.replace(partial, output)
     except OSError as exc:
         if os.path.exists(partial):
@@ -105,3 +112,39 @@ def _emit(text: str | bytes | Iterable[str | bytes], output: str | None) -> None
         if os.path.exists(partial):
             os.unlink(partial)
         raise
+
+
+def _write_behind(binary: BinaryIO, pieces: Iterable[Piece]) -> None:
+    """Write ``pieces`` to ``binary`` from a second thread, so that the next piece
+    is made while the last is finished and written (NumPy and the write leave
+    the interpreter free meanwhile).
+
+    At most two pieces wait; the first error finishing or writing one is raised
+    here once the thread has stopped, and an error making one stops the thread.
+    """
+    ready: queue.SimpleQueue[Piece | None] = queue.SimpleQueue()
+    room = threading.Semaphore(2)
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        while (piece := ready.get()) is not None:
+            if not errors:
+                try:
+                    binary.write(piece_bytes(piece))
+                except BaseException as exc:  # raised again by the caller
+                    errors.append(exc)
+            room.release()
+
+    writer = threading.Thread(target=write, name="openqi-write", daemon=True)
+    writer.start()
+    try:
+        for piece in pieces:
+            room.acquire()
+            if errors:
+                break
+            ready.put(piece)
+    finally:
+        ready.put(None)
+        writer.join()
+    if errors:
+        raise errors[0]

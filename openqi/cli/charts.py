@@ -24,7 +24,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,7 +35,26 @@ from openqi.spc.inputs import CHART_KINDS, check_series
 from openqi.spc.results import OUTLIERS
 from openqi.tabular import Table, period_sort_keys, read_table
 
-__all__ = ["BATCH_COLUMNS", "CHARTS", "CHART_OPTIONS", "add_verbs"]
+__all__ = [
+    "BATCH_COLUMNS",
+    "CHARTS",
+    "CHART_OPTIONS",
+    "Piece",
+    "add_verbs",
+    "piece_bytes",
+]
+
+#: A piece of a verb's output: text, UTF-8 bytes, or a function giving them
+#: (called by the thread that writes the file, so the next piece is made meanwhile).
+Piece: TypeAlias = str | bytes | Callable[[], bytes | memoryview]
+
+
+def piece_bytes(piece: Piece) -> bytes | memoryview:
+    """A piece of output as UTF-8 bytes (calling it when it is a function)."""
+    if isinstance(piece, str):
+        return piece.encode("utf-8")
+    return piece if isinstance(piece, bytes) else piece()
+
 
 CHARTS = ("xmr", "run", "p", "u", "c", "pp", "up", "g", "t", "mr")
 #: Charts of a count over a denominator: the value column is the numerator.
@@ -620,7 +639,7 @@ def _run_spc(args: argparse.Namespace) -> tuple[str, str | None]:
 
 def _run_funnel(
     args: argparse.Namespace,
-) -> tuple[str | Iterator[str | bytes], str | None]:
+) -> tuple[str | Iterator[Piece], str | None]:
     fmt = _format(args, ("json", "csv", "svg"))
     table = read_table(
         args.input, columns=(args.unit, args.numerator, args.denominator)
@@ -803,7 +822,7 @@ class _NoUnits:
 
 def _funnel_csv(
     result: Any, units: Any, name_bytes: NDArray[np.bytes_] | None = None
-) -> Iterator[str | bytes]:
+) -> Iterator[Piece]:
     """``_csv`` of the units' rows, written a chunk at a time (the header as
     text, the rows as UTF-8 bytes).
 
@@ -851,40 +870,49 @@ def _funnel_csv(
             columns[-1] = (columns[-1][0], (_side_by_side(last[0], table[0]), key))
         else:
             columns.append((name, table))
-    outliers = _byte_rows([f"{o}\n".encode() for o in OUTLIERS])
+    outliers = _texts(_byte_rows([f"{o}\n".encode() for o in OUTLIERS]))
+    lookups = [
+        (name, None if column is None else (_texts(column[0]), column[1]))
+        for name, column in columns
+    ]
+    comma = np.full(min(_CHUNK, len(units)), b",", dtype="S1")
     for a in range(0, len(units), _CHUNK):
         b = min(a + _CHUNK, len(units))
         if name_bytes is None:
-            cells = [_slices(text, starts[a:b], ends[a:b] + 1)]
+            cells = [_texts(_slices(text, starts[a:b], ends[a:b] + 1))]
         else:
-            part = name_bytes[a:b]
-            cells = [part.view(np.uint8).reshape(part.size, -1), _COMMA[: b - a]]
-        for name, column in columns:
-            if column is None:
-                cells.append(_trimmed(float_bytes(getattr(units, name)[a:b], "", ",")))
+            cells = [name_bytes[a:b], comma[: b - a]]
+        for name, lookup in lookups:
+            if lookup is None:
+                cells.append(_texts(float_bytes(getattr(units, name)[a:b], "", ",")))
             else:
-                cells.append(column[0][column[1][a:b]])
+                cells.append(lookup[0][lookup[1][a:b]])
         cells.append(outliers[units.outlier[a:b]])
-        row = np.empty((b - a, sum(c.shape[1] for c in cells)), dtype=np.uint8)
-        at = 0
-        for c in cells:
-            row[:, at : at + c.shape[1]] = c
-            at += c.shape[1]
-        yield row[row != 0].tobytes()
+        yield _joined(cells)
 
 
-#: A column of commas, sliced to the rows of a chunk.
-_COMMA = np.full((_CHUNK, 1), ord(","), dtype=np.uint8)
-
-
-def _trimmed(cells: NDArray[np.uint8]) -> NDArray[np.uint8]:
-    """Rows of NUL-padded bytes less the last 8-byte columns that are NUL in every row."""
-    width = cells.shape[1]
-    while width > 8 and width % 8 == 0 and cells.size:
+def _texts(cells: NDArray[np.uint8]) -> NDArray[np.bytes_]:
+    """Rows of NUL-padded bytes as one fixed-width bytes text each, less the
+    last 8-byte columns that are NUL in every row."""
+    size, width = cells.shape
+    while width > 8 and width % 8 == 0 and size:
         if cells[:, width - 8 : width].view(np.uint64).any():
             break
         width -= 8
-    return cells[:, :width]
+    cells = np.ascontiguousarray(cells[:, : max(width, 1)])
+    return cells.view(f"S{cells.shape[1]}").reshape(size)
+
+
+def _joined(cells: list[NDArray[np.bytes_]]) -> Callable[[], memoryview]:
+    """Each row's cells one after another: the bytes of the rows once their NUL
+    padding is taken out, by the function returned. (Fixed-width texts copy a
+    row at a time, not a byte at a time.)"""
+    layout = np.dtype([(f"c{i}", c.dtype) for i, c in enumerate(cells)])
+    rows = np.empty(cells[0].size, dtype=layout)
+    for i, c in enumerate(cells):
+        rows[f"c{i}"] = c
+    flat = rows.view(np.uint8)
+    return lambda: memoryview(flat[flat != 0])
 
 
 def _byte_rows(texts: Sequence[bytes]) -> NDArray[np.uint8]:

@@ -45,6 +45,9 @@ CASES = {
     "sixteen-digit-count": "unit,d\nA,1234567890123456\nB,1\n",
     "blank-line-alone": "unit,d\nA,1\n\nB,2\n",
     "eight-byte-cells": "unit,d\n12345678,1\nabcdefg,22\nx,12345678\ny,7",
+    "eight-digit-counts": "unit,d\nA,12345678\nB,99999999\nC,0\nD,\nE,1234567\nF,08\n",
+    "blank-rows-around": ",\n , \nunit,d\nA,1\nB,22\n,\n , \n",
+    "blank-row-after-header": "unit,d\n,\nA,1\nB,22\n",
 }
 
 BAD_NUMBERS = {
@@ -59,6 +62,8 @@ BAD_NUMBERS = {
     "two-dots": "period,value\n2024-01,1.2.3\n",
     "inner-blank": "period,value\n2024-01,1 2\n",
     "exponent-only": "period,value\n2024-01,e5\n",
+    "digits-and-colon": "period,value\n2024-01,12\n2024-02,1:3\n",
+    "digits-and-slash": "period,value\n2024-01,12345678\n2024-02,1234567/\n",
 }
 
 
@@ -166,3 +171,24 @@ def test_fast_reader_codes_rising_and_other_columns(
         slow.text_codes("unit")[1].tolist(),
     )
     assert [labels[c] for c in codes] == names
+
+
+def test_whole_numbers_read_eight_digits_at_a_time() -> None:
+    """Cells of at most eight bytes: every digit string and a blank read as
+    ``float`` does, anything else refused (left to the slower readers)."""
+    rng = np.random.default_rng(11)
+    for width in range(1, 9):
+        lengths = rng.integers(0, width + 1, 2000)
+        cells = [
+            "".join(map(str, rng.integers(0, 10, n))).encode() for n in lengths.tolist()
+        ]
+        raw = np.array(cells, dtype=f"S{width}")
+        got = tabular._whole_numbers(raw)
+        assert got is not None
+        want = [float(c) if c else np.nan for c in cells]
+        np.testing.assert_array_equal(got, want)
+        for bad in (b"/", b":", b" ", b".", b"-", b"\xc3", b"a"):
+            at = int(rng.integers(0, width))
+            cell = bytearray(b"1" * width)
+            cell[at : at + 1] = bad
+            assert tabular._whole_numbers(np.array([b"7", bytes(cell)])) is None

@@ -45,7 +45,7 @@ def _reference(units: FunnelUnits) -> str:
 
 def _fast(units: FunnelUnits, name_bytes: np.ndarray | None = None) -> str:
     pieces = charts._funnel_csv(None, units, name_bytes)
-    return "".join(p if isinstance(p, str) else p.decode("utf-8") for p in pieces)
+    return b"".join(charts.piece_bytes(p) for p in pieces).decode("utf-8")
 
 
 def _case(

@@ -132,7 +132,7 @@ def test_funnel_csv_from_name_bytes_matches_the_csv_module() -> None:
     column = np.array([n.encode("utf-8") for n in names])
     units = funnel([1, 2, 3, 4], [10, 20, 30, 40], names).units
     pieces = charts._funnel_csv(None, units, column)
-    text = "".join(p if isinstance(p, str) else p.decode("utf-8") for p in pieces)
+    text = b"".join(charts.piece_bytes(p) for p in pieces).decode("utf-8")
     rows = [u.to_dict() for u in units]
     assert text == charts._csv(rows, list(rows[0]))
 
@@ -171,12 +171,14 @@ def test_emit_writes_text_and_bytes_pieces_in_order(
 ) -> None:
     from openqi.cli import _emit
 
-    pieces: list[str | bytes] = ["head é\n", "row ü\n".encode(), "tail\n", b"end\n"]
+    pieces: list[charts.Piece] = [
+        "head é\n", "row ü\n".encode(), lambda: memoryview(b"made\n"), "tail\n", b"end\n",
+    ]  # fmt: skip
     target = tmp_path / "out.txt"
     _emit(iter(pieces), str(target))
-    assert target.read_text(encoding="utf-8") == "head é\nrow ü\ntail\nend\n"
+    assert target.read_text(encoding="utf-8") == "head é\nrow ü\nmade\ntail\nend\n"
     _emit(iter(pieces), None)
-    assert capsys.readouterr().out == "head é\nrow ü\ntail\nend\n"
+    assert capsys.readouterr().out == "head é\nrow ü\nmade\ntail\nend\n"
 
 
 def test_emit_leaves_no_file_when_a_piece_fails(tmp_path: Path) -> None:
@@ -190,4 +192,45 @@ def test_emit_leaves_no_file_when_a_piece_fails(tmp_path: Path) -> None:
     target = tmp_path / "out.txt"
     with pytest.raises(ValueError, match="bad row"):
         _emit(pieces(), str(target))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_emit_stops_and_leaves_no_file_when_finishing_a_piece_fails(
+    tmp_path: Path,
+) -> None:
+    """A piece finished in the writing thread raises there: the error reaches
+    the caller, no more pieces are made and no file is left."""
+    from openqi.cli import _emit
+
+    made: list[int] = []
+
+    def broken() -> bytes:
+        raise ValueError("bad chunk")
+
+    def pieces() -> Iterator[charts.Piece]:
+        yield "head\n"
+        yield broken
+        for i in range(100):
+            made.append(i)
+            yield b"row\n"
+
+    target = tmp_path / "out.txt"
+    with pytest.raises(ValueError, match="bad chunk"):
+        _emit(pieces(), str(target))
+    assert list(tmp_path.iterdir()) == []
+    assert len(made) <= 3  # at most two pieces wait for the writer
+
+
+def test_emit_reports_a_failed_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openqi.cli as cli
+
+    def full(piece: charts.Piece) -> bytes:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli, "piece_bytes", full)
+    target = tmp_path / "out.txt"
+    with pytest.raises(ValueError, match="cannot write .*No space left on device"):
+        cli._emit(iter(["a\n", b"b\n"]), str(target))
     assert list(tmp_path.iterdir()) == []
