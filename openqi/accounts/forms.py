@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import forms as account_forms
 from allauth.account.forms import LoginForm
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
+from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import (
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+
+from openqi.core.forms import SaysWhatToEnter
 
 from .models import User
 
@@ -17,7 +27,7 @@ PASSWORD_HINT = (
 )
 
 
-class SignInForm(LoginForm):
+class SignInForm(SaysWhatToEnter, LoginForm):
     """allauth's sign-in form (rate limits, lockout, the MFA step) in OpenQI's words."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -47,19 +57,26 @@ class _NewPasswordMixin:
         fields["new_password1"].help_text = PASSWORD_HINT
         fields["new_password2"].label = "Type the new password again"
         fields["new_password2"].help_text = ""
+        fields["new_password1"].error_messages["required"] = "Enter a new password"
+        fields["new_password2"].error_messages["required"] = (
+            "Type the new password again"
+        )
 
 
-class NewPasswordForm(_NewPasswordMixin, SetPasswordForm):
+class NewPasswordForm(SaysWhatToEnter, _NewPasswordMixin, SetPasswordForm):
     pass
 
 
-class ChangePasswordForm(_NewPasswordMixin, PasswordChangeForm):
+class ChangePasswordForm(SaysWhatToEnter, _NewPasswordMixin, PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "Current password"
+        self.fields["old_password"].error_messages["required"] = (
+            "Enter your current password"
+        )
 
 
-class NewPersonForm(forms.Form):
+class NewPersonForm(SaysWhatToEnter, forms.Form):
     """A new person's details when they accept an invitation."""
 
     full_name = forms.CharField(
@@ -106,7 +123,7 @@ class NewPersonForm(forms.Form):
         return self.cleaned_data
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(SaysWhatToEnter, forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name"]
@@ -114,10 +131,58 @@ class ProfileForm(forms.ModelForm):
         error_messages = {"full_name": {"required": "Enter your full name"}}
 
 
-class TokenForm(forms.Form):
+class TokenForm(SaysWhatToEnter, forms.Form):
     name = forms.CharField(
         label="Token name",
         max_length=100,
         help_text="What the token is for, so you can recognise it later. For example, weekly data upload.",
         error_messages={"required": "Enter a name for the token"},
     )
+
+
+# allauth's and Django's own forms behind OpenQI's pages, saying what to enter
+# (named in ACCOUNT_FORMS and MFA_FORMS in openqi/web/settings.py, or by the view).
+
+
+class PasswordResetRequestForm(SaysWhatToEnter, PasswordResetForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "E-mail address"
+        self.fields["email"].error_messages["required"] = "Enter your e-mail address"
+
+
+class ReauthenticateForm(SaysWhatToEnter, account_forms.ReauthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class _CodeMessage:
+    """The one-time code field's message; the templates label it themselves."""
+
+    fields: dict[str, forms.Field]  # the form's, set by the form it is mixed into
+    code_required = "Enter the code"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].error_messages["required"] = self.code_required
+
+
+class MFAAuthenticateForm(SaysWhatToEnter, _CodeMessage, mfa_forms.AuthenticateForm):
+    pass
+
+
+class MFAReauthenticateForm(
+    SaysWhatToEnter, _CodeMessage, mfa_forms.ReauthenticateForm
+):
+    pass
+
+
+class ActivateTOTPForm(SaysWhatToEnter, _CodeMessage, totp_forms.ActivateTOTPForm):
+    code_required = "Enter the code from the app"
+
+
+class EditPasskeyForm(SaysWhatToEnter, webauthn_forms.EditWebAuthnForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = "Enter a name for the passkey"

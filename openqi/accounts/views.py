@@ -39,6 +39,7 @@ from .forms import (
     ChangePasswordForm,
     NewPasswordForm,
     NewPersonForm,
+    PasswordResetRequestForm,
     ProfileForm,
     SignInForm,
     TokenForm,
@@ -126,6 +127,7 @@ class _PasswordReset(auth_views.PasswordResetView):
 password_reset = shows_mail_links(
     _PasswordReset.as_view(
         template_name="accounts/password_reset.html",
+        form_class=PasswordResetRequestForm,
         email_template_name="accounts/email/password_reset.txt",
         subject_template_name="accounts/email/password_reset_subject.txt",
         success_url=reverse_lazy("accounts:password_reset_done"),

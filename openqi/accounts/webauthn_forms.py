@@ -14,6 +14,8 @@ from allauth.mfa.adapter import get_adapter
 from allauth.mfa.webauthn import forms as webauthn
 from django import forms
 
+from openqi.core.forms import SaysWhatToEnter
+
 #: What fido2 raises on a credential of the wrong shape.
 MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
@@ -23,7 +25,7 @@ def _incorrect() -> forms.ValidationError:
     return error
 
 
-class AddWebAuthnForm(webauthn.AddWebAuthnForm):
+class AddWebAuthnForm(SaysWhatToEnter, webauthn.AddWebAuthnForm):
     def clean(self) -> dict[str, Any]:
         try:
             return super().clean()
@@ -31,7 +33,7 @@ class AddWebAuthnForm(webauthn.AddWebAuthnForm):
             raise _incorrect() from error
 
 
-class SignupWebAuthnForm(webauthn.SignupWebAuthnForm):
+class SignupWebAuthnForm(SaysWhatToEnter, webauthn.SignupWebAuthnForm):
     def clean(self) -> dict[str, Any]:
         try:
             return super().clean()
@@ -39,7 +41,7 @@ class SignupWebAuthnForm(webauthn.SignupWebAuthnForm):
             raise _incorrect() from error
 
 
-class AuthenticateWebAuthnForm(webauthn.AuthenticateWebAuthnForm):
+class AuthenticateWebAuthnForm(SaysWhatToEnter, webauthn.AuthenticateWebAuthnForm):
     def clean_credential(self) -> Any:
         try:
             return super().clean_credential()
@@ -47,7 +49,7 @@ class AuthenticateWebAuthnForm(webauthn.AuthenticateWebAuthnForm):
             raise _incorrect() from error
 
 
-class LoginWebAuthnForm(webauthn.LoginWebAuthnForm):
+class LoginWebAuthnForm(SaysWhatToEnter, webauthn.LoginWebAuthnForm):
     def clean_credential(self) -> Any:
         try:
             return super().clean_credential()
@@ -55,7 +57,7 @@ class LoginWebAuthnForm(webauthn.LoginWebAuthnForm):
             raise _incorrect() from error
 
 
-class ReauthenticateWebAuthnForm(webauthn.ReauthenticateWebAuthnForm):
+class ReauthenticateWebAuthnForm(SaysWhatToEnter, webauthn.ReauthenticateWebAuthnForm):
     def clean_credential(self) -> Any:
         try:
             return super().clean_credential()

@@ -9,6 +9,7 @@ from django import forms
 from openqi.core.categories import EnablerCategory
 from openqi.core.forms import (
     NHSDateField,
+    SaysWhatToEnter,
     WholeNumberField,
     choice_field,
     model_choice_field,
@@ -21,7 +22,7 @@ from . import services
 from .models import ActionItem, AssessmentRound, Instrument, RespondentGroup
 
 
-class RoundForm(forms.Form):
+class RoundForm(SaysWhatToEnter, forms.Form):
     instrument = forms.ModelChoiceField(
         queryset=Instrument.objects.none(),  # set per organisation
         label="Instrument",
@@ -55,7 +56,7 @@ class RoundForm(forms.Form):
         return str(self.cleaned_data["title"]).strip()
 
 
-class LinkForm(forms.Form):
+class LinkForm(SaysWhatToEnter, forms.Form):
     count = WholeNumberField(
         label="How many links",
         min_value=1,
@@ -103,7 +104,7 @@ class LinkForm(forms.Form):
             )
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(SaysWhatToEnter, forms.Form):
     """One radio question per item put to the link's respondent group; questions
     may be skipped, but a response needs at least one answer."""
 
@@ -198,7 +199,7 @@ class ActionForm(VersionedForm):
         return str(self.cleaned_data["title"]).strip()
 
 
-class ActionFilterForm(forms.Form):
+class ActionFilterForm(SaysWhatToEnter, forms.Form):
     status = forms.ChoiceField(
         choices=[("", "Any status"), *ActionItem.Status.choices],
         required=False,
@@ -219,7 +220,7 @@ class ActionFilterForm(forms.Form):
         }
 
 
-class InstrumentImportForm(forms.Form):
+class InstrumentImportForm(SaysWhatToEnter, forms.Form):
     """Load an instrument the organisation holds the rights to, from its definition file."""
 
     file = forms.FileField(

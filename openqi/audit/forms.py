@@ -7,12 +7,12 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from openqi.core.forms import NHSDateField
+from openqi.core.forms import NHSDateField, SaysWhatToEnter
 
 from .models import AuditEvent
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(SaysWhatToEnter, forms.Form):
     model = forms.ChoiceField(label="What", required=False)
     action = forms.ChoiceField(
         label="Action",

@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from openqi.accounts.models import User
 from openqi.core.categories import BarrierCategory
-from openqi.core.forms import NHSDateField, choice_field, model_choice_field
+from openqi.core.forms import (
+    NHSDateField,
+    SaysWhatToEnter,
+    choice_field,
+    model_choice_field,
+)
 from openqi.core.versioning import VersionedForm
 from openqi.organisations.forms import offer_people_who_may_edit
 from openqi.organisations.models import Organisation, Unit
@@ -25,7 +30,10 @@ def _person(user: User) -> str:
 class BarrierForm(VersionedForm):
     """A barrier. A new one is always open; changing one may also change its status."""
 
-    raised_on = NHSDateField(label="Raised on")
+    raised_on = NHSDateField(
+        label="Raised on",
+        error_messages={"required": "Enter the date the barrier was raised."},
+    )
     resolved_on = NHSDateField(label="Resolved on", required=False)
 
     class Meta:
@@ -62,6 +70,7 @@ class BarrierForm(VersionedForm):
             "projects": "The organisation's projects this barrier holds back.",
             "resolution": "A sentence on what removed the barrier.",
         }
+        error_messages = {"title": {"required": "Say what the barrier is."}}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "resolution": forms.Textarea(attrs={"rows": 3}),
@@ -138,7 +147,7 @@ class BarrierForm(VersionedForm):
         return data
 
 
-class BarrierSearchForm(forms.Form):
+class BarrierSearchForm(SaysWhatToEnter, forms.Form):
     category = forms.ChoiceField(
         label="Category",
         required=False,
@@ -167,7 +176,7 @@ class BarrierSearchForm(forms.Form):
         unit.queryset = Unit.objects.for_organisation(organisation)
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(SaysWhatToEnter, forms.Form):
     """The forum's toggle: ``escalate`` is "true" to flag, anything else to unflag."""
 
     escalate = forms.BooleanField(required=False)

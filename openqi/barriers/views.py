@@ -129,7 +129,8 @@ def escalate(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     form.is_valid()  # a BooleanField that is not required cannot fail
     services.set_escalation(barrier, form.cleaned_data["escalate"])
     if _is_htmx(request):
-        context = _base(membership, barrier=barrier)
+        # The toggle keeps focus and says what it did (core/updates.js).
+        context = _base(membership, barrier=barrier, toggled=True)
         return render(request, "barriers/_escalate.html", context)
     if barrier.escalate_to_board:
         messages.success(request, f"{barrier.title} is flagged for the board report.")

@@ -1,9 +1,10 @@
-"""Form pieces shared by every app: the NHS.UK date input and typed numbers."""
+"""Form pieces shared by every app: the NHS.UK date input, typed numbers, and
+required fields that say what to enter."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -13,6 +14,7 @@ __all__ = [
     "DayMonthYearWidget",
     "NHSDateField",
     "NumberField",
+    "SaysWhatToEnter",
     "TypedNumberInput",
     "WholeNumberField",
 ]
@@ -92,6 +94,57 @@ class WholeNumberField(NumberField):
         if not float(number).is_integer():
             raise forms.ValidationError(self.error_messages["whole"], code="whole")
         return int(number)
+
+
+#: Django's message for an empty required field, which says nothing about what to give.
+DJANGO_REQUIRED = str(forms.Field.default_error_messages["required"])
+
+#: Labels starting with these words name what to give without an article:
+#: "Choose how often it is measured", not "Choose the how often it is measured".
+_NO_ARTICLE = frozenset(
+    "a an the how which what where when who whose why whether if its their your "
+    "our his her my this these".split()
+)
+
+
+def required_message(field: forms.Field, label: str) -> str:
+    """What an empty required field says, from its label and kind, in the NHS.UK
+    style ("Enter the project title.", "Choose the status."): "Enter" for what is
+    typed (text, numbers, dates), "Choose" for what is picked (a select, radios,
+    checkboxes or a file). A label that is a question or has a colon reads badly
+    after a verb; such a field sets its own message (tests/core/test_required_messages.py)."""
+    text = " ".join(str(label).split()).rstrip(".")
+    if len(text) > 1 and text[1].isupper():  # an abbreviation, such as NHS number
+        noun = text
+    else:
+        noun = text[:1].lower() + text[1:]
+    first = noun.split(" ", 1)[0].lower()
+    what = noun if first in _NO_ARTICLE else f"the {noun}"
+    if isinstance(field, forms.BooleanField):
+        return f"Tick “{text}”."
+    if isinstance(field, forms.FileField):
+        return f"Choose {what} to upload."
+    if isinstance(field, forms.ChoiceField):  # ModelChoiceField too
+        return f"Choose {what}."
+    return f"Enter {what}."
+
+
+class SaysWhatToEnter:
+    """Mixed into every form: a required field left empty says what to enter
+    (:func:`required_message`, from the label the field has when the form is
+    checked) rather than Django's "This field is required."; a message the form
+    sets itself is kept. Put it first among the bases:
+    ``class NoteForm(SaysWhatToEnter, forms.Form)``. (A plain class, so that each
+    form keeps the types of the form it is mixed into.)"""
+
+    def full_clean(self) -> None:
+        form = cast(forms.BaseForm, self)
+        for name, field in form.fields.items():
+            if str(field.error_messages.get("required", "")) == DJANGO_REQUIRED:
+                field.error_messages["required"] = required_message(
+                    field, str(form[name].label or name)
+                )
+        super().full_clean()  # type: ignore[misc]  # the Django form it is mixed into has it
 
 
 def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:

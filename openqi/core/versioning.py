@@ -26,6 +26,8 @@ from django import forms
 from django.db import models, router, transaction
 from django.forms.models import model_to_dict
 
+from openqi.core.forms import SaysWhatToEnter
+
 T = TypeVar("T")
 
 #: How often a change that names no version is tried again after a concurrent save.
@@ -143,7 +145,7 @@ def _shown(field: forms.Field, value: Any) -> str:
     return str(choices.get(value, choices.get(str(value), value)))
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(SaysWhatToEnter, forms.ModelForm):
     """A model form that carries the version its instance was loaded with.
 
     A form posted with an older version than the one saved now is invalid, says

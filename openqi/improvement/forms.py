@@ -11,7 +11,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from openqi.core.forms import NHSDateField, choice_field, model_choice_field
+from openqi.core.forms import (
+    NHSDateField,
+    SaysWhatToEnter,
+    choice_field,
+    model_choice_field,
+)
 from openqi.core.versioning import VersionedForm
 from openqi.projects.models import Project
 
@@ -40,7 +45,7 @@ class DriverNodeForm(_ModelRulesForm):
         model = DriverNode
         fields = ["kind", "text"]
         labels = {"kind": "What is it?", "text": "Text"}
-        error_messages = _TEXT_REQUIRED
+        error_messages = {**_TEXT_REQUIRED, "kind": {"required": "Choose what it is."}}
         widgets = {
             "kind": forms.RadioSelect,
             "text": forms.Textarea(attrs={"rows": 2}),
@@ -73,8 +78,11 @@ class DriverNodeTextForm(_ModelRulesForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
 
-class MoveForm(forms.Form):
-    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+class MoveForm(SaysWhatToEnter, forms.Form):
+    direction = forms.ChoiceField(
+        choices=[("up", "Up"), ("down", "Down")],
+        error_messages={"required": "Choose which way to move it."},
+    )
 
 
 class CycleCreateForm(_ModelRulesForm):
@@ -96,6 +104,12 @@ class CycleCreateForm(_ModelRulesForm):
             "title": "Name of the test",
             "plan": "Plan: what will you test, who, where and when?",
             "prediction": "Prediction: what do you expect to happen?",
+        }
+        error_messages = {
+            "plan": {"required": "Say what you will test, who, where and when."},
+            "prediction": {
+                "required": "Write your prediction: what you expect to happen."
+            },
         }
         help_texts = {
             "title": "For example, Bedside falls checklist on one bay for a week.",
@@ -121,9 +135,6 @@ class CycleCreateForm(_ModelRulesForm):
         ]
         self.fields["plan"].required = True
         self.fields["prediction"].required = True
-        self.fields["prediction"].error_messages["required"] = (
-            "Write your prediction: what you expect to happen."
-        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -141,6 +152,7 @@ class PlanForm(_ModelRulesForm):
         model = PDSACycle
         fields = ["title", "plan", "prediction", "start_date"]
         labels = CycleCreateForm.Meta.labels
+        error_messages = CycleCreateForm.Meta.error_messages
         help_texts = CycleCreateForm.Meta.help_texts
         widgets = CycleCreateForm.Meta.widgets
 

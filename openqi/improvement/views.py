@@ -89,6 +89,7 @@ def _drivers_context(
         ),
         "form": None,
         "form_at": None,
+        "focus": None,
         **extra,
     }
 
@@ -105,11 +106,20 @@ def _drivers_page(
 
 
 def _drivers_saved(
-    request: HttpRequest, membership: Membership, project: Project, message: str
+    request: HttpRequest,
+    membership: Membership,
+    project: Project,
+    message: str,
+    focus: tuple[Any, ...],
 ) -> HttpResponse:
+    """After a change: the outline with ``message`` announced and ``focus`` (what takes
+    focus, see improvement/_drivers.html) for htmx; a redirect with a message otherwise."""
     if _is_htmx(request):
-        response = _drivers_page(request, membership, project, notice=message)
-        response["HX-Reswap"] = "outerHTML show:#drivers:top"
+        response = _drivers_page(
+            request, membership, project, notice=message, focus=focus
+        )
+        # No scrolling of its own: the element focused is brought into view.
+        response["HX-Reswap"] = "outerHTML"
         return response
     messages.success(request, message)
     return redirect(
@@ -158,7 +168,11 @@ def driver_add(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         node = services.add_node(form.save(commit=False))
         return _drivers_saved(
-            request, membership, project, f"{node.get_kind_display()} added."
+            request,
+            membership,
+            project,
+            f"{node.get_kind_display()} added.",
+            focus=("node", node.pk),
         )
     at = ("add", parent.pk if parent else "aim")
     return _drivers_page(
@@ -181,7 +195,11 @@ def driver_edit(
             form.report_conflict()
         else:
             return _drivers_saved(
-                request, membership, project, f"{node.get_kind_display()} saved."
+                request,
+                membership,
+                project,
+                f"{node.get_kind_display()} saved.",
+                focus=("node", node.pk),
             )
     return _drivers_page(
         request, membership, project, form=form, form_at=("edit", node.pk)
@@ -196,11 +214,14 @@ def driver_move(
     project = get_project_for(membership, pk)
     node = _node(membership, project, node_pk)
     form = MoveForm(request.POST)
-    if form.is_valid() and services.move_node(node, form.cleaned_data["direction"]):
-        message = f"{node.get_kind_display()} moved {form.cleaned_data['direction']}."
+    direction = form.cleaned_data["direction"] if form.is_valid() else ""
+    if direction and services.move_node(node, direction):
+        message = f"{node.get_kind_display()} moved {direction}."
     else:
         message = f"{node.get_kind_display()} cannot move that way."
-    return _drivers_saved(request, membership, project, message)
+    return _drivers_saved(
+        request, membership, project, message, focus=("move", node.pk, direction)
+    )
 
 
 @page_access(get=CHANGE_IMPROVEMENT_WORK, post=CHANGE_IMPROVEMENT_WORK)
@@ -217,9 +238,15 @@ def driver_delete(
         what="a driver diagram entry with PDSA cycles",
     )
     if request.method == "POST":
+        parent_id = node.parent_id
         services.delete_node(node)
         return _drivers_saved(
-            request, membership, project, f"{node.get_kind_display()} deleted."
+            request,
+            membership,
+            project,
+            f"{node.get_kind_display()} deleted.",
+            # The node it sat under, or the outline's heading for a primary driver.
+            focus=("node", parent_id) if parent_id else ("outline",),
         )
     branch = services.find_branch(services.driver_tree(project), node.pk)
     impact = services.delete_impact(branch) if branch else None

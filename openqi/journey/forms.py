@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from openqi.core.forms import NHSDateField, choice_field
+from openqi.core.forms import NHSDateField, SaysWhatToEnter, choice_field
 from openqi.core.versioning import VersionedForm
 
 from .models import Evidence, JourneyStep, Milestone
@@ -49,7 +49,7 @@ class MilestoneForm(VersionedForm):
         return " ".join(self.cleaned_data["title"].split())
 
 
-class EvidenceForm(forms.ModelForm):
+class EvidenceForm(SaysWhatToEnter, forms.ModelForm):
     link = forms.URLField(
         label="Link (optional)",
         required=False,

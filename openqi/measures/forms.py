@@ -13,6 +13,7 @@ from django.utils import timezone
 from openqi.core.forms import (
     NHSDateField,
     NumberField,
+    SaysWhatToEnter,
     WholeNumberField,
     choice_field,
     model_choice_field,
@@ -71,6 +72,7 @@ class MeasureForm(VersionedForm):
             "target": NumberField,
             "multiplier": NumberField,
         }
+        error_messages = {"name": {"required": "Enter the name of the measure."}}
         labels = {
             "name": "Name",
             "definition": "Operational definition",
@@ -189,6 +191,7 @@ class PointForm(VersionedForm):
 
     period = NHSDateField(
         label="Period",
+        error_messages={"required": "Enter a day in the period."},
         help_text="Any day in the period: it is kept as the period's first day "
         "(the Monday of a week, the 1st of a month or quarter).",
     )
@@ -264,9 +267,10 @@ class PointForm(VersionedForm):
         return cleaned
 
 
-class PhaseBreakForm(forms.ModelForm):
+class PhaseBreakForm(SaysWhatToEnter, forms.ModelForm):
     period = NHSDateField(
         label="New phase starts",
+        error_messages={"required": "Enter the date the new phase starts."},
         help_text="The first period after the change, for example 1 3 2025.",
     )
 
@@ -294,8 +298,12 @@ class PhaseBreakForm(forms.ModelForm):
         return period
 
 
-class AnnotationForm(forms.ModelForm):
-    period = NHSDateField(label="Period", help_text="For example, 1 3 2025.")
+class AnnotationForm(SaysWhatToEnter, forms.ModelForm):
+    period = NHSDateField(
+        label="Period",
+        help_text="For example, 1 3 2025.",
+        error_messages={"required": "Enter the period the note is about."},
+    )
 
     class Meta:
         model = Annotation
@@ -315,7 +323,7 @@ class AnnotationForm(forms.ModelForm):
         )
 
 
-class MeasureFilterForm(forms.Form):
+class MeasureFilterForm(SaysWhatToEnter, forms.Form):
     unit = forms.ModelChoiceField(
         label="Unit", queryset=Unit.objects.none(), required=False, empty_label="All"
     )
@@ -329,7 +337,7 @@ class MeasureFilterForm(forms.Form):
         unit.queryset = Unit.objects.for_organisation(organisation).order_by("name")
 
 
-class ImportForm(forms.Form):
+class ImportForm(SaysWhatToEnter, forms.Form):
     file = forms.FileField(
         label="File",
         help_text="A CSV or Excel (.xlsx) file with a header row and the columns period, "
@@ -369,7 +377,7 @@ class ImportForm(forms.Form):
         return token
 
 
-class ColumnForm(forms.Form):
+class ColumnForm(SaysWhatToEnter, forms.Form):
     """Which of the file's columns holds the period, the value and the denominator."""
 
     def __init__(
@@ -412,7 +420,7 @@ class ColumnForm(forms.Form):
         }
 
 
-class ImportFilterForm(forms.Form):
+class ImportFilterForm(SaysWhatToEnter, forms.Form):
     """Keep only the rows whose ``column`` holds ``value``: one trust's series
     from a national file, say (org_code = RJZ)."""
 

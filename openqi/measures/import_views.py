@@ -87,7 +87,11 @@ def _job_or_restart(
 def import_progress(
     request: MemberRequest, slug: str, pk: int, token: str
 ) -> HttpResponse:
-    """How far the check has got: the fragment measures/import.js polls (no page of its own)."""
+    """How far the check has got: the fragment measures/import.js polls. It is
+    no page of its own: opened in the browser, it leads to the import's page
+    (the waiting page while busy, else the preview)."""
+    if request.headers.get("HX-Request") != "true":
+        return redirect("measures:import_preview", slug=slug, pk=pk, token=token)
     membership = request.membership
     measure = services.get_measure_for(membership, pk)
     job = imports.import_progress(token, measure, request.user)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
+from openqi.core.forms import SaysWhatToEnter
+
 from .overview import GROUP_NAMES
 
 
-class OverviewFilterForm(forms.Form):
+class OverviewFilterForm(SaysWhatToEnter, forms.Form):
     q = forms.CharField(
         label="Measure or unit name",
         required=False,

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from openqi.core.forms import SaysWhatToEnter
 from openqi.core.versioning import VersionedForm
 
 from .access import people_who_may_edit
@@ -60,6 +61,7 @@ class UnitForm(VersionedForm):
         model = Unit
         fields = ["name", "level", "parent"]
         labels = {"name": "Name", "level": "Level", "parent": "Sits under"}
+        error_messages = {"name": {"required": "Enter the name of the unit."}}
         help_texts = {
             "parent": "A directorate sits under a division, a team under a directorate. "
             "Leave empty for a division."
@@ -122,7 +124,7 @@ class MembershipForm(VersionedForm):
         unit.empty_label = "No unit"
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(SaysWhatToEnter, forms.Form):
     email = forms.EmailField(label="E-mail address", max_length=254)
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.MEMBER)
     unit = forms.ModelChoiceField(
@@ -149,11 +151,13 @@ class InvitationForm(forms.Form):
         return email
 
 
-class SwitchForm(forms.Form):
-    organisation = forms.SlugField()
+class SwitchForm(SaysWhatToEnter, forms.Form):
+    organisation = forms.SlugField(
+        error_messages={"required": "Choose an organisation."}
+    )
 
 
-class SecurityForm(forms.Form):
+class SecurityForm(SaysWhatToEnter, forms.Form):
     admins_must_use_mfa = forms.BooleanField(
         label="Administrators must use multi-factor authentication",
         required=False,

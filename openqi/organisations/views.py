@@ -127,6 +127,7 @@ def _unit_form_response(
     """The form again (with its errors): the units fragment for htmx, else the form page."""
     if _is_htmx(request):
         context = _units_context(membership, form, editing)
+        context["focus_form"] = True  # its first field, or its error summary
         return render(request, "organisations/_units.html", context)
     context = {
         "membership": membership,
@@ -138,14 +139,16 @@ def _unit_form_response(
 
 
 def _units_saved(
-    request: HttpRequest, membership: Membership, message: str
+    request: HttpRequest, membership: Membership, message: str, unit: Unit
 ) -> HttpResponse:
     if _is_htmx(request):
         context = _units_context(membership)
         context["notice"] = message
+        context["focus_unit"] = unit.pk
         response = render(request, "organisations/_units.html", context)
-        # Scroll to the notice at the top, not to the form the swap started from.
-        response["HX-Reswap"] = "outerHTML show:#units:top"
+        # Not to the form the swap started from: the unit saved takes focus (and
+        # comes into view), the notice is announced.
+        response["HX-Reswap"] = "outerHTML"
         return response
     messages.success(request, message)
     return redirect("organisations:units", slug=membership.organisation.slug)
@@ -158,7 +161,7 @@ def unit_create(request: MemberRequest, slug: str) -> HttpResponse:
     form = UnitForm(_posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         unit = services.create_unit(organisation, **form.cleaned_data)
-        return _units_saved(request, membership, f"{unit.name} added.")
+        return _units_saved(request, membership, f"{unit.name} added.", unit)
     return _unit_form_response(request, membership, form, None)
 
 
@@ -175,7 +178,7 @@ def unit_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
         except VersionConflict:
             form.report_conflict()
         else:
-            return _units_saved(request, membership, f"{unit.name} saved.")
+            return _units_saved(request, membership, f"{unit.name} saved.", unit)
     return _unit_form_response(request, membership, form, editing)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from openqi.core.forms import choice_field
+from openqi.core.forms import SaysWhatToEnter, choice_field
 from openqi.organisations.models import Unit
 from openqi.projects.models import PROGRESS_SCALE, Project
 from openqi.strategy.models import StrategicPriority
@@ -19,7 +19,7 @@ _SCORES = [("", "Any")] + [
 ]
 
 
-class PortfolioFilterForm(forms.Form):
+class PortfolioFilterForm(SaysWhatToEnter, forms.Form):
     priority = forms.ChoiceField(label="Strategic priority", required=False)
     unit = forms.ChoiceField(label="Unit (and the units beneath it)", required=False)
     status = forms.ChoiceField(
@@ -79,7 +79,7 @@ class PortfolioFilterForm(forms.Form):
         )
 
 
-class MatrixForm(forms.Form):
+class MatrixForm(SaysWhatToEnter, forms.Form):
     level = forms.ChoiceField(
         label="Columns", required=False, choices=Unit.Level.choices
     )

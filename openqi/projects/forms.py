@@ -10,6 +10,7 @@ from django.utils import timezone
 from openqi.accounts.models import User
 from openqi.core.forms import (
     NHSDateField,
+    SaysWhatToEnter,
     WholeNumberField,
     choice_field,
     model_choice_field,
@@ -145,7 +146,7 @@ class ProjectForm(VersionedForm):
         return {k: v for k, v in self.cleaned_data.items() if k != "confirm"}
 
 
-class ProjectSearchForm(forms.Form):
+class ProjectSearchForm(SaysWhatToEnter, forms.Form):
     q = forms.CharField(label="Title contains", required=False, max_length=200)
     status = forms.ChoiceField(
         label="Status",
@@ -166,7 +167,7 @@ class ProjectSearchForm(forms.Form):
         ).queryset = StrategicPriority.objects.for_organisation(organisation)
 
 
-class SimilarForm(forms.Form):
+class SimilarForm(SaysWhatToEnter, forms.Form):
     """The words to compare, sent as someone types (htmx) or from the check page."""
 
     title = forms.CharField(label="Project title", required=False, max_length=200)
@@ -181,10 +182,11 @@ class SimilarForm(forms.Form):
     exclude = WholeNumberField(required=False, widget=forms.HiddenInput)
 
 
-class NoteForm(forms.Form):
+class NoteForm(SaysWhatToEnter, forms.Form):
     text = forms.CharField(
         label="Add a note to the timeline",
         max_length=5000,
+        error_messages={"required": "Enter the note."},
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What happened, what was decided, what you learned.",
     )
@@ -196,7 +198,7 @@ class NoteForm(forms.Form):
         return text
 
 
-class RatingForm(forms.Form):
+class RatingForm(SaysWhatToEnter, forms.Form):
     score = forms.TypedChoiceField(
         label="Progress score",
         choices=[(str(s), str(s)) for s in PROGRESS_SCALE],
@@ -240,7 +242,7 @@ class RatingForm(forms.Form):
         return rated_on
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(SaysWhatToEnter, forms.ModelForm):
     class Meta:
         model = Partner
         fields = ["name", "kind", "contribution"]
@@ -254,13 +256,17 @@ class PartnerForm(forms.ModelForm):
             "contribution": "For example, attends the fortnightly project meeting.",
         }
         widgets = {"kind": forms.RadioSelect}
+        error_messages = {
+            "name": {"required": "Enter their name."},
+            "kind": {"required": "Choose how they take part."},
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "kind").choices = Partner.Kind.choices
 
 
-class MeasureLinkForm(forms.Form):
+class MeasureLinkForm(SaysWhatToEnter, forms.Form):
     """One of the organisation's measures not yet linked, and its role.
 
     Any such measure is accepted; a page offers only a short list of them
@@ -298,7 +304,7 @@ class MeasureLinkForm(forms.Form):
         ]
 
 
-class MeasureSearchForm(forms.Form):
+class MeasureSearchForm(SaysWhatToEnter, forms.Form):
     """The words a measure's name must contain, for the "Link a measure" picker."""
 
     q = forms.CharField(

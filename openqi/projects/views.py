@@ -296,8 +296,11 @@ def note_add(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     project = services.get_project_for(membership, pk)
     form = NoteForm(request.POST)
+    added = None
     if form.is_valid():
-        services.add_note(project, author=request.user, text=form.cleaned_data["text"])
+        added = services.add_note(
+            project, author=request.user, text=form.cleaned_data["text"]
+        )
         form = NoteForm()
         if not _is_htmx(request):
             messages.success(request, "Note added to the timeline.")
@@ -309,6 +312,8 @@ def note_add(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
             can_edit=True,
             notes=list(project.notes.select_related("author")),
             note_form=form,
+            # The note added takes focus and is announced (core/updates.js).
+            added_note=added.pk if added else None,
         )
         return render(request, "projects/_timeline.html", context)
     context = _detail_context(membership, project, note_form=form)

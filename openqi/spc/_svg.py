@@ -39,6 +39,7 @@ __all__ = [
     "_legend",
     "_legend_rows",
     "_LegendItem",
+    "_marker",
     "_LIMIT",
     "_LIMIT_DASH",
     "_line",
@@ -46,6 +47,8 @@ __all__ = [
     "_list_text",
     "_MUTED",
     "_NEAR",
+    "_NEAR_DASH",
+    "_OUTLINES",
     "_nice_ticks",
     "_number",
     "_open",
@@ -54,6 +57,8 @@ __all__ = [
     "_prefix",
     "_Scale",
     "_sentence",
+    "_shape_path",
+    "_SHAPES",
     "_svg_open",
     "_TARGET_DASH",
     "_TEXT",
@@ -82,15 +87,40 @@ _FONT = "Arial, Helvetica, sans-serif"
 _TEXT = "#231f20"
 _MUTED = "#4c6272"
 _GRID = "#e8edee"
-_AXIS = "#aeb7bd"
-_CENTRE = "#425563"
-_LIMIT = "#768692"
-_NEAR = "#aeb7bd"
-_DATA_LINE = "#a6a6a6"
 _WHITE = "#ffffff"
 _ICON_R = 17.0
-_LIMIT_DASH = "5 4"
-_TARGET_DASH = "8 4"
+
+# Every mark that carries meaning has a contrast of at least 3:1 with the white
+# background (WCAG 2.2, 1.4.11 Non-text Contrast; tests/spc/test_chart_contrast.py
+# computes it): the ratio on white is given beside each colour. The light
+# Making Data Count fills (grey 2.43:1, blue 2.48:1) stay, inside a darker
+# outline of the same hue, and lines that share a colour differ in dash or width.
+_AXIS = "#768692"  # 3.75:1; the x axis line and its ticks
+_CENTRE = "#425563"  # 7.75:1; solid, 2 px
+_LIMIT = "#768692"  # 3.75:1; dashed, 1.5 px
+_NEAR = "#768692"  # 3.75:1; dotted, 1 px
+_DATA_LINE = "#858585"  # 3.69:1; MDC's grey line, darkened
+_LIMIT_DASH = "6 4"
+_NEAR_DASH = "1.5 3"
+_TARGET_DASH = "10 3 2 3"  # dash-dot, unlike the limits' dashes
+
+#: Point outlines (3:1 or more on white, the same hue as the fill) and shapes,
+#: by signal kind, so that a special-cause point is told apart without colour:
+#: common cause a small circle, improvement a diamond, concern a triangle (the
+#: warning sign), special cause in neither direction a square; a point left
+#: out of the calculations is the same shape, hollow.
+_OUTLINES: dict[str, str] = {
+    "common_cause": "#757575",  # 4.61:1
+    "improvement": "#0072a3",  # 5.34:1
+    "concern": "#b35300",  # 5.06:1
+    "neutral": "#490092",  # 12.36:1
+}
+_SHAPES: dict[str, str] = {
+    "common_cause": "circle",
+    "improvement": "diamond",
+    "concern": "triangle",
+    "neutral": "square",
+}
 
 _ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 _BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -297,17 +327,83 @@ class _Scale:
         return cast("list[float]", mapped.tolist())
 
 
+def _shape_path(shape: str, size: float) -> tuple[float, float, str]:
+    """A marker's outline as path data relative to its first point.
+
+    Returns ``(dx, dy, rest)``: the path starts at the centre plus ``(dx, dy)``
+    and ``rest`` (relative commands) draws the closed outline, so a page of
+    points writes the same ``rest`` for every point of a kind. ``size`` is the
+    radius of a circle of the same area: a diamond's half-diagonal is
+    √(π/2)·size, a square's half-side √π/2·size and an equilateral triangle's
+    circumradius √(4π/(3√3))·size, with its centroid on the value.
+    """
+    if shape == "diamond":
+        d = size * math.sqrt(math.pi / 2)
+        return 0.0, -d, f"l{_c(d)} {_c(d)}l{_c(-d)} {_c(d)}l{_c(-d)} {_c(-d)}z"
+    if shape == "square":
+        h = size * math.sqrt(math.pi) / 2
+        return -h, -h, f"h{_c(2 * h)}v{_c(2 * h)}h{_c(-2 * h)}z"
+    if shape == "triangle":
+        r = size * math.sqrt(4 * math.pi / (3 * math.sqrt(3)))
+        half = r * math.sqrt(3) / 2
+        return 0.0, -r, f"l{_c(half)} {_c(1.5 * r)}h{_c(-2 * half)}z"
+    raise ValueError(f"unknown marker shape {shape!r}")
+
+
+def _marker(
+    shape: str,
+    x: float,
+    y: float,
+    size: float,
+    fill: str,
+    stroke: str,
+    stroke_width: str,
+    content: str | None = None,
+    **attrs: object,
+) -> str:
+    """One point marker: a ``<circle>`` of radius ``size``, or a ``<path>`` of
+    a diamond, square or triangle of the same area (see :func:`_shape_path`)."""
+    if shape == "circle":
+        return _el(
+            "circle",
+            content,
+            **attrs,
+            cx=x,
+            cy=y,
+            r=size,
+            fill=fill,
+            stroke=stroke,
+            stroke_width=stroke_width,
+        )
+    dx, dy, rest = _shape_path(shape, size)
+    return _el(
+        "path",
+        content,
+        **attrs,
+        d=f"M{_c(x + dx)} {_c(y + dy)}{rest}",
+        fill=fill,
+        stroke=stroke,
+        stroke_width=stroke_width,
+        stroke_linejoin="round",
+    )
+
+
 @dataclass(frozen=True)
 class _LegendItem:
-    kind: str  # "point", "hollow" or "line"
-    colour: str
+    """A legend entry: a point marker or a line swatch, drawn as on the chart."""
+
+    kind: str  # "point" or "line"
+    colour: str  # a point's fill, a line's stroke
     label: str
     dash: str | None = None
     width: float = 2.0
+    shape: str = "circle"
+    outline: str | None = None  # a point's stroke (its colour when None)
+    size: float = 4.0
 
     @property
     def span(self) -> float:
-        return 30 + _text_width(self.label, 11) + 14
+        return 30 + _text_width(self.label, 11) + 18
 
 
 def _legend_rows(items: Sequence[_LegendItem], room: float) -> list[list[_LegendItem]]:
@@ -336,21 +432,22 @@ def _legend(rows: list[list[_LegendItem]], x0: float, y0: float) -> list[str]:
                         x + 22,
                         y,
                         item.colour,
+                        class_="legend-line",
                         stroke_width=item.width,
                         stroke_dasharray=item.dash,
                     )
                 )
             else:
-                fill = _WHITE if item.kind == "hollow" else item.colour
                 out.append(
-                    _el(
-                        "circle",
-                        cx=x + 11,
-                        cy=y,
-                        r="4",
-                        fill=fill,
-                        stroke=item.colour,
-                        stroke_width="1.5",
+                    _marker(
+                        item.shape,
+                        x + 11,
+                        y,
+                        item.size,
+                        item.colour,
+                        item.outline or item.colour,
+                        "1.5",
+                        class_="legend-point",
                     )
                 )
             out.append(_text(item.label, x + 28, y + 4, fill=_TEXT))

@@ -28,6 +28,9 @@ from openqi.spc._svg import (
     _LIMIT_DASH,
     _MUTED,
     _NEAR,
+    _NEAR_DASH,
+    _OUTLINES,
+    _SHAPES,
     _TARGET_DASH,
     _WHITE,
     COLOURS,
@@ -53,6 +56,7 @@ from openqi.spc._svg import (
     _prefix,
     _Scale,
     _sentence,
+    _shape_path,
     _svg_open,
     _text,
     _text_width,
@@ -95,10 +99,24 @@ _SIGNAL_WORDS: dict[str, str] = {
 _STRIDES = (1, 2, 3, 4, 5, 6, 10, 12, 20, 24, 25, 50, 52, 100, 200, 250, 500, 1000)
 
 
-def _signal_colour(signal: str) -> str:
+def _signal_kind(signal: str) -> str:
+    """The key of a point's fill, outline and shape: neutral_high and
+    neutral_low are both "neutral"; anything unknown is common cause."""
     if signal in ("neutral_high", "neutral_low"):
-        return COLOURS["neutral"]
-    return COLOURS.get(signal, COLOURS["common_cause"])
+        return "neutral"
+    return signal if signal in _SHAPES else "common_cause"
+
+
+def _point_legend(kind: str, label: str, *, hollow: bool = False) -> _LegendItem:
+    """A legend entry drawn as the chart draws a point of that kind."""
+    return _LegendItem(
+        "point",
+        _WHITE if hollow else COLOURS[kind],
+        label,
+        shape=_SHAPES[kind],
+        outline=_OUTLINES[kind],
+        size=3.5 if kind == "common_cause" else 5.0,
+    )
 
 
 def _centre_name(chart: str) -> str:
@@ -273,10 +291,17 @@ def render_svg(
       improvement blue, concern orange, neutral purple), joined by a grey
       line; a missing value is a gap in the line with no point, and a point
       left out of the calculations is drawn hollow;
+    - so that the chart reads without colour (WCAG 2.2, 1.4.1 and 1.4.11),
+      each point has a darker outline of its hue (3:1 or more on white, as
+      every mark that carries meaning has), and the kinds differ in shape:
+      common cause a small circle, and larger, improvement a diamond, concern
+      a triangle, special cause in neither direction a square; the legend
+      shows the same shapes;
     - the centre line solid (the median for run and g charts), the process
-      limits dashed, the target red and dashed; each phase has its own
-      segments, with a gap and a dotted marker where a new phase starts;
-      limits that vary with the denominator (p, u, p′, u′) are drawn as steps;
+      limits dashed, the two-sigma lines dotted, the target red and dash-dot;
+      each phase has its own segments, with a gap and a dotted marker where a
+      new phase starts; limits that vary with the denominator (p, u, p′, u′)
+      are drawn as steps;
     - the variation icon, and the assurance icon when the chart has one, at
       the top right.
 
@@ -325,22 +350,22 @@ def render_svg(
 
     # The legend comes first: its rows set the bottom margin.
     present = set(result.signal)
-    legend = [_LegendItem("point", COLOURS["common_cause"], "Common cause")]
+    legend = [_point_legend("common_cause", "Common cause")]
     if "improvement" in present:
-        legend.append(_LegendItem("point", COLOURS["improvement"], "Improvement"))
+        legend.append(_point_legend("improvement", "Improvement"))
     if "concern" in present:
-        legend.append(_LegendItem("point", COLOURS["concern"], "Concern"))
+        legend.append(_point_legend("concern", "Concern"))
     if present & {"neutral_high", "neutral_low"}:
-        legend.append(_LegendItem("point", COLOURS["neutral"], "Special cause"))
+        legend.append(_point_legend("neutral", "Special cause"))
     if s.excluded.any():
-        legend.append(_LegendItem("hollow", COLOURS["common_cause"], "Excluded"))
+        legend.append(_point_legend("common_cause", "Excluded", hollow=True))
     legend.append(
-        _LegendItem("line", _CENTRE, _centre_name(chart).capitalize(), None, 1.5)
+        _LegendItem("line", _CENTRE, _centre_name(chart).capitalize(), None, 2.0)
     )
     if has_limits:
         legend.append(_LegendItem("line", _LIMIT, "Process limits", _LIMIT_DASH, 1.5))
     if show_near:
-        legend.append(_LegendItem("line", _NEAR, "Two-sigma lines", "2 3", 1.0))
+        legend.append(_LegendItem("line", _NEAR, "Two-sigma lines", _NEAR_DASH, 1.0))
     if target is not None:
         legend.append(_LegendItem("line", COLOURS["target"], "Target", _TARGET_DASH))
 
@@ -392,11 +417,11 @@ def render_svg(
     # Centre and limit lines, per phase.
     lines: list[tuple[str, FloatArray, str, str, str | None]] = []
     if show_near:
-        lines.append(("near-line lower-near", s.near_lower, _NEAR, "1", "2 3"))
-        lines.append(("near-line upper-near", s.near_upper, _NEAR, "1", "2 3"))
+        lines.append(("near-line lower-near", s.near_lower, _NEAR, "1", _NEAR_DASH))
+        lines.append(("near-line upper-near", s.near_upper, _NEAR, "1", _NEAR_DASH))
     lines.append(("limit-line lower-limit", s.lower, _LIMIT, "1.5", _LIMIT_DASH))
     lines.append(("limit-line upper-limit", s.upper, _LIMIT, "1.5", _LIMIT_DASH))
-    lines.append(("centre-line", s.centre, _CENTRE, "1.5", None))
+    lines.append(("centre-line", s.centre, _CENTRE, "2", None))
     for css, array, colour, stroke_width, dash in lines:
         for start, end in spans:
             data = _step_path(array, start, end, x_left, to_y)
@@ -435,7 +460,7 @@ def _x_labels(
     out = [_open("g", class_="x-axis", font_size="11")]
     for i in range(0, len(texts), stride):
         x = x_left(i + 0.5)
-        out.append(_line(x, bottom_y, x, bottom_y + 4, _AXIS))
+        out.append(_line(x, bottom_y, x, bottom_y + 4, _AXIS, class_="tick"))
         if rotate:
             y = bottom_y + 12
             out.append(
@@ -521,6 +546,41 @@ def _annotation_marks(
     return out
 
 
+def _point_look(
+    signal: str, is_excluded: bool, small: float, large: float
+) -> tuple[str, str, str, str, float, float]:
+    """How a point of one signal is written, but for its position and tooltip.
+
+    Returns the text before x, between x and y, after y (up to the opening
+    ``<title>``), the closing text, and the offset of the written position from
+    the point's centre: the markup :func:`_marker` writes, with the text that
+    depends only on the signal and exclusion escaped once per kind.
+    """
+    kind = _signal_kind(signal)
+    shape = _SHAPES[kind]
+    css = f"point signal-{signal} shape-{shape}" + (" excluded" if is_excluded else "")
+    fill = _WHITE if is_excluded else COLOURS[kind]
+    paint = f' fill="{_esc(fill)}" stroke="{_esc(_OUTLINES[kind])}" stroke-width="1.5"'
+    if shape == "circle":
+        return (
+            f'<circle class="{_esc(css)}" cx="',
+            '" cy="',
+            f'" r="{_c(small)}"{paint}><title>',
+            "</title></circle>",
+            0.0,
+            0.0,
+        )
+    dx, dy, rest = _shape_path(shape, large)
+    return (
+        f'<path class="{_esc(css)}" d="M',
+        " ",
+        f'{rest}"{paint} stroke-linejoin="round"><title>',
+        "</title></path>",
+        dx,
+        dy,
+    )
+
+
 def _points(
     result: ChartResult, s: _Series, x_left: _Scale, to_y: _Scale, band: float
 ) -> list[str]:
@@ -536,11 +596,10 @@ def _points(
         _path(data, _DATA_LINE, "1.5", class_="data-line", stroke_linejoin="round")
         for data in _line_paths(xs, ys)
     ]
-    radius = _c(min(4.5, max(2.0, band * 0.32)))
-    # One circle per point, written as ``_el("circle", …)`` writes it (class, cx,
-    # cy, r, fill, stroke, stroke-width): the attributes that depend only on the
-    # signal and exclusion are escaped once per kind, not once per point.
-    looks: dict[tuple[str, bool], tuple[str, str]] = {}
+    # Common cause a small circle; special cause larger, in its own shape.
+    small = min(3.5, max(2.0, band * 0.3))
+    large = min(5.0, max(3.5, band * 0.45))
+    looks: dict[tuple[str, bool], tuple[str, str, str, str, float, float]] = {}
     out.append(_open("g", class_="points"))
     for i in range(n):
         y = ys[i]
@@ -557,18 +616,11 @@ def _points(
             tip += ", left out of the calculations"
         look = looks.get((signal, is_excluded))
         if look is None:
-            colour = _signal_colour(signal)
-            css = f"point signal-{signal}" + (" excluded" if is_excluded else "")
-            fill = _WHITE if is_excluded else colour
-            tail = (
-                f' r="{radius}" fill="{_esc(fill)}" stroke="{_esc(colour)}"'
-                ' stroke-width="1.5"><title>'
-            )
-            look = looks[(signal, is_excluded)] = (_esc(css), tail)
-        css_text, tail = look
+            look = _point_look(signal, is_excluded, small, large)
+            looks[(signal, is_excluded)] = look
+        before, between, after, close, dx, dy = look
         out.append(
-            f'<circle class="{css_text}" cx="{_c(xs[i])}" cy="{_c(y)}"{tail}'
-            f"{_esc(tip)}</title></circle>"
+            f"{before}{_c(xs[i] + dx)}{between}{_c(y + dy)}{after}{_esc(tip)}{close}"
         )
     out.append("</g>")
     return out

@@ -19,6 +19,9 @@ from openqi.spc._svg import (
     _LIMIT,
     _LIMIT_DASH,
     _MUTED,
+    _OUTLINES,
+    _SHAPES,
+    _TARGET_DASH,
     _TEXT,
     _WHITE,
     COLOURS,
@@ -34,6 +37,7 @@ from openqi.spc._svg import (
     _line,
     _line_paths,
     _list_text,
+    _marker,
     _nice_ticks,
     _number,
     _open,
@@ -52,6 +56,9 @@ from openqi.spc._svg import (
 from openqi.spc.results import FunnelResult
 
 __all__ = ["render_funnel_svg"]
+
+#: Points' sizes (the radius of a circle of the same area): outliers larger.
+_POINT_SIZES = {"common_cause": 4.0, "improvement": 5.5, "concern": 5.5}
 
 
 def render_funnel_svg(
@@ -84,9 +91,9 @@ def render_funnel_svg(
         Prefix of every ``id`` (see :func:`openqi.spc.render_chart.render_svg`).
     improvement : {"neither", "increase", "decrease"}
         Which way is better. With ``"neither"`` (the default) every outlier is
-        drawn in the concern colour: without a direction, an outlier either
-        way deserves a look. With a direction, outliers on the better side are
-        drawn in the improvement colour and the others in the concern colour.
+        drawn as a concern (orange triangle): without a direction, an outlier
+        either way deserves a look. With a direction, outliers on the better
+        side are drawn as improvement (blue diamond) and the others as concern.
 
     Returns
     -------
@@ -94,8 +101,11 @@ def render_funnel_svg(
         One ``<svg role="img">`` element with ``<title>``, ``<desc>`` (the
         number of units, the target, the limits and whether they were adjusted
         for over-dispersion, and every outlier), the units as points, the
-        target line, the 95% limits dashed and the 99.8% limits solid, labels
-        for the outliers and a ``<g class="legend">``.
+        target line (red, dash-dot), the 95% limits dashed and the 99.8%
+        limits solid, labels for the outliers and a ``<g class="legend">``.
+        Units within the limits are grey circles; outliers are drawn larger,
+        in the chart's improvement diamond or concern triangle, so that they
+        are told apart without colour.
 
     Raises
     ------
@@ -150,21 +160,32 @@ def render_funnel_svg(
     chart_title = title if title is not None else "Funnel plot"
     better = {"increase": "high", "decrease": "low"}.get(improvement)
 
-    def outlier_colour(outlier: str) -> str:
+    def outlier_kind(outlier: str) -> str:
+        """The signal kind whose colours and shape an outlier is drawn in."""
         if outlier not in ("high", "low"):
-            return COLOURS["common_cause"]
+            return "common_cause"
         if better is None or outlier != better:
-            return COLOURS["concern"]
-        return COLOURS["improvement"]
+            return "concern"
+        return "improvement"
 
-    legend = [_LegendItem("point", COLOURS["common_cause"], "Within limits")]
+    def point_legend(kind: str, label: str) -> _LegendItem:
+        return _LegendItem(
+            "point",
+            COLOURS[kind],
+            label,
+            shape=_SHAPES[kind],
+            outline=_OUTLINES[kind],
+            size=_POINT_SIZES[kind],
+        )
+
+    legend = [point_legend("common_cause", "Within limits")]
     if better is None:
-        legend.append(_LegendItem("point", COLOURS["concern"], "Outlier"))
+        legend.append(point_legend("concern", "Outlier"))
     else:
-        legend.append(_LegendItem("point", COLOURS["improvement"], "Outlier: better"))
-        legend.append(_LegendItem("point", COLOURS["concern"], "Outlier: worse"))
+        legend.append(point_legend("improvement", "Outlier: better"))
+        legend.append(point_legend("concern", "Outlier: worse"))
     legend += [
-        _LegendItem("line", COLOURS["target"], "Target"),
+        _LegendItem("line", COLOURS["target"], "Target", _TARGET_DASH),
         _LegendItem("line", _LIMIT, "95% limits", _LIMIT_DASH, 1.5),
         _LegendItem("line", _CENTRE, "99.8% limits", None, 1.5),
     ]
@@ -226,7 +247,7 @@ def render_funnel_svg(
     out.append(_open("g", class_="x-axis", font_size="11"))
     for tick in x_ticks:
         x = to_x(tick)
-        out.append(_line(x, bottom_y, x, bottom_y + 4, _AXIS))
+        out.append(_line(x, bottom_y, x, bottom_y + 4, _AXIS, class_="tick"))
         out.append(
             _text(
                 _tick_label(tick, x_step),
@@ -253,10 +274,11 @@ def render_funnel_svg(
                 COLOURS["target"],
                 class_="target-line",
                 stroke_width="2",
+                stroke_dasharray=_TARGET_DASH,
             )
         )
 
-    out += _funnel_points(result, outlier_colour, to_x, to_y)
+    out += _funnel_points(result, outlier_kind, to_x, to_y)
     out += _unit_labels(result, to_x, to_y, left, left + plot_width, top, bottom_y)
     out += _legend(legend_rows, 16, height - 1 - 18 * len(legend_rows))
     out.append("</svg>")
@@ -265,17 +287,18 @@ def render_funnel_svg(
 
 def _funnel_points(
     result: FunnelResult,
-    colour_of: Callable[[str], str],
+    kind_of: Callable[[str], str],
     to_x: _Scale,
     to_y: _Scale,
 ) -> list[str]:
-    """The units as points; outliers are drawn last, so on top."""
+    """The units as points; outliers are drawn last, so on top, in the shape
+    and outline of the signal kind they stand for (see :data:`_SHAPES`)."""
     units = sorted(result.units, key=lambda u: u.outlier in ("high", "low"))
     out = [_open("g", class_="points")]
     for unit in units:
         if not (math.isfinite(unit.value) and math.isfinite(unit.denominator)):
             continue
-        colour = colour_of(unit.outlier)
+        kind = kind_of(unit.outlier)
         tip = (
             f"{unit.unit}: {_number(unit.value)} (numerator {_number(unit.numerator)}, "
             f"denominator {_number(unit.denominator)})"
@@ -283,16 +306,17 @@ def _funnel_points(
         if unit.outlier in ("high", "low"):
             tip += f", {unit.outlier} outlier beyond the {result.limit}% limit"
         out.append(
-            _el(
-                "circle",
+            _marker(
+                _SHAPES[kind],
+                to_x(unit.denominator),
+                to_y(unit.value),
+                _POINT_SIZES[kind],
+                COLOURS[kind],
+                _OUTLINES[kind],
+                "1.5",
                 _el("title", _esc(tip)),
-                class_=f"point outlier-{unit.outlier}",
-                cx=to_x(unit.denominator),
-                cy=to_y(unit.value),
-                r="4.5",
-                fill=colour,
+                class_=f"point outlier-{unit.outlier} shape-{_SHAPES[kind]}",
                 fill_opacity="0.85",
-                stroke=colour,
             )
         )
     out.append("</g>")

@@ -17,7 +17,10 @@ from .models import StrategicPriority
 class PriorityForm(VersionedForm):
     """A priority of the organisation; the period rule comes from the model's ``clean``."""
 
-    period_start = NHSDateField(label="Starts")
+    period_start = NHSDateField(
+        label="Starts",
+        error_messages={"required": "Enter the date the priority starts."},
+    )
     period_end = NHSDateField(
         label="Ends", required=False, help_text="Leave empty if it has no end date yet."
     )

@@ -211,6 +211,14 @@ MFA_FORMS = {
         "reauthenticate_webauthn": "ReauthenticateWebAuthnForm",
     }.items()
 }
+# The one-time code forms, saying what to enter when the code is left out.
+MFA_FORMS |= {
+    "authenticate": "openqi.accounts.forms.MFAAuthenticateForm",
+    "reauthenticate": "openqi.accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "openqi.accounts.forms.ActivateTOTPForm",
+    "edit_webauthn": "openqi.accounts.forms.EditPasskeyForm",
+}
+ACCOUNT_FORMS = {"reauthenticate": "openqi.accounts.forms.ReauthenticateForm"}
 MFA_TOTP_ISSUER = env_str("OPENQI_MFA_ISSUER", "OpenQI")
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_LOGIN_ON_GET = False
@@ -256,6 +264,10 @@ STATICFILES_DIRS = [
 # served without its @font-face rules for the NHS CDN (openqi/core/nhsuk_stylesheet.py),
 # so text is in Arial. On: the Frutiger fonts load from https://assets.nhs.uk.
 OPENQI_NHS_FONTS_CDN = env_bool("OPENQI_NHS_FONTS_CDN", False)
+# Where people report an accessibility problem or ask for content in another format:
+# the accessibility statement (openqi/core/views.py) names it; empty, it says to ask
+# the organisation's administrators in OpenQI or its IT service desk.
+OPENQI_ACCESSIBILITY_CONTACT = env_str("OPENQI_ACCESSIBILITY_CONTACT")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

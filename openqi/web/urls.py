@@ -7,13 +7,14 @@ from openqi.core import nhsuk_stylesheet
 from openqi.core import views as core_views
 from openqi.organisations import views as organisation_views
 
-#: The site's own pages, named "core:home" and "core:healthz": the home page lists
-#: the person's organisations, so the organisations app serves it; core, below
-#: every app, serves the health check.
+#: The site's own pages, named "core:home", "core:healthz" and "core:accessibility":
+#: the home page lists the person's organisations, so the organisations app serves
+#: it; core, below every app, serves the health check and the accessibility statement.
 SITE_PAGES = (
     [
         path("", organisation_views.home, name="home"),
         path("healthz", core_views.healthz, name="healthz"),
+        path("accessibility/", core_views.accessibility, name="accessibility"),
     ],
     "core",
 )

@@ -145,6 +145,23 @@ class SurveyTests(BaseTestCase):
         link.refresh_from_db()
         self.assertIsNone(link.used_at)
 
+    def test_every_question_sent_blank_is_refused_too(self) -> None:
+        link, token = self.link()
+        blank = dict.fromkeys(ANSWERS, "")
+        response = self.client.post(f"/survey/{token}/", blank)
+        self.assertEqual(response.status_code, 200)
+        page = response.content.decode()
+        self.assertIn("nhsuk-error-summary", page)
+        self.assertIn("Answer at least one question before sending your answers.", page)
+        self.assertIn("Send my answers", page)  # the form is shown again
+        self.assertFalse(Response.objects.exists())
+        link.refresh_from_db()
+        self.assertIsNone(link.used_at)
+        # The link still works: answering now is taken.
+        self.assertRedirects(
+            self.client.post(f"/survey/{token}/", ANSWERS), "/survey/thank-you/"
+        )
+
     def test_an_answer_off_the_scale_is_refused(self) -> None:
         _link, token = self.link()
         response = self.client.post(f"/survey/{token}/", {**ANSWERS, "l1": "9"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import Page, expect
@@ -11,6 +13,8 @@ from tests.factories import PASSWORD
 #: Findings of axe-core below "serious": reported after the run, not failures.
 AXE_FINDINGS: list[str] = []
 FAILING_IMPACTS = ("serious", "critical")
+#: Every impact axe-core gives: the crawl of every page allows none.
+ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
 
 
 def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
@@ -43,12 +47,20 @@ def expect_nhs_styles(page: Page) -> None:
 
 def expect_accessible(page: Page, label: str) -> None:
     """Run axe-core on the page; fail on serious or critical violations."""
+    failing = axe_violations(page, label, FAILING_IMPACTS)
+    assert not failing, "axe-core found serious or critical violations:\n" + "\n".join(
+        failing
+    )
+
+
+def axe_violations(
+    page: Page, label: str, impacts: tuple[str, ...] = FAILING_IMPACTS
+) -> list[str]:
+    """axe-core's violations on the page of these impacts, one line each (those
+    of other impacts go to :data:`AXE_FINDINGS`, reported after the run)."""
     # Through the DevTools protocol, not add_script_tag: the <script> that adds is
     # inline code, which the Content-Security-Policy refuses.
-    axe = (settings.NODE_MODULES / "axe-core" / "axe.min.js").read_text(
-        encoding="utf-8"
-    )
-    page.evaluate(f"() => {{\n{axe}\n}}")
+    page.evaluate(_axe_script())
     # The header's script lays out its navigation (the items that do not fit go under
     # "More") once it runs and the fonts are in: axe reads colours only after that,
     # or an item still overflowing the header is judged against the page behind it.
@@ -72,13 +84,19 @@ def expect_accessible(page: Page, label: str) -> None:
             " ".join(map(str, n["target"])) for n in violation["nodes"][:3]
         )
         line = f"{label}: [{violation['impact']}] {violation['id']}: {violation['help']} ({targets})"
-        if violation["impact"] in FAILING_IMPACTS:
+        if violation["impact"] in impacts:
             failing.append(line)
         else:
             AXE_FINDINGS.append(line)
-    assert not failing, "axe-core found serious or critical violations:\n" + "\n".join(
-        failing
+    return failing
+
+
+@functools.cache
+def _axe_script() -> str:
+    axe = (settings.NODE_MODULES / "axe-core" / "axe.min.js").read_text(
+        encoding="utf-8"
     )
+    return f"() => {{\n{axe}\n}}"
 
 
 def expect_heading(page: Page, text: str) -> None:

@@ -3,6 +3,8 @@ serious or critical violations. Moderate and minor ones are listed after the run
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
@@ -39,6 +41,7 @@ def _pages(slug: str) -> dict[str, str]:
         "audit log": reverse("audit:log", kwargs={"slug": slug}),
         "profile": reverse("accounts:profile"),
         "API tokens": reverse("accounts:tokens"),
+        "accessibility statement": reverse("core:accessibility"),
         "page not found": "/organisations/no-such-organisation/",
     }
 
@@ -50,6 +53,29 @@ def test_sign_in_page_is_accessible(page: Page, transactional_db: None) -> None:
     page.goto(reverse("accounts:sign_in"))
     expect_nhs_styles(page)
     expect_accessible(page, "sign in")
+
+
+def test_accessibility_statement_is_accessible_signed_out(
+    page: Page, transactional_db: None
+) -> None:
+    """Public, and read at any width: axe at full width and at 320 px (a 1280 px
+    screen at 400% zoom), where nothing scrolls the page sideways."""
+    page.goto(reverse("accounts:sign_in"))
+    page.get_by_role("contentinfo").get_by_role(
+        "link", name="Accessibility statement"
+    ).click()
+    expect(page).to_have_url(re.compile(re.escape(reverse("core:accessibility")) + "$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Accessibility statement for OpenQI"
+    )
+    expect_nhs_styles(page)
+    expect_accessible(page, "accessibility statement")
+    page.set_viewport_size({"width": 320, "height": 720})
+    expect_accessible(page, "accessibility statement at 320 px")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page scrolls sideways by {overflow} px at 320 px"
 
 
 def test_sign_in_page_with_errors_is_accessible(

@@ -1,5 +1,8 @@
-"""At 390 px wide (a phone held upright) no page scrolls sideways: wide tables,
-charts and diagrams scroll inside their own labelled container instead.
+"""Every page, crawled: at 320 px wide (the reflow width of WCAG 1.4.10: a
+1,280 px screen at 400% zoom) and at 390 px (a phone held upright) no page
+scrolls sideways — wide tables, charts and diagrams scroll inside their own
+labelled container instead — and axe-core finds nothing, of any impact, at
+320 px nor on a desktop-sized window.
 
 The pages come from the URL patterns: every page route declared for the access
 walk (tests/<app>/routes*.py) is visited with its sample arguments, so a new page
@@ -31,10 +34,13 @@ from openqi.measures.models import Measure
 from openqi.organisations.models import Invitation, Organisation, Role, Unit
 from openqi.projects.models import Project
 from tests.access import Route
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import ALL_IMPACTS, axe_violations, sign_in
 from tests.test_access_walk import ROUTES, url_patterns
 
-WIDTH, HEIGHT = 390, 844
+#: The reflow width (WCAG 2.2, 1.4.10: 320 CSS px, 1,280 px at 400% zoom), a
+#: phone held upright, and a desktop window.
+REFLOW, PHONE, DESKTOP = 320, 390, 1280
+HEIGHT = 844
 ADMIN = "amara.okonkwo-hale@riverside.example.org"
 VIEWER = "arthur.pennycott@riverside.example.org"
 OUTSIDER = "gideon.wolstenholme@wolds.example.org"
@@ -203,24 +209,43 @@ def _pages(cast: SimpleNamespace) -> tuple[dict[str, str], dict[str, str]]:
     return anonymous, signed_in
 
 
-def _overflow(page: Page, name: str, url: str) -> str | None:
-    """Why the page scrolls sideways (or is not the page to look at), or None."""
+def _open(page: Page, name: str, url: str) -> tuple[bool, str | None]:
+    """Open the page: (whether it is a page to look at, why it could not be
+    checked or None)."""
     try:
         response = page.goto(url)
     except PlaywrightError as error:
         if "Download is starting" in str(error):
-            return None  # a file to save (CSV, JSON, SVG), not a page
+            return False, None  # a file to save (CSV, JSON, SVG), not a page
         raise
     if "text/html" not in (page.evaluate("document.contentType") or ""):
-        return None
+        return False, None
     expected = 404 if name == "page not found" else 200
     if response is None or response.status != expected:
         status = response.status if response else "nothing"
-        return f"{name} ({url}) answered {status}, not {expected}: not checked"
+        return False, f"{name} ({url}) answered {status}, not {expected}: not checked"
     sign_in_path = reverse("accounts:sign_in")
     if sign_in_path in page.url and not url.startswith(sign_in_path):
-        return f"{name} ({url}) sent the person to sign in: not checked"
-    return _scrolls_sideways(page, f"{name} ({url})")
+        return False, f"{name} ({url}) sent the person to sign in: not checked"
+    return True, None
+
+
+def _problems(page: Page, name: str, url: str) -> list[str]:
+    """What is wrong with the page at each width: sideways scrolling at 320 and
+    390 px, axe-core's violations at 320 and 1,280 px."""
+    what = f"{name} ({url})"
+    page.set_viewport_size({"width": REFLOW, "height": HEIGHT})
+    is_page, problem = _open(page, name, url)
+    if not is_page:
+        return [problem] if problem else []
+    found = axe_violations(page, f"{what} at {REFLOW} px", ALL_IMPACTS)
+    for width in (REFLOW, PHONE):
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        if problem := _scrolls_sideways(page, what):
+            found.append(problem)
+    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
+    found += axe_violations(page, f"{what} at {DESKTOP} px", ALL_IMPACTS)
+    return found
 
 
 def _scrolls_sideways(page: Page, what: str) -> str | None:
@@ -235,7 +260,7 @@ def _scrolls_sideways(page: Page, what: str) -> str | None:
     )
 
 
-def test_no_page_scrolls_sideways_at_390_px(page: Page) -> None:
+def test_every_page_reflows_and_axe_finds_nothing(page: Page) -> None:
     build_demo()
     riverside = Organisation.objects.get(slug="riverside")
     cast = _cast(riverside)
@@ -248,30 +273,32 @@ def test_no_page_scrolls_sideways_at_390_px(page: Page) -> None:
     )
     ApiToken.issue(cast.editor, "Nightly upload from the data warehouse")
     anonymous, signed_in = _pages(cast)
-    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
-
     problems = [
         problem
         for name, url in anonymous.items()
-        if (problem := _overflow(page, name, url))
+        for problem in _problems(page, name, url)
     ]
     sign_in(page, ADMIN, PASSWORD)
     problems += [
         problem
         for name, url in signed_in.items()
-        if (problem := _overflow(page, name, url))
+        for problem in _problems(page, name, url)
     ]
     # A new token is one long word, shown once after the form posts.
     page.goto(reverse("accounts:tokens"))
     page.get_by_label("Token name").fill("Board report upload")
     page.get_by_role("button", name="Create token").click()
     expect(page.locator("#new-token")).to_be_visible()
-    if problem := _scrolls_sideways(page, "the new API token"):
-        problems.append(problem)
+    for width in (REFLOW, PHONE):
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        if problem := _scrolls_sideways(page, "the new API token"):
+            problems.append(problem)
+    problems += axe_violations(page, "the new API token", ALL_IMPACTS)
 
     checked = len(anonymous) + len(signed_in) + 1
     assert not problems, (
-        f"{len(problems)} of {checked} pages scroll sideways at {WIDTH} px "
-        "or could not be checked:\n" + "\n".join(problems)
+        f"{len(problems)} problems in {checked} pages (sideways scrolling at "
+        f"{REFLOW} or {PHONE} px, axe-core at {REFLOW} or {DESKTOP} px, or not "
+        "checked):\n" + "\n".join(problems)
     )
     assert checked > 60, f"only {checked} pages found to check"

@@ -240,7 +240,8 @@ ROUTES: list[Route] = [
             ),
         ),
     ),
-    Route("measures:import_progress", kwargs=_job),
+    # Opened as a page it leads to the import's page; the script asks with HX-Request.
+    Route("measures:import_progress", kwargs=_job, get_ok=(302,)),
     Route(
         "measures:import_preview",
         kwargs=_job,

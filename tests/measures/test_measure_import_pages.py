@@ -202,7 +202,19 @@ class ImportHappyPathTests(ImportTestCase):
             "measures:import_progress",
             kwargs={**self.kwargs(), "token": imports.new_import_token()},
         )
-        self.assertContains(self.client.get(unknown), "Uploading the file")
+        self.assertContains(
+            self.client.get(unknown, HTTP_HX_REQUEST="true"), "Uploading the file"
+        )
+
+    def test_progress_opened_as_a_page_leads_to_the_import(self) -> None:
+        token = self.token(self.upload(csv_file("period,value\n2024-01-01,1\n")))
+        kwargs = {**self.kwargs(), "token": token}
+        response = self.client.get(reverse("measures:import_progress", kwargs=kwargs))
+        self.assertRedirects(
+            response,
+            reverse("measures:import_preview", kwargs=kwargs),
+            fetch_redirect_response=False,
+        )
 
     def test_import_page_works_without_javascript_and_loads_the_progress_script(
         self,

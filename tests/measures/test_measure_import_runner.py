@@ -41,7 +41,9 @@ class QueuedImportTests(ImportTestCase):
         progress = reverse(
             "measures:import_progress", kwargs={**self.kwargs(), "token": token}
         )
-        self.assertNotContains(self.client.get(progress), "data-done")
+        self.assertNotContains(
+            self.client.get(progress, HTTP_HX_REQUEST="true"), "data-done"
+        )
 
     def test_run_imports_once_reads_and_checks_it_to_ready(self) -> None:
         token, _ = self.queued()

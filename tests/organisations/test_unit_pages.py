@@ -150,7 +150,7 @@ class UnitCreateTests(BaseTestCase):
     def test_empty_and_duplicate_names_are_refused(self) -> None:
         self.sign_in(self.editor)
         response = self.client.post(self.url, {"name": "", "level": "division"})
-        self.assertIn("This field is required.", response.content.decode())
+        self.assertIn("Enter the name of the unit.", response.content.decode())
         response = self.client.post(self.url, {"name": "medicine", "level": "division"})
         self.assertIn(
             "There is already a unit called medicine here.", response.content.decode()

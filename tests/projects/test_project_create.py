@@ -116,8 +116,8 @@ class ProjectCreateTests(BaseTestCase):
     def test_bad_input_reshows_the_form_and_saves_nothing(self) -> None:
         self.sign_in(self.editor)
         cases = [
-            ({"title": "  "}, "This field is required"),
-            ({"aim_what": ""}, "This field is required"),
+            ({"title": "  "}, "Enter the project title."),
+            ({"aim_what": ""}, "Enter what we will improve."),
             ({"status": "stopped"}, "Say why the project stopped"),
             ({"method": "other"}, "Name the method."),
             (

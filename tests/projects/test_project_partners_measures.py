@@ -45,7 +45,7 @@ class PartnerTests(BaseTestCase):
         response = self.client.post(self.add_url, {"name": "", "kind": "friend"})
         self.assertEqual(response.status_code, 200)
         page = response.content.decode()
-        self.assertIn("This field is required", page)
+        self.assertIn("Enter their name.", page)
         self.assertIn("Select a valid choice", page)
         self.assertFalse(Partner.objects.exists())
 

@@ -42,9 +42,9 @@ class NoteAddTests(BaseTestCase):
         self.sign_in(self.editor)
         response = self.client.post(self.url, {"text": "   "})
         self.assertEqual(response.status_code, 200)
-        self.assertIn("This field is required", response.content.decode())
+        self.assertIn("Enter the note.", response.content.decode())
         response = self.client.post(self.url, {"text": ""}, **HTMX)
-        self.assertIn("This field is required", response.content.decode())
+        self.assertIn("Enter the note.", response.content.decode())
         self.assertFalse(ProjectNote.objects.exists())
 
     def test_plain_member_adds_a_note(self) -> None:

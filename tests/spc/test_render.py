@@ -5,8 +5,10 @@ depend on the chart functions; the last tests draw real charts from the
 shared A&E data when ``openqi.spc.charts`` is importable.
 
 Expected colours are the SPC contract's "Colours" line (common cause #a6a6a6,
-improvement #00b0f0, concern #e46c0a, neutral #490092, target #de1b1b);
-other expected values are worked out by hand in comments.
+improvement #00b0f0, concern #e46c0a, neutral #490092, target #de1b1b) for the
+points' fills; their outlines and shapes, and every mark's contrast, are
+tests/spc/test_chart_contrast.py's. Other expected values are worked out by
+hand in comments.
 """
 
 from __future__ import annotations
@@ -184,6 +186,11 @@ def with_class(root: ET.Element, tag: str, css: str) -> list[ET.Element]:
     ]
 
 
+def points_of(root: ET.Element) -> list[ET.Element]:
+    """The drawn points, whatever their shape (circle or path), in order."""
+    return [e for e in root.iter() if "point" in (e.get("class") or "").split()]
+
+
 def desc_of(root: ET.Element) -> str:
     desc = root.find(f"{SVG}desc")
     assert desc is not None and desc.text
@@ -288,9 +295,18 @@ def test_too_small_or_empty_is_refused() -> None:
 def test_points_are_coloured_by_signal() -> None:
     signal = ["common_cause", "improvement", "concern", "neutral_high", "neutral_low"]
     root = parse(render_svg(make_chart([10, 11, 12, 13, 14], signal=signal)))
-    points = with_class(root, "circle", "point")
+    points = points_of(root)
     # Contract colours: grey, blue, orange, and purple for both neutral signals.
     assert [p.get("fill") for p in points] == [GREY, BLUE, ORANGE, PURPLE, PURPLE]
+    # Common cause a small circle; special cause a diamond, triangle or square.
+    assert [p.tag.removeprefix(SVG) for p in points] == ["circle", *["path"] * 4]
+    assert [p.get("class").split()[2] for p in points] == [
+        "shape-circle",
+        "shape-diamond",
+        "shape-triangle",
+        "shape-square",
+        "shape-square",
+    ]
     assert COLOURS["neutral"] == PURPLE and COLOURS["target"] == RED
     legend = with_class(root, "g", "legend")
     assert len(legend) == 1
@@ -305,7 +321,7 @@ def test_missing_values_are_gaps_without_points() -> None:
     values[5] = math.nan
     root = parse(render_svg(make_chart(values)))
     # 12 periods, 2 missing → 10 points, and the line splits into two pieces.
-    assert len(with_class(root, "circle", "point")) == 10
+    assert len(points_of(root)) == 10
     assert len(with_class(root, "path", "data-line")) == 2
     assert "2 missing values (gaps in the line): 5, 6." in desc_of(root)
 
@@ -314,7 +330,8 @@ def test_excluded_points_are_hollow() -> None:
     root = parse(render_svg(make_chart(TWELVE, excluded=[3])))
     hollow = with_class(root, "circle", "excluded")
     assert len(hollow) == 1
-    assert hollow[0].get("fill") == "#ffffff" and hollow[0].get("stroke") == GREY
+    # White inside the common-cause grey's darker outline (4.61:1 on white).
+    assert hollow[0].get("fill") == "#ffffff" and hollow[0].get("stroke") == "#757575"
     assert "Left out of the calculations: 4 (excluded by the user)." in desc_of(root)
 
 
@@ -596,7 +613,7 @@ def test_every_chart_type_draws(chart: str, words: str) -> None:
     )
     root = parse(render_svg(make_chart(TWELVE, chart=chart, lower=lower, upper=upper)))
     assert desc_of(root).startswith(words)
-    assert len(with_class(root, "circle", "point")) == 12
+    assert len(points_of(root)) == 12
     centre = {"run": "median", "g": "median", "mr": "mean moving range"}.get(
         chart, "mean"
     )
@@ -636,7 +653,7 @@ def test_funnel_parses_and_describes_outliers() -> None:
 
 def fills_by_outlier(svg: str) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for point in with_class(parse(svg), "circle", "point"):
+    for point in points_of(parse(svg)):
         kind = point.get("class").split()[1]
         out.setdefault(kind, set()).add(point.get("fill"))
     return out
@@ -726,7 +743,7 @@ def test_real_charts_draw(shared_data: Path, kind: str) -> None:
     else:
         result = charts.run_chart(attendances, periods)
     root = parse(render_svg(result, title="RJZ type 1", id_prefix=f"rjz-{kind}"))
-    points = with_class(root, "circle", "point")
+    points = points_of(root)
     assert len(points) == 36
     palette = {GREY, BLUE, ORANGE, PURPLE}
     assert {p.get("fill") for p in points} <= palette
@@ -760,7 +777,7 @@ def test_real_funnel_draws(shared_data: Path) -> None:
         [r["org_code"] for r in rows],
     )
     root = parse(render_funnel_svg(result, improvement="decrease"))
-    assert len(with_class(root, "circle", "point")) == len(rows)
+    assert len(points_of(root)) == len(rows)
     desc = desc_of(root)
     for unit in result.units:
         if unit.outlier != "none":

@@ -140,7 +140,7 @@ class PriorityCreateTests(BaseTestCase):
         make_priority(self.org, title="Zero avoidable deaths")
         other_measure = make_measure(self.other_org, name="Southmere measure")
         cases = [
-            ({"title": ""}, "This field is required"),
+            ({"title": ""}, "Enter the priority."),
             ({"title": "zero AVOIDABLE deaths"}, "already a priority called"),
             ({"title": "New", "period_end_year": "2024"}, "must end after it starts"),
             ({"title": "New", "period_start_month": "13"}, "Enter a real date"),
