@@ -294,7 +294,10 @@ class StaffRecord(models.Model):
     """One member of staff, for capability building: minimal personal data.
 
     ``reference`` is the organisation's own (pseudonymous) staff number; no name
-    is stored unless the person is also a user.
+    is stored unless the person is also a user. ``email``, when given, is only for
+    matching a learning-management export to the record (lower-cased, one record
+    per address in an organisation); it stays off the audit trail, so erasing a
+    person's training record (openqi/capability) leaves no copy of it there.
     """
 
     class StaffGroup(models.TextChoices):
@@ -325,19 +328,30 @@ class StaffRecord(models.Model):
         related_name="+",
     )
     is_active = models.BooleanField(default=True)
+    email = models.EmailField("e-mail address", max_length=254, blank=True)
 
     objects = OrganisationOwnedQuerySet.as_manager()
+    AUDIT_EXCLUDE = ("email",)
 
     class Meta:
         ordering = ["reference"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "reference"], name="staff_reference_unique"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=~models.Q(email=""),
+                name="staff_email_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
 
     def audit_organisation(self) -> Organisation:
         return self.organisation

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "openqi.assessments",
     "openqi.journey",
     "openqi.barriers",
+    "openqi.capability",
     "openqi.api",
     "openqi.demo",
     "csp",
