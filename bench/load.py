@@ -208,6 +208,8 @@ def prepare() -> None:
         "measure page": reverse("measures:detail", kwargs={**slug, "pk": measure.pk}),
         "journey": reverse("journey:overview", kwargs=slug),
         "audit trail": reverse("audit:log", kwargs=slug),
+        "capability": reverse("capability:coverage", kwargs=slug),
+        "learning by doing": reverse("capability:doing", kwargs=slug),
         "API: projects": reverse("api:projects", kwargs=slug),
         "API: measures": reverse("api:measures", kwargs=slug),
     }

@@ -16,6 +16,7 @@ from ninja.operation import Operation
 from . import (
     assessments,
     barriers,
+    capability,
     drivers,
     errors,
     journey,
@@ -105,3 +106,4 @@ errors.install(api)
 api.add_router("", router)
 for _module in (strategy, projects, drivers, measures, assessments, journey, barriers):
     api.add_router("", _module.router)
+api.add_router("", capability.router)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -399,3 +400,41 @@ class Target(VersionedModel):
 
     def audit_organisation(self) -> Organisation:
         return self.organisation
+
+
+class HeldImport(models.Model):
+    """An uploaded staff list or learning-management export between its preview
+    and its commit (``openqi/capability/imports.py``).
+
+    Held in the database, not in one server's memory, so any app server can show
+    the preview or commit it; found only by its random ``token`` together with
+    the organisation and the person who uploaded it, and gone after
+    ``expires_at``. The commit checks ``records`` (the file's cells, as read)
+    again against the data as they are then: a file is never posted twice."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", "Staff list"
+        COMPLETIONS = "completions", "Completions"
+
+    token = models.CharField(max_length=64, unique=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=11, choices=Kind.choices)
+    filename = models.CharField(max_length=255)
+    #: The file's column for each field the import reads (None: not in the file).
+    mapping = models.JSONField(default=dict)
+    #: [row number, cell, …] per data row, the cells in the order of the fields.
+    records = models.JSONField(default=list)
+    #: The check as the preview shows it (counts, the first rows, the errors).
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    objects = OrganisationOwnedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filename}"

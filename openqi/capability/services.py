@@ -332,6 +332,24 @@ def set_enrolment_status(
     return enrolment
 
 
+def record_completion(
+    staff_record: StaffRecord,
+    level: CapabilityLevel,
+    completed_on: datetime.date,
+    programme: Programme | None = None,
+) -> Completion:
+    """Record by hand that a person reached a level (with the person's unit and
+    staff group now, as an enrolment's completion is)."""
+    return Completion.objects.create(
+        level=level,
+        completed_on=completed_on,
+        staff_record=staff_record,
+        unit=staff_record.unit,
+        staff_group=staff_record.staff_group,
+        programme=programme,
+    )
+
+
 # Targets -----------------------------------------------------------------------
 
 

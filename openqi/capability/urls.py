@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import coverage_views, doing_views, import_views, views
 
 app_name = "capability"
 P = "<slug:slug>/capability/"
 urlpatterns = [
     path(P, views.overview, name="overview"),
+    path(P + "coverage/", coverage_views.coverage_page, name="coverage"),
     path(P + "framework/", views.framework, name="framework"),
+    path(P + "learning-by-doing/", doing_views.doing, name="doing"),
     path(P + "framework/built-in/", views.framework_builtin, name="framework_builtin"),
     path(P + "levels/new/", views.level_create, name="level_create"),
     path(P + "levels/<int:pk>/edit/", views.level_edit, name="level_edit"),
@@ -32,4 +34,20 @@ urlpatterns = [
     path(P + "staff/", views.staff_search, name="staff_search"),
     path(P + "staff/<int:pk>/", views.staff_record, name="staff_record"),
     path(P + "staff/<int:pk>/erase/", views.staff_erase, name="staff_erase"),
+    path(P + "import/staff/", import_views.import_staff, name="import_staff"),
+    path(
+        P + "import/staff/<str:token>/",
+        import_views.import_staff_preview,
+        name="import_staff_preview",
+    ),
+    path(
+        P + "import/completions/",
+        import_views.import_completions,
+        name="import_completions",
+    ),
+    path(
+        P + "import/completions/<str:token>/",
+        import_views.import_completions_preview,
+        name="import_completions_preview",
+    ),
 ]

@@ -16,7 +16,7 @@ from openqi.core.versioning import VersionConflict
 from openqi.organisations.models import Membership
 from openqi.organisations.permissions import MemberRequest, has, page_access
 
-from . import services
+from . import coverage, doing, services
 from .forms import (
     CohortForm,
     EnrolForm,
@@ -74,7 +74,12 @@ def overview(request: MemberRequest, slug: str) -> HttpResponse:
         "completions": Completion.objects.for_organisation(organisation).count(),
         "targets": services.targets_for(organisation).count(),
     }
-    return render(request, "capability/overview.html", _base(membership, counts=counts))
+    coverage_summary = coverage.summary(organisation)
+    return render(
+        request,
+        "capability/overview.html",
+        _base(membership, counts=counts, summary=coverage_summary),
+    )
 
 
 @page_access(get=VIEW_CAPABILITY)
@@ -303,6 +308,7 @@ def _cohort_page(
         enrolments=enrolments,
         counts=counts,
         enrol_form=enrol_form or EnrolForm(cohort=cohort),
+        participation=doing.cohort_participation(cohort, enrolments),
     )
     return render(request, "capability/cohort.html", context)
 

@@ -47,7 +47,7 @@ def add_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--size",
         choices=("small", "large"),
         default="small",
-        help="small: a few hundred staff records (default); large: benchmark scale, "
+        help="small: 1,200 staff records (default); large: benchmark scale, "
         "10,000 staff records in the main trust",
     )
     demo.set_defaults(run=_run_demo)

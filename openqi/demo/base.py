@@ -12,7 +12,7 @@ PASSWORD = "riverside-demo"
 #: Staff records of the main trust at each size (the second trust gets a tenth).
 #: Projects and measures have their own scale at large (LARGE_PROJECTS in
 #: projects.py, LARGE_MEASURES in measures.py).
-SIZES = {"small": 300, "large": 10_000}
+SIZES = {"small": 1_200, "large": 10_000}
 
 
 class DemoError(ValueError):

@@ -23,6 +23,7 @@ from openqi.audit.services import acting_as
 from .assessments import add_assessments
 from .barriers import add_barriers
 from .base import PASSWORD, SIZES, Demo, DemoError, SignIn
+from .capability import add_capability
 from .journey import add_journey
 from .measures import add_measures
 from .organisations import add_organisations
@@ -50,6 +51,7 @@ STEPS: list[Callable[[Demo], None]] = [
     add_assessments,
     add_journey,
     add_barriers,
+    add_capability,
 ]
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from openqi.assessments.models import AssessmentRound
 from openqi.audit.kept import kept
 from openqi.barriers.models import Barrier
+from openqi.capability import coverage
 from openqi.measures.models import DataPoint, Measure
 from openqi.organisations.access import find_for
 from openqi.organisations.models import Membership, Organisation
@@ -82,8 +83,9 @@ def _long(day: datetime.date) -> str:
 
 class Facts:
     """The counts the automatic evidence reads, each fetched when first asked and
-    then kept: the journey page asks all six steps and reads them in five queries
-    (one per kind of row), however many projects, measures and barriers there are."""
+    then kept: the journey page asks all six steps and reads them in ten queries
+    (one per kind of row, and the capability coverage's five), however many
+    projects, measures, barriers and completions there are."""
 
     def __init__(
         self, organisation: Organisation, today: datetime.date | None = None
@@ -160,6 +162,12 @@ class Facts:
         return counts
 
     @cached_property
+    def capability(self) -> coverage.Summary:
+        """Coverage of the capability framework against its targets (itself kept
+        until the data change, so the capability page and the journey share it)."""
+        return coverage.summary(self.organisation, self.today)
+
+    @cached_property
     def barriers(self) -> dict[str, int]:
         """Barriers logged, and those raised or resolved lately."""
         since = self.since
@@ -230,7 +238,8 @@ def skills_evidence(
     today: datetime.date | None = None,
     facts: Facts | None = None,
 ) -> list[EvidenceItem]:
-    """Step 4: measures with SPC charts; improvement skills (not yet held in OpenQI)."""
+    """Step 4: measures with SPC charts; improvement skills against the capability
+    targets (openqi.capability.coverage)."""
     facts = _facts(organisation, today, facts)
     total, charted = facts.measures["total"], facts.measures["charted"]
     if total:
@@ -243,13 +252,24 @@ def skills_evidence(
         sentence = "No measures are held in OpenQI yet."
     return [
         EvidenceItem("Measures with SPC charts", charted > 0, sentence),
-        EvidenceItem(
-            "Improvement skills",
-            None,
-            "Improvement skills are not yet held in OpenQI: add a training record "
-            "or skills survey as evidence by hand.",
-        ),
+        _skills_item(facts.capability),
     ]
+
+
+def _skills_item(summary: coverage.Summary) -> EvidenceItem:
+    """Improvement skills against the capability targets: met when every target
+    is met or on track to be met by its due date."""
+    label = "Improvement skills against targets"
+    if not summary.targets:
+        return EvidenceItem(
+            label,
+            None,
+            "No capability targets are set yet: set them on the capability page "
+            "to see coverage against them here.",
+        )
+    return EvidenceItem(
+        label, summary.met + summary.on_track == summary.targets, summary.sentence
+    )
 
 
 def _has_priority() -> Exists:
@@ -435,7 +455,7 @@ def step_view(
 
 
 #: Part of the kept facts' key: a release that changes what Facts holds moves it.
-_FACTS_FORMAT = 1
+_FACTS_FORMAT = 2
 
 
 def kept_facts(organisation: Organisation, today: datetime.date | None = None) -> Facts:
@@ -443,7 +463,14 @@ def kept_facts(organisation: Organisation, today: datetime.date | None = None) -
     organisation's data change (openqi.audit.kept: every row they count is on the
     audit trail, and new chart summaries move the version too)."""
     facts = Facts(organisation, today)
-    names = ("latest_round", "current_priorities", "projects", "measures", "barriers")
+    names = (
+        "latest_round",
+        "current_priorities",
+        "projects",
+        "measures",
+        "barriers",
+        "capability",
+    )
 
     def compute() -> dict[str, Any]:
         return {name: getattr(facts, name) for name in names}

@@ -12,6 +12,7 @@ from tests.api.routes import ROUTES
 from tests.api.test_api_assessments import ASSESSMENT_JOURNEY_PATHS  # noqa: E402
 from tests.api.test_api_measures_exclusions import EXCLUSION_PATHS
 from tests.api.test_api_strategy import WORK_PATHS  # noqa: E402
+from tests.capability.routes_api import CAPABILITY_PATHS
 
 
 class OpenApiTests(ApiTestCase):
@@ -39,6 +40,7 @@ class OpenApiTests(ApiTestCase):
             | WORK_PATHS
             | ASSESSMENT_JOURNEY_PATHS
             | EXCLUSION_PATHS
+            | CAPABILITY_PATHS
         )
         self.assertEqual(set(document["paths"]), expected)
 

@@ -94,6 +94,7 @@ def _erase_setup(cast: Any) -> dict[str, Any]:
 
 ROUTES: list[Route] = [
     Route("capability:overview", kwargs=_org),
+    Route("capability:coverage", kwargs=_org),
     Route("capability:framework", kwargs=_org),
     Route(
         "capability:framework_builtin",

@@ -173,7 +173,7 @@ class SkillsAndSustainingEvidenceTests(BaseTestCase):
         self.assertIs(spc.is_met, True)
         self.assertIn("1 of 2 measures has 12 or more data points", spc.sentence)
         self.assertIsNone(skills.is_met)
-        self.assertIn("not yet held in OpenQI", skills.sentence)
+        self.assertIn("No capability targets are set yet", skills.sentence)
 
     def test_eleven_points_are_not_enough(self) -> None:
         self._points(make_measure(self.org, name="Falls"), 11)

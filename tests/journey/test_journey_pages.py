@@ -28,7 +28,7 @@ class OverviewTests(BaseTestCase):
         self.assertIn("Step 1, ", page)
         self.assertIn("Still missing before step 2, Securing board support", page)
         self.assertIn("No assessment round has closed yet.", page)
-        self.assertIn("not yet held in OpenQI", page)
+        self.assertIn("No capability targets are set yet", page)
 
     def test_overdue_milestones_are_highlighted(self) -> None:
         yesterday = timezone.localdate() - datetime.timedelta(days=1)

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             "--size",
             choices=tuple(SIZES),
             default="small",
-            help="small: a few hundred staff records (default); large: benchmark "
+            help="small: 1,200 staff records (default); large: benchmark "
             "scale, 10,000 staff records in the main trust",
         )
 
