@@ -46,6 +46,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
@@ -84,7 +85,7 @@ __all__ = [
 ]
 
 #: A change to what is computed moves this, so no page reads the old shape.
-FORMAT = 1
+FORMAT = 2
 
 #: Projects under way: what "open" means here.
 OPEN_STATUSES = frozenset({Project.Status.ACTIVE, Project.Status.SUSTAINING})
@@ -262,9 +263,10 @@ class LevelShare:
         return 100 * self.active / self.reached if self.reached else None
 
 
-@dataclass(frozen=True)
-class Person:
-    """A trained person: their highest level and the day they reached it."""
+class Person(NamedTuple):
+    """A trained person: their highest level and the day they reached it (a named
+    tuple: the kept value holds thousands, and tuples read back from the cache in
+    half the time dataclasses take)."""
 
     staff_pk: int
     reference: str
