@@ -10,6 +10,7 @@ openqi.capability.services, so a rule is written once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 
@@ -45,6 +46,8 @@ from openqi.capability.permissions import (
     VIEW_CAPABILITY,
     VIEW_TRAINING_RECORDS,
 )
+from openqi.core.versioning import VersionConflict
+from openqi.organisations.access import find_for
 from openqi.organisations.models import Membership, StaffRecord, Unit
 from openqi.organisations.permissions import MemberRequest, api_access, has
 
@@ -1012,6 +1015,73 @@ def delete_target(request: MemberRequest, slug: str, target_id: int) -> Any:
     """Delete a target (administrators and the QI team); completions are untouched."""
     services.get_target_for(request.membership, target_id).delete()
     return Status(204, None)
+
+
+# Deleting what nothing uses yet, or what was entered wrongly ----------------------
+
+
+def _removed(
+    request: MemberRequest,
+    instance: Programme | Cohort | Completion,
+    remove: Callable[[Any, int | None], None],
+) -> Any:
+    """Delete through the service: ``If-Match`` with an older version is a 412,
+    and a record in use a 409 with the service's message."""
+    expect = versions.expected(request, None)
+    versions.check(instance, expect)
+    try:
+        remove(instance, expect.version)
+    except (services.InUse, services.MadeByEnrolment) as refused:
+        raise HttpError(409, str(refused)) from None
+    except VersionConflict:
+        raise HttpError(
+            412,
+            "Someone else changed this record while your deletion was being made. "
+            "GET it again and send its ETag as If-Match.",
+        ) from None
+    return Status(204, None)
+
+
+@router.delete(
+    PROGRAMME, response={204: None, **WRITE_ERRORS}, url_name="capability-programme"
+)
+@api_access(CHANGE_CAPABILITY)
+def delete_programme(request: MemberRequest, slug: str, programme_id: int) -> Any:
+    """Delete a programme no one has taken, with its cohorts (administrators and the
+    QI team); one with enrolments or completions is a 409 saying which."""
+    programme = services.get_programme_for(request.membership, programme_id)
+    return _removed(request, programme, services.delete_programme)
+
+
+@router.delete(
+    COHORT, response={204: None, **WRITE_ERRORS}, url_name="capability-cohort"
+)
+@api_access(CHANGE_CAPABILITY)
+def delete_cohort(request: MemberRequest, slug: str, cohort_id: int) -> Any:
+    """Delete a cohort no one is enrolled in (administrators and the QI team); one
+    with enrolments or completions is a 409 saying which."""
+    cohort = services.get_cohort_for(request.membership, cohort_id)
+    return _removed(request, cohort, services.delete_cohort)
+
+
+@router.delete(
+    CAPABILITY + "/completions/{completion_id}",
+    response={204: None, **WRITE_ERRORS},
+    url_name="capability-completion",
+)
+@api_access(CHANGE_CAPABILITY)
+def delete_completion(request: MemberRequest, slug: str, completion_id: int) -> Any:
+    """Remove a completion entered by hand or imported by mistake (administrators
+    and the QI team); one an enrolment recorded is a 409: change the enrolment."""
+    membership = request.membership
+    completion = find_for(
+        membership,
+        _completions(membership),
+        completion_id,
+        "completion",
+        "capability/completions",
+    )
+    return _removed(request, completion, services.delete_completion)
 
 
 # A person's training record ------------------------------------------------------

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, QuerySet
 
 from openqi.core.acting import acting_as
+from openqi.core.versioning import VersionConflict
 from openqi.organisations.access import find_for
 from openqi.organisations.models import Membership, Organisation, StaffRecord
 
@@ -348,6 +349,125 @@ def record_completion(
         staff_group=staff_record.staff_group,
         programme=programme,
     )
+
+
+# Removing what nothing uses yet, or what was entered wrongly ---------------------
+
+
+class InUse(Exception):
+    """A programme or cohort on people's training records cannot be deleted."""
+
+
+class MadeByEnrolment(Exception):
+    """A completion an enrolment recorded changes with the enrolment."""
+
+    MESSAGE = (
+        "This completion was recorded when its enrolment in a cohort was marked "
+        "completed, so it cannot be removed on its own: change that enrolment's "
+        "status instead."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
+def _locked_version(instance: Any, version: int | None) -> bool:
+    """Lock the row (until the transaction ends) and check the version the person
+    loaded; False when the row is gone already."""
+    current = (
+        type(instance)
+        .objects.select_for_update()
+        .filter(pk=instance.pk)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if current is None:
+        return False
+    if version is not None and version != current:
+        raise VersionConflict(instance, version)
+    return True
+
+
+def _counted(*counts: tuple[int, str, str]) -> list[str]:
+    return [f"{n:,} {one if n == 1 else many}" for n, one, many in counts if n]
+
+
+def programme_in_use(programme: Programme) -> str:
+    """Why the programme cannot be deleted (the enrolments in its cohorts and the
+    completions that record it); empty when it may go."""
+    uses = _counted(
+        (
+            Enrolment.objects.filter(cohort__programme=programme).count(),
+            "enrolment",
+            "enrolments",
+        ),
+        (
+            Completion.objects.filter(
+                Q(programme=programme) | Q(cohort__programme=programme)
+            ).count(),
+            "completion",
+            "completions",
+        ),
+    )
+    if not uses:
+        return ""
+    return (
+        f"{programme.name} cannot be deleted: {_and(uses)} use it. It stays on the "
+        "training records of the people who took it: change its details instead, "
+        "or keep it."
+    )
+
+
+def cohort_in_use(cohort: Cohort) -> str:
+    """Why the cohort cannot be deleted; empty when it may go."""
+    uses = _counted(
+        (cohort.enrolments.count(), "enrolment", "enrolments"),
+        (cohort.completions.count(), "completion", "completions"),
+    )
+    if not uses:
+        return ""
+    return (
+        f"{cohort.name} cannot be deleted: {_and(uses)} use it. It stays on the "
+        "training records of the people enrolled: change its details instead, or "
+        "keep it."
+    )
+
+
+def delete_programme(programme: Programme, version: int | None = None) -> None:
+    """Delete a programme no one has taken, with its cohorts (none has anyone
+    enrolled); :class:`InUse` says what uses it, ``VersionConflict`` when it changed
+    after ``version`` was loaded."""
+    with transaction.atomic():
+        if not _locked_version(programme, version):
+            return
+        # An enrolment or completion saved meanwhile waits for these locks.
+        list(Cohort.objects.select_for_update().filter(programme=programme))
+        refusal = programme_in_use(programme)
+        if refusal:
+            raise InUse(refusal)
+        programme.delete()
+
+
+def delete_cohort(cohort: Cohort, version: int | None = None) -> None:
+    """Delete a cohort no one is enrolled in; :class:`InUse` says what uses it."""
+    with transaction.atomic():
+        if not _locked_version(cohort, version):
+            return
+        refusal = cohort_in_use(cohort)
+        if refusal:
+            raise InUse(refusal)
+        cohort.delete()
+
+
+def delete_completion(completion: Completion, version: int | None = None) -> None:
+    """Remove a completion entered by hand or imported by mistake; one an
+    enrolment recorded is refused (:class:`MadeByEnrolment`): change the enrolment."""
+    with transaction.atomic():
+        if not _locked_version(completion, version):
+            return
+        if completion.enrolment_id is not None:
+            raise MadeByEnrolment()
+        completion.delete()
 
 
 # Targets -----------------------------------------------------------------------

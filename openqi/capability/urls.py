@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import coverage_views, doing_views, import_views, views
+from . import coverage_views, doing_views, import_views, removal_views, views
 
 app_name = "capability"
 P = "<slug:slug>/capability/"
@@ -34,6 +34,26 @@ urlpatterns = [
     path(P + "staff/", views.staff_search, name="staff_search"),
     path(P + "staff/<int:pk>/", views.staff_record, name="staff_record"),
     path(P + "staff/<int:pk>/erase/", views.staff_erase, name="staff_erase"),
+    path(
+        P + "staff/<int:pk>/completions/",
+        removal_views.completion_add,
+        name="completion_add",
+    ),
+    path(
+        P + "completions/<int:pk>/delete/",
+        removal_views.completion_delete,
+        name="completion_delete",
+    ),
+    path(
+        P + "programmes/<int:pk>/delete/",
+        removal_views.programme_delete,
+        name="programme_delete",
+    ),
+    path(
+        P + "cohorts/<int:pk>/delete/",
+        removal_views.cohort_delete,
+        name="cohort_delete",
+    ),
     path(P + "import/staff/", import_views.import_staff, name="import_staff"),
     path(
         P + "import/staff/<str:token>/",

@@ -34,6 +34,7 @@ from .permissions import (
     VIEW_CAPABILITY,
     VIEW_TRAINING_RECORDS,
 )
+from .removal_forms import RecordCompletionForm
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -515,9 +516,15 @@ def staff_search(request: MemberRequest, slug: str) -> HttpResponse:
 @page_access(get=VIEW_TRAINING_RECORDS)
 def staff_record(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
-    record = services.training_record(services.get_staff_record_for(membership, pk))
+    person = services.get_staff_record_for(membership, pk)
+    form = RecordCompletionForm(
+        organisation=membership.organisation, staff_record=person
+    )  # shown to those who may change capability (removal_views.completion_add)
+    record = services.training_record(person)
     return render(
-        request, "capability/staff_record.html", _base(membership, record=record)
+        request,
+        "capability/staff_record.html",
+        _base(membership, record=record, completion_form=form),
     )
 
 

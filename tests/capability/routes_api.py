@@ -34,6 +34,7 @@ CAPABILITY_PATHS = {
     f"{_C}/cohorts/{{cohort_id}}/enrolments",
     f"{_C}/enrolments/{{enrolment_id}}",
     f"{_C}/completions",
+    f"{_C}/completions/{{completion_id}}",
     f"{_C}/targets",
     f"{_C}/targets/{{target_id}}",
     f"{_C}/coverage",
@@ -163,7 +164,10 @@ ROUTES: list[Route] = [
     Route(
         "api:capability-programme",
         kwargs=_programme,
-        writes=(Write("patch", data=lambda c: {"provider": "A university"}),),
+        writes=(
+            Write("patch", data=lambda c: {"provider": "A university"}),
+            Write("delete", setup=lambda c: {"programme_id": make_programme(c.org).pk}),
+        ),
         is_api=True,
     ),
     Route(
@@ -184,7 +188,13 @@ ROUTES: list[Route] = [
     Route(
         "api:capability-cohort",
         kwargs=_cohort,
-        writes=(Write("patch", data=lambda c: {"name": f"Renamed {next(_names)}"}),),
+        writes=(
+            Write("patch", data=lambda c: {"name": f"Renamed {next(_names)}"}),
+            Write(
+                "delete",
+                setup=lambda c: {"cohort_id": make_cohort(make_programme(c.org)).pk},
+            ),
+        ),
         is_api=True,
     ),
     Route(
