@@ -38,6 +38,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openqi.audit.services import record_rows
+from openqi.core.wording import listed
 from openqi.organisations.models import Organisation, StaffRecord, Unit
 from openqi.tabular import Limits, TableError, UncalculatedFormula, read_upload
 
@@ -252,15 +253,9 @@ def missing_columns_message(
     if not needs:
         return None
     return (
-        f"The file needs {_and([f'a column {n}' for n in needs])}. Its columns are "
+        f"The file needs {listed([f'a column {n}' for n in needs])}. Its columns are "
         f"{_quoted(names) or 'none'}: rename the column headings and upload it again."
     )
-
-
-def _and(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # ---------------------------------------------------------------------------
@@ -332,7 +327,7 @@ def read_file(data: bytes, filename: str, kind: str) -> ReadFile:
     if not records:
         raise ImportFileError(
             f"{filename} has no rows with anything in its "
-            f"{_and([FIELD_NAMES[n] for n, c in mapping.items() if c])} columns: "
+            f"{listed([FIELD_NAMES[n] for n, c in mapping.items() if c])} columns: "
             "give a file with at least one row."
         )
     return ReadFile(mapping, records)
@@ -538,7 +533,7 @@ class StaffMatcher:
             )
         if found := by_number or by_email:
             return StaffMatch(found)
-        given = _and(
+        given = listed(
             [
                 *([f"employee number {reference}"] if reference else []),
                 *([f"e-mail address {email}"] if email else []),
@@ -595,26 +590,20 @@ class UnitMatcher:
             ways = [f'"{self.paths[u.pk]} / {u.name}"' for u in named]
             raise ValueError(
                 f'{len(named)} units are called "{text}"; say which with the unit '
-                f"above it, as {_or(ways)}"
+                f"above it, as {listed(ways, 'or')}"
             )
         if text.isdigit() and int(text) in self.by_pk:
             return self.by_pk[int(text)]
         examples = sorted({u.name for u in self.by_pk.values()})[:8]
-        listed = (
+        known = (
             f"; the units include {', '.join(examples)}"
             if examples
             else "; the organisation has no units yet"
         )
         raise ValueError(
-            f'no unit is called "{text}"{listed}. Correct the name, or add the unit '
+            f'no unit is called "{text}"{known}. Correct the name, or add the unit '
             "on the organisation's units page first"
         )
-
-
-def _or(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _fold(text: str) -> str:
@@ -1037,11 +1026,11 @@ class _Catalogue:
 
 
 def _examples(names: Iterable[str]) -> str:
-    listed = sorted(names)
-    if not listed:
+    known = sorted(names)
+    if not known:
         return " (there are none yet)"
-    shown = ", ".join(listed[:8])
-    return f" (they include {shown})" if len(listed) > 8 else f" (they are {shown})"
+    shown = ", ".join(known[:8])
+    return f" (they include {shown})" if len(known) > 8 else f" (they are {shown})"
 
 
 def check_completions(

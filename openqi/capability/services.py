@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from openqi.core.acting import acting_as
 from openqi.core.versioning import VersionConflict
+from openqi.core.wording import listed
 from openqi.organisations.access import find_for
 from openqi.organisations.models import Membership, Organisation, StaffRecord
 
@@ -34,7 +35,7 @@ class LevelInUse(Exception):
         self.level = level
         self.uses = uses
         super().__init__(
-            f"{level.name} cannot be deleted: {_and(uses)} use it. Move them to "
+            f"{level.name} cannot be deleted: {listed(uses)} use it. Move them to "
             "another level first, or keep this level."
         )
 
@@ -45,12 +46,6 @@ class FrameworkNotEmpty(Exception):
 
 class AlreadyEnrolled(Exception):
     pass
-
-
-def _and(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # Finding things ----------------------------------------------------------------
@@ -412,7 +407,7 @@ def programme_in_use(programme: Programme) -> str:
     if not uses:
         return ""
     return (
-        f"{programme.name} cannot be deleted: {_and(uses)} use it. It stays on the "
+        f"{programme.name} cannot be deleted: {listed(uses)} use it. It stays on the "
         "training records of the people who took it: change its details instead, "
         "or keep it."
     )
@@ -427,7 +422,7 @@ def cohort_in_use(cohort: Cohort) -> str:
     if not uses:
         return ""
     return (
-        f"{cohort.name} cannot be deleted: {_and(uses)} use it. It stays on the "
+        f"{cohort.name} cannot be deleted: {listed(uses)} use it. It stays on the "
         "training records of the people enrolled: change its details instead, or "
         "keep it."
     )

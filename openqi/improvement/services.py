@@ -16,6 +16,7 @@ from html import escape
 from django.db import transaction
 from django.db.models import Max, QuerySet
 
+from openqi.core.wording import listed
 from openqi.organisations.access import deletion_rule, find_for
 from openqi.organisations.models import Membership
 from openqi.projects.models import Project
@@ -179,10 +180,7 @@ class DeleteImpact:
         parts = [p for p in parts if p]
         if not parts:
             return ""
-        listed = (
-            parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        )
-        return f"This also deletes {listed} under it."
+        return f"This also deletes {listed(parts)} under it."
 
 
 def _count(n: int, noun: str) -> str:
