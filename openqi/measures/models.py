@@ -73,6 +73,15 @@ class Measure(VersionedModel):
     unit = models.ForeignKey(
         Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="measures"
     )
+    #: The person who answers for the measure: told of its new signals and of
+    #: data due, and who writes its commentary in the board report.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_measures",
+    )
     name = models.CharField(max_length=200)
     definition = models.TextField("operational definition", blank=True)
     kind = models.CharField(max_length=14, choices=Kind.choices, default=Kind.COUNT)

@@ -1,0 +1,3 @@
+"""Each person's choice of reminders, and the digests sent."""
+
+from __future__ import annotations

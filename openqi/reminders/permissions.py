@@ -1,0 +1,3 @@
+"""Who may change reminder choices."""
+
+from __future__ import annotations

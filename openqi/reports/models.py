@@ -1,0 +1,3 @@
+"""The board report and its monthly snapshots."""
+
+from __future__ import annotations
