@@ -1,34 +1,34 @@
 """A measure's data as files: CSV in the shape the import reads, and JSON with the chart.
 
 Both are written as they are sent (the views answer with a
-``StreamingHttpResponse``), so a measure of any length exports in bounded memory:
-the data points are read from the database :data:`CHUNK` rows at a time and each
-chunk is written out before the next is read. The JSON export's chart is computed
-once, before the first byte, from NumPy arrays of the points' numbers
-(:mod:`.export_series`, read in chunks too, never as model instances); its points
-are then written :data:`CHUNK` at a time, each slice of the chart's arrays turned
-into Python numbers only as it is written. The chart itself is the one part that
-grows with the measure: its arrays, and the period labels and rule names
-:mod:`openqi.spc` keeps per point (``bench/exports.py`` measures it).
+``StreamingHttpResponse``), so a measure of any length exports in bounded
+memory: the data points are read from the database :data:`CHUNK` rows at a time
+and each chunk is written out before the next is read. The JSON export's chart
+comes the same way (:mod:`.export_series`, :func:`openqi.spc.stream.stream_chart`):
+each phase's figures are computed before the first byte, then the chart's
+points are computed and written a block at a time, with the signals and the
+points left out gathered in a temporary file (in memory while small) and
+written after them, in the summary. ``bench/exports.py`` measures the memory.
 """
 
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 import math
-from collections.abc import Iterable, Iterator
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
 import numpy as np
 
 from openqi.spc import ChartResult
+from openqi.spc.stream import ChartFacts, PointBlock, StreamedChart
 
-from . import export_series
-from .models import Measure
+from . import export_series, summaries
+from .models import ChartSummary, Measure
 
 EXPORT_COLUMNS = ("period", "value", "denominator")
 
@@ -104,21 +104,35 @@ CHART_POINT_FIELDS = (
 )
 
 
-def chart_of(measure: Measure) -> tuple[ChartResult | None, str | None]:
-    """The measure's chart and, when it cannot be drawn, the reason instead.
-
-    The chart is the one :func:`charts.chart_for` draws, computed from arrays of
-    the points' period, value, denominator and exclusion read in chunks
-    (:mod:`.export_series`), not from model instances."""
-    series = export_series.load_series(measure, CHUNK)
+def chart_of(measure: Measure) -> tuple[StreamedChart | None, str | None]:
+    """The measure's chart (its points to come, a block at a time) and, when it
+    cannot be drawn, the reason instead: what :func:`charts.chart_for` draws,
+    read from the database in chunks (:mod:`.export_series`). A long
+    measure's facts kept with its summary, when current, spare the first pass."""
     try:
-        return export_series.chart_of_series(measure, series), None
+        return export_series.streamed_chart(measure, CHUNK, _kept_facts(measure)), None
     except ValueError as error:
         return None, str(error)
 
 
+def _kept_facts(measure: Measure) -> ChartFacts | None:
+    summary = (
+        ChartSummary.objects.filter(measure=measure)
+        .only("engine", "computed_at", "stream_facts")
+        .first()
+    )
+    if summary is None or not summary.stream_facts:
+        return None
+    if not summaries.is_current(summary, measure):
+        return None
+    try:
+        return ChartFacts.from_json(summary.stream_facts)
+    except (KeyError, TypeError, ValueError):  # kept by another version: read again
+        return None
+
+
 def json_pieces(
-    measure: Measure, chart: ChartResult | None, chart_error: str | None
+    measure: Measure, chart: StreamedChart | None, chart_error: str | None
 ) -> Iterator[str]:
     """The measure, its data points, phase breaks, notes and its chart
     (``ChartResult.to_dict()``) as one JSON object, written piece by piece.
@@ -192,26 +206,39 @@ def _data_points(measure: Measure) -> Iterator[list[str]]:
         ]
 
 
-def _chart_document(chart: ChartResult) -> dict[str, Any]:
-    """``chart.to_dict()`` with its points written :data:`CHUNK` at a time and
-    the summary's lists (a signal, an exclusion, a phase: as many as the
-    points, at worst) one item at a time."""
-    empty = dataclasses.replace(
-        chart, **_point_slice(chart, 0, 0), excluded=(), signals=(), phases=()
-    )
-    document = empty.to_dict()  # chart, options and summary: no per-point field
-    document["points"] = _Streamed(
-        _chart_points(chart, start, start + CHUNK)
-        for start in range(0, len(chart), CHUNK)
-    )
-    summary = document["summary"]
-    summary["excluded"] = _Items(e.to_dict() for e in chart.excluded)
-    summary["signals"] = _Items(s.to_dict() for s in chart.signals)
-    summary["phases"] = _Items(p.to_dict() for p in chart.phases)
-    return document
+def _chart_document(chart: StreamedChart) -> dict[str, Any]:
+    """``ChartResult.to_dict()`` of the chart, its points written a block at a
+    time as they are computed, then its summary: the signals and the points
+    left out (as many as the points, at worst) are kept in a temporary file
+    while the points pass, and written one at a time."""
+    signals, excluded = _Spool(), _Spool()
+
+    def points() -> Iterator[list[str]]:
+        for block in chart.blocks():
+            signals.extend(s.to_dict() for s in block.signals)
+            excluded.extend(e.to_dict() for e in block.excluded)
+            yield _chart_points(block, 0, len(block))
+
+    summary: dict[str, Any] = {
+        "variation": _Later(lambda: chart.variation),
+        "assurance": _Later(lambda: chart.assurance),
+        "warnings": list(chart.warnings),
+        "excluded": _Items(excluded.items()),
+        "signals": _Items(signals.items()),
+        "phases": _Items(p.to_dict() for p in chart.phases),
+        "runs": {k: v for k, v in chart.runs.to_dict().items() if k != "phase"},
+    }
+    return {
+        "chart": chart.chart,
+        "options": dict(chart.options),
+        "points": _Streamed(points()),
+        "summary": summary,
+    }
 
 
-def _point_slice(chart: ChartResult, start: int, stop: int) -> dict[str, Any]:
+def _point_slice(
+    chart: ChartResult | PointBlock, start: int, stop: int
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in CHART_POINT_FIELDS:
         value = getattr(chart, name)
@@ -220,9 +247,10 @@ def _point_slice(chart: ChartResult, start: int, stop: int) -> dict[str, Any]:
     return out
 
 
-def _chart_points(chart: ChartResult, start: int, stop: int) -> list[str]:
-    """``chart.points()[start:stop]`` as JSON lines, written from whole slices
-    of its arrays: only this slice is turned into Python numbers and text."""
+def _chart_points(chart: ChartResult | PointBlock, start: int, stop: int) -> list[str]:
+    """``chart.points()[start:stop]`` (of a whole chart, or of a block of a
+    streamed one) as JSON lines, written from whole slices of its arrays: only
+    this slice is turned into Python numbers and text."""
     part = _point_slice(chart, start, stop)
     count = len(part["periods"])
     excluded = part["is_excluded"]
@@ -305,6 +333,34 @@ class _Streamed:
         self.chunks = chunks
 
 
+class _Later:
+    """A JSON value known only once what comes before it has been written."""
+
+    def __init__(self, value: Callable[[], Any]) -> None:
+        self.value = value
+
+
+class _Spool:
+    """JSON items kept in a temporary file (in memory up to :data:`PIECE` × 16
+    characters), read back in order, once."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.SpooledTemporaryFile(max_size=16 * PIECE, mode="w+")
+
+    def extend(self, items: Iterable[Any]) -> None:
+        for item in items:
+            self.file.write(_compact(item))
+            self.file.write("\n")
+
+    def items(self) -> Iterator[Any]:
+        self.file.seek(0)
+        try:
+            for line in self.file:
+                yield json.loads(line)
+        finally:
+            self.file.close()
+
+
 class _Items:
     """A JSON list whose items come one at a time, laid out as ``json.dumps``
     with ``indent=2`` lays out a list."""
@@ -320,7 +376,9 @@ def _encode(value: Any, level: int) -> Iterator[str]:
     Dictionaries and lists are written an item at a time (a chart's summary
     may list a signal for every few points), so no part is larger than one
     chunk of a :class:`_Streamed` list or one item."""
-    if isinstance(value, _Streamed):
+    if isinstance(value, _Later):
+        yield from _encode(value.value(), level)
+    elif isinstance(value, _Streamed):
         inner = "\n" + "  " * (level + 1)
         is_first = True
         for chunk in value.chunks:

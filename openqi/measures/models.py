@@ -377,6 +377,11 @@ class ChartSummary(models.Model):
     progress = models.JSONField(default=dict)
     computed_at = models.DateTimeField()
     engine = models.CharField(max_length=60)
+    #: A long measure's chart facts (each phase's centre and limits' figures,
+    #: runs analysis and warnings: ``openqi.spc.stream.ChartFacts.to_json``), so
+    #: that its export streams the chart without holding a phase in memory;
+    #: None for a measure of fewer than ``export_series.KEEP_FACTS_FROM`` points.
+    stream_facts = models.JSONField(null=True, blank=True)
 
     objects = MeasureChildQuerySet.as_manager()
 

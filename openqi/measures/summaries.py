@@ -69,6 +69,7 @@ from openqi.spc.charts import FEW_POINTS
 from openqi.spc.explain import episodes, period_words, rule_words, signal_words
 
 from .charts import chart_for, period_label
+from .export_series import KEEP_FACTS_FROM, facts_of_series
 from .models import ChartSummary, DataPoint, Measure
 from .overview_series import Series, load_series
 
@@ -626,6 +627,11 @@ def compute_summaries(
             out.update(_attribute_batch(chart, batched[chart], series))
     if batched["run"]:
         out.update(_run_batch(batched["run"], series))
+    for measure in measures:
+        data = series.get(measure.pk)
+        summary = out[measure.pk]
+        if data is not None and summary.chart and len(data.values) >= KEEP_FACTS_FROM:
+            summary.stream_facts = facts_of_series(measure, data)
     return out
 
 
@@ -686,7 +692,7 @@ def is_current(summary: ChartSummary, measure: Measure) -> bool:
 
 
 #: What a list reads of a summary (the sparkline and the rating's facts left out).
-BRIEF_FIELDS = ("sparkline", "progress", "warnings")
+BRIEF_FIELDS = ("sparkline", "progress", "warnings", "stream_facts")
 
 
 def summaries_for(

@@ -38,6 +38,7 @@ from .limits import (
 from .results import (
     RULES,
     ChartResult,
+    Dispersion,
     Exclusion,
     Phase,
     RunsAnalysis,
@@ -287,6 +288,121 @@ def _assurance(
     return "inconsistent"
 
 
+def _phase_warnings(
+    chart: str,
+    k: int,
+    first_period: str,
+    *,
+    one_phase: bool,
+    n_valid: int,
+    size: int,
+    fix_after: int | None,
+    has_no_limits: bool,
+    dispersion: Dispersion | None,
+) -> list[str]:
+    """The warnings about one phase, in the order the chart gives them."""
+    label = "the chart" if one_phase else f"phase {k + 1} (from {first_period})"
+    label = f"{label[0].upper()}{label[1:]}"
+    out: list[str] = []
+    if n_valid <= FEW_POINTS and chart != "run":
+        out.append(
+            f"{label} has {n_valid} points; limits from "
+            f"{FEW_POINTS} or fewer points are provisional — gather more data before "
+            "relying on them"
+        )
+    if fix_after is not None and size <= fix_after:
+        out.append(
+            f"{label} has {size} points, not more than "
+            f"fix_after={fix_after}; its limits use every point"
+        )
+    if has_no_limits:
+        out.append(f"{label} has too few values to set limits")
+    if dispersion is not None and dispersion.is_overdispersed:
+        out.append(
+            dispersion.message if one_phase else f"{label}: {dispersion.message}"
+        )
+    return out
+
+
+def _runs_analysis(
+    k: int, values: FloatArray, centre: FloatArray, judged: BoolArray
+) -> RunsAnalysis:
+    """The Anhøj runs analysis of phase ``k`` about its centre line."""
+    useful, longest, crossings = longest_run_and_crossings(values, centre, judged)
+    run_max = anhoej_longest_run_max(useful)
+    cross_min = anhoej_crossings_min(useful)
+    return RunsAnalysis(
+        phase=k,
+        useful=useful,
+        longest_run=longest,
+        longest_run_max=run_max,
+        crossings=crossings,
+        crossings_min=cross_min,
+        is_long_run=useful > 0 and longest > run_max,
+        is_few_crossings=useful > 1 and crossings < cross_min,
+    )
+
+
+def _shift_length(chart: str, options: dict[str, Any], runs: RunsAnalysis) -> int:
+    """Points in a shift: on a run chart a run longer than Anhøj's maximum for
+    the phase's useful points; else the ``shift_length`` option."""
+    if chart == "run":
+        return anhoej_longest_run_max(runs.useful) + 1
+    return int(options.get("shift_length", 7))  # the mr chart has no shift
+
+
+def _judge(
+    jx: FloatArray,
+    lines: PhaseLines,
+    j: BoolArray,
+    options: dict[str, Any],
+    rules_in_force: tuple[str, ...],
+    shift_length: int,
+) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
+    """Each point's rule (a code, index into RULES; 0 none) and side (+1 high,
+    −1 low, 0 none), for a stretch of one phase: the values and lines on the
+    scale the rules judge on, and which points are judged.
+
+    Every rule looks only a bounded number of points either side (a point not
+    judged breaks every run and window), so a stretch with
+    :func:`rule_reach` points more on each side gives its middle points what
+    the whole phase gives them (:mod:`openqi.spc.stream`)."""
+    n = len(jx)
+    rule_code = np.zeros(n, dtype=np.int8)
+    sides = np.zeros(n, dtype=np.int8)
+    # Rules, in priority order: the first rule to claim a point keeps it.
+    if "outside_limits" in rules_in_force:
+        _claim(rule_code, sides, 0, 1, outside_limits(jx, lines.lower, lines.upper, j))
+    if "trend" in rules_in_force:
+        _claim(rule_code, sides, 0, 2, trend(jx, j, options["trend_length"]))
+    if "two_of_three" in rules_in_force:
+        _claim(
+            rule_code,
+            sides,
+            0,
+            3,
+            two_of_three(
+                jx,
+                lines.centre,
+                lines.near_lower,
+                lines.near_upper,
+                lines.lower,
+                lines.upper,
+                j,
+                options["two_of_three"],
+            ),
+        )
+    if "shift" in rules_in_force:
+        _claim(rule_code, sides, 0, 4, shift(jx, lines.centre, j, shift_length))
+    return rule_code, sides
+
+
+def rule_reach(options: dict[str, Any], shift_length: int) -> int:
+    """How many points either side of a point its rules may look at: a run or
+    trend as long as the longest asked for, two of three, and a step either side."""
+    return max(shift_length, int(options.get("trend_length", 7)), 3) + 2
+
+
 def _chart(
     chart: str,
     values: FloatArray,
@@ -366,90 +482,37 @@ def _chart(
             )
 
         n_valid = int(j.sum())
-        label = f"phase {k + 1} (from {periods[a]})" if len(starts) > 1 else "the chart"
-        if n_valid <= FEW_POINTS and chart != "run":
-            warnings.append(
-                f"{label[0].upper()}{label[1:]} has {n_valid} points; limits from "
-                f"{FEW_POINTS} or fewer points are provisional — gather more data before "
-                "relying on them"
+        warnings.extend(
+            _phase_warnings(
+                chart,
+                k,
+                periods[a],
+                one_phase=len(starts) == 1,
+                n_valid=n_valid,
+                size=b - a,
+                fix_after=fix_after,
+                has_no_limits=chart != "run" and bool(np.isnan(lines.upper).all()),
+                dispersion=dispersion,
             )
-        if fix_after is not None and b - a <= fix_after:
-            warnings.append(
-                f"{label[0].upper()}{label[1:]} has {b - a} points, not more than "
-                f"fix_after={fix_after}; its limits use every point"
-            )
-        if chart != "run" and np.isnan(lines.upper).all():
-            warnings.append(
-                f"{label[0].upper()}{label[1:]} has too few values to set limits"
-            )
-        if dispersion is not None and dispersion.is_overdispersed:
-            warnings.append(
-                dispersion.message
-                if len(starts) == 1
-                else f"{label[0].upper()}{label[1:]}: {dispersion.message}"
-            )
+        )
 
         # The rules judge on the scale the lines were computed on (the t chart's
         # transformed scale), so a point equal to its centre there is on neither
         # side; for the other charts that is the plotted scale.
         judged_lines = lines if lines.judged_lines is None else lines.judged_lines
         jx = x if lines.judged_values is None else lines.judged_values
-        # Rules, in priority order: the first rule to claim a point keeps it.
-        if "outside_limits" in rules_in_force:
-            _claim(
-                rule_code,
-                sides,
-                a,
-                1,
-                outside_limits(jx, judged_lines.lower, judged_lines.upper, j),
-            )
-        if "trend" in rules_in_force:
-            _claim(rule_code, sides, a, 2, trend(jx, j, options["trend_length"]))
-        if "two_of_three" in rules_in_force:
-            _claim(
-                rule_code,
-                sides,
-                a,
-                3,
-                two_of_three(
-                    jx,
-                    judged_lines.centre,
-                    judged_lines.near_lower,
-                    judged_lines.near_upper,
-                    judged_lines.lower,
-                    judged_lines.upper,
-                    j,
-                    options["two_of_three"],
-                ),
-            )
-        if "shift" in rules_in_force:
-            if chart == "run":
-                # On a run chart a shift is a run longer than Anhøj's maximum.
-                length = (
-                    anhoej_longest_run_max(
-                        longest_run_and_crossings(jx, judged_lines.centre, j)[0]
-                    )
-                    + 1
-                )
-            else:
-                length = options["shift_length"]
-            _claim(rule_code, sides, a, 4, shift(jx, judged_lines.centre, j, length))
-
-        useful, longest, crossings = longest_run_and_crossings(
-            jx, judged_lines.centre, j
+        runs = _runs_analysis(k, jx, judged_lines.centre, j)
+        codes, found_sides = _judge(
+            jx,
+            judged_lines,
+            j,
+            options,
+            rules_in_force,
+            _shift_length(chart, options, runs),
         )
-        run_max = anhoej_longest_run_max(useful)
-        cross_min = anhoej_crossings_min(useful)
-        runs = RunsAnalysis(
-            phase=k,
-            useful=useful,
-            longest_run=longest,
-            longest_run_max=run_max,
-            crossings=crossings,
-            crossings_min=cross_min,
-            is_long_run=useful > 0 and longest > run_max,
-            is_few_crossings=useful > 1 and crossings < cross_min,
-        )
+        rule_code[a:b] = codes
+        sides[a:b] = found_sides
+        del codes, found_sides
         phases.append(
             Phase(
                 index=k,

@@ -18,6 +18,10 @@ from .arithmetic import r_mean, r_median, r_sum, screened_row_means
 __all__ = [
     "LinesFunction",
     "PhaseLines",
+    "PhaseScalars",
+    "SCALAR_CHARTS",
+    "lines_from_scalars",
+    "phase_scalars",
     "c_lines",
     "g_lines",
     "mr_lines",
@@ -189,14 +193,42 @@ def _constant(n: int, value: float) -> FloatArray:
     return np.full(n, value, dtype=np.float64)
 
 
-def _xmr_phase_lines(values: FloatArray, base: BoolArray, screen: bool) -> PhaseLines:
-    n = len(values)
+@dataclass(frozen=True)
+class PhaseScalars:
+    """What one phase's lines are made of: the figures computed over its
+    baseline, from which every point's lines follow (:func:`lines_from_scalars`,
+    given the point's denominator where the chart has one).
+
+    ``centre`` is the mean (XmR, c, g; the t chart's on the transformed scale),
+    the pooled proportion or rate (p, u, p′, u′) or the median (run);
+    ``amr`` the mean moving range (XmR, t); ``sigma_z`` Laney's σ_z (p′, u′);
+    ``median`` the g chart's centre line (its limits stay about the mean).
+
+    Each limits function below is :func:`phase_scalars` followed by
+    :func:`lines_from_scalars`, so a chart computed a block of points at a time
+    from the scalars (:mod:`openqi.spc.stream`) has the very same lines.
+    """
+
+    chart: str
+    centre: float
+    amr: float = math.nan
+    sigma_z: float = math.nan
+    median: float = math.nan
+
+
+def _xmr_scalars(
+    values: FloatArray, base: BoolArray, screen: bool
+) -> tuple[float, float]:
     baseline = np.where(base, values, np.nan)
     centre = r_mean(baseline)
     # Moving ranges only within the baseline stretch: points after a frozen
     # baseline must not feed the limits they are judged against.
     last = int(np.flatnonzero(base)[-1]) + 1 if base.any() else 0
     amr = mean_moving_range(baseline[:last], screen=screen)
+    return centre, amr
+
+
+def _xmr_lines_from(n: int, centre: float, amr: float) -> PhaseLines:
     return PhaseLines(
         centre=_constant(n, centre),
         lower=_constant(n, centre - XMR_LIMIT_FACTOR * amr),
@@ -206,16 +238,6 @@ def _xmr_phase_lines(values: FloatArray, base: BoolArray, screen: bool) -> Phase
         phase_centre=centre,
         mean_moving_range=amr,
     )
-
-
-def xmr_lines(
-    values: FloatArray,
-    _den: FloatArray | None,
-    base: BoolArray,
-    screen: bool,
-    _num: FloatArray | None = None,
-) -> PhaseLines:
-    return _xmr_phase_lines(values, base, screen)
 
 
 def _sigma_lines(
@@ -262,133 +284,162 @@ def _pooled(
     return r_sum(counts) / total if total > 0 else math.nan
 
 
-def p_lines(
-    values: FloatArray,
-    den: FloatArray | None,
-    base: BoolArray,
-    _s: bool,
-    num: FloatArray | None = None,
-) -> PhaseLines:
-    den = _denominators(den)
-    p = _pooled(values, den, base, num)
-    sigma = np.sqrt(p * (1 - p) / den)
-    return _sigma_lines(p, sigma, floor=0.0, ceiling=1.0)
+def _binomial_sigma(p: float, den: FloatArray) -> FloatArray:
+    return np.sqrt(p * (1 - p) / den)
 
 
-def u_lines(
-    values: FloatArray,
-    den: FloatArray | None,
-    base: BoolArray,
-    _s: bool,
-    num: FloatArray | None = None,
-) -> PhaseLines:
-    den = _denominators(den)
-    u = _pooled(values, den, base, num)
-    sigma = np.sqrt(u / den)
-    return _sigma_lines(u, sigma, floor=0.0, ceiling=None)
+def _poisson_sigma(u: float, den: FloatArray) -> FloatArray:
+    return np.sqrt(u / den)
 
 
-def _laney(
+def _laney_sigma_z(
     values: FloatArray, sigma: FloatArray, centre: float, base: BoolArray, screen: bool
-) -> FloatArray:
+) -> float:
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(base, (values - centre) / sigma, np.nan)
     z[~np.isfinite(z)] = np.nan
     last = int(np.flatnonzero(base)[-1]) + 1 if base.any() else 0
-    return sigma * laney_sigma_z(z[:last], screen=screen)
+    return laney_sigma_z(z[:last], screen=screen)
 
 
-def pp_lines(
+#: The charts :func:`phase_scalars` and :func:`lines_from_scalars` know.
+SCALAR_CHARTS = ("xmr", "run", "p", "u", "pp", "up", "c", "g", "t")
+
+
+def phase_scalars(
+    chart: str,
     values: FloatArray,
     den: FloatArray | None,
     base: BoolArray,
     screen: bool,
     num: FloatArray | None = None,
+) -> PhaseScalars:
+    """The figures one phase's lines are made of, computed over its baseline
+    (``base``) from its plotted values, denominators and numerators."""
+    if chart == "xmr":
+        centre, amr = _xmr_scalars(values, base, screen)
+        return PhaseScalars(chart, centre, amr=amr)
+    if chart == "t":
+        centre, amr = _xmr_scalars(values ** (1.0 / T_CHART_EXPONENT), base, screen)
+        return PhaseScalars(chart, centre, amr=amr)
+    if chart in ("p", "u", "pp", "up"):
+        d = _denominators(den)
+        pooled = _pooled(values, d, base, num)
+        if chart in ("p", "u"):
+            return PhaseScalars(chart, pooled)
+        sigma = (
+            _binomial_sigma(pooled, d) if chart == "pp" else _poisson_sigma(pooled, d)
+        )
+        sigma_z = _laney_sigma_z(values, sigma, pooled, base, screen)
+        return PhaseScalars(chart, pooled, sigma_z=sigma_z)
+    if chart == "c":
+        return PhaseScalars(chart, r_mean(values[base]))
+    if chart == "g":
+        use = values[base & ~np.isnan(values)]
+        return PhaseScalars(chart, r_mean(use), median=r_median(use))
+    if chart == "run":
+        return PhaseScalars(chart, r_median(values[base]))
+    raise ValueError(f"no phase scalars for the {chart!r} chart")
+
+
+def lines_from_scalars(
+    scalars: PhaseScalars, den: FloatArray | None, n: int
 ) -> PhaseLines:
-    den = _denominators(den)
-    p = _pooled(values, den, base, num)
-    sigma = np.sqrt(p * (1 - p) / den)
-    return _sigma_lines(
-        p, _laney(values, sigma, p, base, screen), floor=0.0, ceiling=1.0
+    """The lines of ``n`` points of a phase from its :class:`PhaseScalars` (and
+    the points' denominators, for the charts whose limits vary with them).
+
+    Every line is a function of the scalars and of the point's own
+    denominator alone, so the lines of any stretch of a phase are those the
+    whole phase would give there. For the t chart, ``judged_lines`` are the
+    lines on the transformed scale; its ``judged_values`` are left to the
+    caller (the values to the power 1/3.6)."""
+    chart = scalars.chart
+    if chart == "xmr":
+        return _xmr_lines_from(n, scalars.centre, scalars.amr)
+    if chart == "t":
+        lines = _xmr_lines_from(n, scalars.centre, scalars.amr)
+
+        def back(a: FloatArray) -> FloatArray:
+            return np.maximum(a, 0.0) ** T_CHART_EXPONENT
+
+        return PhaseLines(
+            centre=back(lines.centre),
+            lower=back(lines.lower),
+            upper=back(lines.upper),
+            near_lower=back(lines.near_lower),
+            near_upper=back(lines.near_upper),
+            phase_centre=float(back(np.array([lines.phase_centre]))[0]),
+            mean_moving_range=lines.mean_moving_range,
+            # Judge on the transformed scale, where the centre is R's mean(): the
+            # back-transform can move a line by a bit, so that a constant series
+            # would sit just off its own centre on the plotted scale.
+            judged_lines=lines,
+        )
+    if chart in ("p", "pp"):
+        sigma = _binomial_sigma(scalars.centre, _denominators(den))
+        if chart == "pp":
+            sigma = sigma * scalars.sigma_z
+        return _sigma_lines(scalars.centre, sigma, floor=0.0, ceiling=1.0)
+    if chart in ("u", "up"):
+        sigma = _poisson_sigma(scalars.centre, _denominators(den))
+        if chart == "up":
+            sigma = sigma * scalars.sigma_z
+        return _sigma_lines(scalars.centre, sigma, floor=0.0, ceiling=None)
+    if chart == "c":
+        c = scalars.centre
+        return _sigma_lines(c, _constant(n, math.sqrt(c)), floor=0.0, ceiling=None)
+    if chart == "g":
+        m = scalars.centre
+        lines = _sigma_lines(
+            m, _constant(n, math.sqrt(m * (m + 1))), floor=0.0, ceiling=None
+        )
+        # The g chart draws the median as its centre line; the limits stay about
+        # the mean (Benneyan, "Number-between g-type statistical quality control
+        # charts", Health Care Management Science 4, 2001, 305–318; qicharts2
+        # ``g`` chart).
+        lines.centre = _constant(n, scalars.median)
+        lines.phase_centre = scalars.median
+        return lines
+    if chart == "run":
+        nan = _constant(n, math.nan)
+        return PhaseLines(
+            _constant(n, scalars.centre), nan, nan.copy(), nan.copy(), nan.copy(),
+            scalars.centre,
+        )  # fmt: skip
+    raise ValueError(f"no lines from scalars for the {chart!r} chart")
+
+
+def _lines_function(chart: str) -> LinesFunction:
+    def lines(
+        values: FloatArray,
+        den: FloatArray | None,
+        base: BoolArray,
+        screen: bool,
+        num: FloatArray | None = None,
+    ) -> PhaseLines:
+        scalars = phase_scalars(chart, values, den, base, screen, num)
+        out = lines_from_scalars(scalars, den, len(values))
+        if chart == "t":
+            out.judged_values = values ** (1.0 / T_CHART_EXPONENT)
+        return out
+
+    lines.__name__ = lines.__qualname__ = f"{chart}_lines"
+    lines.__doc__ = (
+        f"The {chart} chart's lines for one phase: :func:`phase_scalars` then "
+        ":func:`lines_from_scalars`."
     )
-
-
-def up_lines(
-    values: FloatArray,
-    den: FloatArray | None,
-    base: BoolArray,
-    screen: bool,
-    num: FloatArray | None = None,
-) -> PhaseLines:
-    den = _denominators(den)
-    u = _pooled(values, den, base, num)
-    sigma = np.sqrt(u / den)
-    return _sigma_lines(
-        u, _laney(values, sigma, u, base, screen), floor=0.0, ceiling=None
-    )
-
-
-def c_lines(
-    values: FloatArray,
-    _den: FloatArray | None,
-    base: BoolArray,
-    _s: bool,
-    _num: FloatArray | None = None,
-) -> PhaseLines:
-    c = r_mean(values[base])
-    return _sigma_lines(
-        c, _constant(len(values), math.sqrt(c)), floor=0.0, ceiling=None
-    )
-
-
-def g_lines(
-    values: FloatArray,
-    _den: FloatArray | None,
-    base: BoolArray,
-    _s: bool,
-    _num: FloatArray | None = None,
-) -> PhaseLines:
-    use = values[base & ~np.isnan(values)]
-    m = r_mean(use)
-    lines = _sigma_lines(
-        m, _constant(len(values), math.sqrt(m * (m + 1))), floor=0.0, ceiling=None
-    )
-    # The g chart draws the median as its centre line; the limits stay about the mean
-    # (Benneyan, "Number-between g-type statistical quality control charts",
-    # Health Care Management Science 4, 2001, 305–318; qicharts2 ``g`` chart).
-    median = r_median(use)
-    lines.centre = _constant(len(values), median)
-    lines.phase_centre = median
     return lines
 
 
-def t_lines(
-    values: FloatArray,
-    _den: FloatArray | None,
-    base: BoolArray,
-    screen: bool,
-    _num: FloatArray | None = None,
-) -> PhaseLines:
-    transformed = values ** (1.0 / T_CHART_EXPONENT)
-    lines = _xmr_phase_lines(transformed, base, screen)
-
-    def back(a: FloatArray) -> FloatArray:
-        return np.maximum(a, 0.0) ** T_CHART_EXPONENT
-
-    return PhaseLines(
-        centre=back(lines.centre),
-        lower=back(lines.lower),
-        upper=back(lines.upper),
-        near_lower=back(lines.near_lower),
-        near_upper=back(lines.near_upper),
-        phase_centre=float(back(np.array([lines.phase_centre]))[0]),
-        mean_moving_range=lines.mean_moving_range,
-        # Judge on the transformed scale, where the centre is R's mean(): the
-        # back-transform can move a line by a bit, so that a constant series
-        # would sit just off its own centre on the plotted scale.
-        judged_values=transformed,
-        judged_lines=lines,
-    )
+xmr_lines = _lines_function("xmr")
+p_lines = _lines_function("p")
+u_lines = _lines_function("u")
+pp_lines = _lines_function("pp")
+up_lines = _lines_function("up")
+c_lines = _lines_function("c")
+g_lines = _lines_function("g")
+t_lines = _lines_function("t")
+run_lines = _lines_function("run")
 
 
 def mr_lines(
@@ -408,19 +459,4 @@ def mr_lines(
         near_upper=_constant(n, math.nan),
         phase_centre=amr,
         mean_moving_range=amr,
-    )
-
-
-def run_lines(
-    values: FloatArray,
-    _den: FloatArray | None,
-    base: BoolArray,
-    _s: bool,
-    _num: FloatArray | None = None,
-) -> PhaseLines:
-    median = r_median(values[base])
-    n = len(values)
-    nan = _constant(n, math.nan)
-    return PhaseLines(
-        _constant(n, median), nan, nan.copy(), nan.copy(), nan.copy(), median
     )
