@@ -217,8 +217,8 @@ def _setup(database: Path) -> dict[int, int]:
                 batch_size=10_000,
             )
         # As the services do when data change: the chart summary, with a long
-        # measure's chart facts (stored here once; the database is kept).
-        summaries.summaries_for([measure])
+        # measure's chart facts (the points came past the services).
+        summaries.refresh_summaries([measure])
         out[size] = measure.pk
     return out
 
