@@ -29,6 +29,7 @@ from django.utils.timezone import localtime
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from markupsafe import Markup
 
+from openqi.core import icons
 from openqi.core.mail import local_mail
 from openqi.core.nhsuk_stylesheet import stylesheet_url as nhsuk_stylesheet_url
 
@@ -283,6 +284,9 @@ def environment(**options: Any) -> Environment:
             "choice_items": choice_items,
             "date_parts": date_parts,
             "error_anchor": error_anchor,
+            "mdc_variation_icon": icons.variation_icon,
+            "mdc_assurance_icon": icons.assurance_icon,
+            "mdc_icon_symbols": icons.icon_symbols,
         }
     )
     components = Components(env)

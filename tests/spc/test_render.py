@@ -463,7 +463,10 @@ def test_x_labels_are_thinned_and_turned_when_long() -> None:
 def test_variation_icon(variation: str, fill: str, letter: str | None) -> None:
     root = parse(render_svg(make_chart(TWELVE, variation=variation)))
     (icon,) = with_class(root, "g", "variation-icon")
-    assert icon.find(f"{SVG}circle").get("fill") == fill
+    # The ring in the MDC colour (the drawing itself: tests/spc/test_mdc_icons.py).
+    assert icon.find(f"{SVG}circle").get("stroke") == fill
+    assert icon.find(f"{SVG}circle").get("fill") == "#ffffff"
+    assert icon.find(f"{SVG}title").text.startswith("Variation: ")
     letters = [t.text for t in icon.findall(f"{SVG}text")]
     assert letters == ([letter] if letter else [])
     assert not with_class(root, "g", "assurance-icon")
@@ -486,7 +489,9 @@ def test_assurance_icon(
     assert icon.find(f"{SVG}circle").get("stroke") == colour
     assert [t.text for t in icon.findall(f"{SVG}text")] == ([letter] if letter else [])
     if letter is None:
-        assert icon.find(f"{SVG}path") is not None  # the wavy line
+        assert with_class(icon, "path", "icon-process")  # the wavy line
+        assert with_class(icon, "path", "icon-target")  # through it, the target
+    assert words in icon.find(f"{SVG}title").text
     assert words in desc_of(root)
 
 
