@@ -27,6 +27,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=openqi.web.settings \
     OPENQI_DEBUG=false
+# Pango, HarfBuzz and a font for WeasyPrint, which lays out the board report's PDF.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --user-group --uid 10001 --no-create-home \
     --home-dir /srv/openqi --shell /usr/sbin/nologin openqi
 WORKDIR /srv/openqi

@@ -12,7 +12,7 @@ CHROMIUM := /usr/bin/chromium
 POSTGRES_URL ?= postgres://openqi:openqi@127.0.0.1:5432/openqi
 
 .PHONY: install run spc-walkthrough test test-core test-sqlite test-postgres test-browser \
-	bench bench-load lint types migrations-check check format lock clean
+	bench bench-load lint types migrations-check check format lock clean pdf-libraries
 
 # Every package exactly as requirements.lock pins it, checked against its hashes;
 # then OpenQI itself, editable, with nothing more. `make lock` regenerates the locks.
@@ -36,7 +36,7 @@ install: $(STAMP) $(NODE_STAMP)
 # `make run PORT=8100` serves on another port; always on 127.0.0.1 only.
 PORT ?= 8000
 
-run: install
+run: install pdf-libraries
 	$(PY) manage.py migrate
 	$(VENV)/bin/openqi demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -46,7 +46,20 @@ spc-walkthrough: install
 	@mkdir -p out
 	$(PY) -m openqi.cli.walkthrough out
 
-test: install test-core test-sqlite test-postgres test-browser
+test: install pdf-libraries test-core test-sqlite test-postgres test-browser
+
+# The board report's PDF (WeasyPrint) needs Pango and HarfBuzz from the system, and
+# its tests read the PDF with pdftotext (poppler-utils): Debian's package names.
+# Without them the PDF download fails and its tests skip; CI must have them.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+pdf-libraries: install
+	@missing=""; \
+	$(PY) -c "import weasyprint" 2>/dev/null || missing="Pango and HarfBuzz for WeasyPrint (the board report's PDF)"; \
+	command -v pdftotext >/dev/null || missing="$${missing:+$$missing, and }pdftotext (the PDF tests)"; \
+	if [ -n "$$missing" ]; then \
+		echo "Missing: $$missing. Install them: sudo apt-get install $(PDF_PACKAGES)" >&2; \
+		if [ "$${CI:-}" = true ]; then exit 1; fi; \
+	fi
 
 # The SPC core's tests in a virtualenv holding only NumPy and pytest: proves the
 # core needs nothing else. Tests that compare with other packages skip there.

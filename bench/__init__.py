@@ -22,7 +22,7 @@ Benchmark = Callable[[], list[Row]]
 
 def benchmarks() -> list[Benchmark]:
     """Every benchmark, in the order the table shows them."""
-    from bench import exports, load, pages, spc, spc_attribute, spc_memory
+    from bench import exports, load, pages, reports, spc, spc_attribute, spc_memory
 
     return [
         spc.xmr_batch_throughput,
@@ -35,4 +35,5 @@ def benchmarks() -> list[Benchmark]:
         pages.page_timings,
         load.load_test,
         exports.export_streaming,
+        reports.report_pdf,
     ]

@@ -202,6 +202,7 @@ def prepare() -> None:
     pages = {
         BASELINE: reverse("organisations:detail", kwargs=slug),
         "home": reverse("core:home"),
+        "home dashboard": reverse("reports:home", kwargs=slug),
         "portfolio": reverse("portfolio:portfolio", kwargs=slug),
         "measures overview": reverse("measures:overview", kwargs=slug),
         "project page": reverse("projects:detail", kwargs={**slug, "pk": project.pk}),

@@ -8,7 +8,7 @@ look up the caller's membership (404 for outsiders) and check the role (403).
 Inside, objects are looked up through the organisation: a
 ``for_organisation(...)``/``for_user(...)`` scope or a ``get_<thing>_for``.
 
-This script reads every ``views.py`` (and ``openqi/api/*.py``) and reports:
+This script reads every ``views.py`` and ``*_views.py`` (and ``openqi/api/*.py``) and reports:
 
 - a view taking the organisation's ``slug`` that has no ``@page_access`` (pages)
   or no ``@api_access`` under its router decorator (API operations);
@@ -36,7 +36,8 @@ ROUTER_METHODS = {"get", "post", "put", "patch", "delete", "api_operation"}
 
 
 def _files() -> list[Path]:
-    files = sorted(ROOT.glob("openqi/*/views.py")) + sorted(
+    # views.py and its companions (report_views.py, import_views.py, …).
+    files = sorted(ROOT.glob("openqi/*/*views.py")) + sorted(
         ROOT.glob("openqi/*/views/*.py")
     )
     files += sorted(p for p in ROOT.glob("openqi/api/*.py") if p.name != "__init__.py")

@@ -254,7 +254,7 @@ def identity_providers(request: HttpRequest) -> list[dict[str, str]]:
 
 
 def _organisation_url(slug: str) -> str:
-    return reverse("organisations:detail", kwargs={"slug": slug})
+    return reverse("reports:home", kwargs={"slug": slug})
 
 
 @login_required

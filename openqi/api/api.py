@@ -22,6 +22,7 @@ from . import (
     journey,
     measures,
     projects,
+    reports,
     strategy,
     versions,
 )
@@ -107,3 +108,4 @@ api.add_router("", router)
 for _module in (strategy, projects, drivers, measures, assessments, journey, barriers):
     api.add_router("", _module.router)
 api.add_router("", capability.router)
+api.add_router("", reports.router)

@@ -66,6 +66,9 @@ class MeasureOut(Schema):
     )
     multiplier: float = Field(description="100 for a percentage, 1000 per 1,000 …")
     unit_id: int | None = Field(description="The unit that owns it.")
+    owner_id: int | None = Field(
+        description="The user who answers for it (a member of the organisation)."
+    )
     version: int = Field(description=VERSION_OUT)
     created_at: datetime
     updated_at: datetime
@@ -93,6 +96,9 @@ class MeasureIn(Schema):
     )
     multiplier: Number = 1.0
     unit_id: int | None = None
+    owner_id: int | None = Field(
+        None, description="The user id of a member who may edit; null: no owner."
+    )
 
 
 class MeasurePatch(Schema):
@@ -114,6 +120,7 @@ class MeasurePatch(Schema):
     fix_after: int | None = Field(None, description="null: use every point.")
     multiplier: Number | None = None
     unit_id: int | None = None
+    owner_id: int | None = Field(None, description="null: no owner.")
 
 
 class MeasureQuery(PageQuery):
@@ -213,6 +220,7 @@ class AnnotationIn(Schema):
 def _form_data(data: dict[str, Any]) -> dict[str, Any]:
     form_data = {k: ("" if v is None else v) for k, v in data.items()}
     form_data["unit"] = form_data.pop("unit_id", "")
+    form_data["owner"] = form_data.pop("owner_id", "")
     return form_data
 
 
@@ -238,7 +246,7 @@ def create_measure(request: MemberRequest, slug: str, payload: MeasureIn) -> Any
     """Define a measure (everyone but viewers)."""
     membership = request.membership
     form = MeasureForm(_form_data(payload.dict()), organisation=membership.organisation)
-    check(form, {"unit": "unit_id"})
+    check(form, {"unit": "unit_id", "owner": "owner_id"})
     return Status(201, services.save_measure(form))
 
 
@@ -270,7 +278,7 @@ def update_measure(
         form = MeasureForm(
             _form_data(data), instance=measure, organisation=membership.organisation
         )
-        check(form, {"unit": "unit_id"})
+        check(form, {"unit": "unit_id", "owner": "owner_id"})
         if not form.cleaned_data.get("chart_type"):
             measure.chart_type = ""  # Measure.save() sets the kind's usual chart
         return services.save_measure(form)

@@ -1,7 +1,9 @@
 """The web verbs of ``openqi``: a thin entry to the web application's management commands.
 
 ``openqi demo`` runs ``python manage.py demo`` (the command lives in the
-:mod:`openqi.demo` app) through :func:`django.core.management.call_command`.
+:mod:`openqi.demo` app) through :func:`django.core.management.call_command`,
+and ``openqi send-reminders`` runs ``python manage.py send_reminders`` (in
+:mod:`openqi.reminders`) the same way.
 This module sets Django up and calls the command by name; it imports no OpenQI
 app, and Django only when a web verb runs, so the chart verbs never pay for it.
 """
@@ -51,10 +53,62 @@ def add_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "10,000 staff records in the main trust",
     )
     demo.set_defaults(run=_run_demo)
+    _add_send_reminders(verbs)
 
 
 def _run_demo(args: argparse.Namespace) -> tuple[str, str | None]:
     return _call("demo", size=args.size), None
+
+
+_REMINDERS_EPILOG = """\
+examples:
+  openqi send-reminders --site-url https://openqi.example.org
+  openqi send-reminders --site-url https://openqi.example.org --dry-run --date 2027-03-01
+
+Run it once a day (cron or a systemd timer: docs/install.md). Running it again
+sends nothing twice: each digest is recorded for its day (daily) or ISO week
+(weekly, sent on the first run on or after Monday). Exit status: 0 on success,
+2 when the settings or the database are wrong or an e-mail could not be sent
+(run it again: what was sent is not sent twice).
+"""
+
+
+def _add_send_reminders(
+    verbs: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    reminders = verbs.add_parser(
+        "send-reminders",
+        help="e-mail each person due a reminder what needs them",
+        description="E-mail each person due a reminder (daily or weekly, by their\n"
+        "own choice) what needs them in each of their organisations. Nobody\n"
+        "nothing needs is sent anything. The same as python manage.py send_reminders.",
+        epilog=_REMINDERS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    reminders.add_argument(
+        "--site-url",
+        required=True,
+        metavar="URL",
+        help="the address people use, which starts the links in the e-mails",
+    )
+    reminders.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="send as on this day (default today)",
+    )
+    reminders.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="send and record nothing; list who would get a digest",
+    )
+    reminders.set_defaults(run=_run_send_reminders)
+
+
+def _run_send_reminders(args: argparse.Namespace) -> tuple[str, str | None]:
+    options = {"site_url": args.site_url, "dry_run": args.dry_run}
+    if args.date:
+        options["date"] = args.date
+    return _call("send_reminders", **options), None
 
 
 def _call(command: str, **options: Any) -> str:

@@ -28,6 +28,7 @@ from .journey import add_journey
 from .measures import add_measures
 from .organisations import add_organisations
 from .projects import add_projects
+from .reports import add_reports
 from .strategy import add_priorities
 
 __all__ = [
@@ -52,6 +53,7 @@ STEPS: list[Callable[[Demo], None]] = [
     add_journey,
     add_barriers,
     add_capability,
+    add_reports,
 ]
 
 

@@ -45,6 +45,7 @@ from openqi.measures.models import Annotation, DataPoint, Measure, PhaseBreak
 from openqi.organisations.models import Organisation, Unit
 
 from .base import Demo
+from .organisations import PEOPLE
 from .records import build, load, read, records
 
 __all__ = [
@@ -367,6 +368,16 @@ def add_measures(demo: Demo) -> None:
         )
 
 
+def _owner(demo: Demo, organisation: Organisation, unit: str) -> Any:
+    """Who owns a measure: the project lead of its team, else the organisation's
+    first administrator (so the demo's administrator has measures to look after)."""
+    people = [p for p in PEOPLE if p.organisation == organisation.slug]
+    leads = [p for p in people if p.role == "project_lead" and p.team == unit]
+    admins = [p for p in people if p.role == "admin"]
+    chosen = leads or admins
+    return demo.users.get(chosen[0].email) if chosen else None
+
+
 def _create(
     demo: Demo,
     organisation: Organisation,
@@ -376,6 +387,7 @@ def _create(
     measure = Measure.objects.create(
         organisation=organisation,
         unit=units[spec.unit],
+        owner=_owner(demo, organisation, spec.unit),
         name=spec.name,
         definition=spec.definition,
         kind=spec.kind,

@@ -19,6 +19,7 @@ from openqi.core.forms import (
     model_choice_field,
 )
 from openqi.core.versioning import VersionedForm
+from openqi.organisations.forms import offer_people_who_may_edit
 from openqi.organisations.models import Organisation, Unit
 from openqi.spc.charts import MIN_FIX_AFTER
 
@@ -31,6 +32,10 @@ CHART_CHOICES: list[tuple[str, str]] = [
     ("", "The usual chart for this kind of measure"),
     *Measure.ChartType.choices,
 ]
+
+
+def _person(user: Any) -> str:
+    return str(user.full_name or user.email)
 
 
 class MeasureForm(VersionedForm):
@@ -67,6 +72,7 @@ class MeasureForm(VersionedForm):
             "fix_after",
             "multiplier",
             "unit",
+            "owner",
         ]
         field_classes = {
             "target": NumberField,
@@ -86,6 +92,7 @@ class MeasureForm(VersionedForm):
             "chart_type": "Chart",
             "multiplier": "Multiplier",
             "unit": "Owning unit",
+            "owner": "Owner (optional)",
         }
         help_texts = {
             "definition": "Exactly what is counted or measured, and where the data comes from, "
@@ -98,6 +105,8 @@ class MeasureForm(VersionedForm):
             "target": "In the units the chart shows (after the multiplier): 95 for 95%.",
             "multiplier": "The chart shows numerator ÷ denominator × this: 100 for a "
             "percentage, 1000 for a rate per 1,000. Leave 1 for anything else.",
+            "owner": "The person who answers for the measure: told of its new "
+            "signals and of data due, and who writes its board report commentary.",
         }
         widgets = {
             "definition": forms.Textarea(attrs={"rows": 4}),
@@ -113,6 +122,16 @@ class MeasureForm(VersionedForm):
         unit = model_choice_field(self, "unit")
         unit.queryset = Unit.objects.for_organisation(organisation).order_by("name")
         unit.empty_label = "No unit (the whole organisation)"
+        owner = model_choice_field(self, "owner")
+        offer_people_who_may_edit(
+            owner,
+            organisation,
+            refusal="Choose a member of this organisation who may edit as the "
+            "owner: the person chosen is not a member, or is a viewer.",
+            current=[self.instance.owner] if self.instance.owner_id else [],
+        )
+        owner.empty_label = "No owner yet"
+        owner.label_from_instance = _person  # type: ignore[method-assign,assignment]  # Django's documented way to label choices
         choice_field(self, "chart_type").choices = CHART_CHOICES
         choice_field(self, "frequency").choices = Measure.Frequency.choices
         instance = self.instance

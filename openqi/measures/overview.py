@@ -64,6 +64,8 @@ class MeasureStatus:
     rank: int
     #: The projects the measure is linked to, by title.
     projects: list[ProjectLink] = field(default_factory=list)
+    #: The last points, [period label, value, signal] each (its sparkline).
+    sparkline: list[Any] = field(default_factory=list)
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
@@ -118,8 +120,9 @@ _ROW_FIELDS = (
     "unit_label",
     "unit__id",
     "unit__name",
-    # the summary's fields status_from_summary reads
+    # the summary's fields status_from_summary reads, and the sparkline's points
     *(f"chart_summary__{name}" for name in Brief._fields),
+    "chart_summary__sparkline",
 )
 
 
@@ -200,6 +203,8 @@ def _statuses(measures: QuerySet[Measure]) -> list[MeasureStatus]:
             else MeasureStatus(measure, None, None, None, "", "", "no_data", 0)
         )
         status.projects.extend(links[measure.pk])
+        if summary is not None:
+            status.sparkline.extend(summary.sparkline)
         out.append(status)
     return out
 

@@ -19,6 +19,7 @@ from openqi.organisations.permissions import MemberRequest, page_access
 from . import overview
 from .overview_forms import OverviewFilterForm
 from .permissions import VIEW_MEASURES
+from .sparklines import sparkline
 
 
 def object_href(name: str) -> Callable[[str, int], str]:
@@ -102,6 +103,7 @@ def overview_page(request: MemberRequest, slug: str) -> HttpResponse:
         "pagination": pagination(found.page, query, path, "Pages of measures"),
         "measure_href": object_href("measures:detail"),
         "project_href": object_href("projects:detail"),
+        "sparkline": sparkline,
     }
     if request.headers.get("HX-Request"):
         return render(request, "measures/_overview_results.html", context)

@@ -39,7 +39,7 @@ def get_measure_for(membership: Membership, pk: int) -> Measure:
     """The organisation's measure ``pk``, or 404."""
     measures: QuerySet[Measure] = Measure.objects.for_organisation(
         membership.organisation
-    ).select_related("unit")
+    ).select_related("unit", "owner")
     return find_for(membership, measures, pk, "measure", "measures")
 
 

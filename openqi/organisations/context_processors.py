@@ -22,7 +22,7 @@ from .permissions import MANAGE_ORGANISATION, VIEW_ORGANISATION, has
 #: a member needs to see the item). A permission of another app is named by its
 #: string ("audit.view_trail"), since this app sits below the apps it links to.
 ORGANISATION_NAVIGATION: list[tuple[str, str, str]] = [
-    ("Overview", "organisations:detail", VIEW_ORGANISATION),
+    ("Home", "reports:home", VIEW_ORGANISATION),
     ("Journey", "journey:overview", VIEW_ORGANISATION),
     ("Priorities", "strategy:priorities", VIEW_ORGANISATION),
     ("Projects", "projects:list", VIEW_ORGANISATION),

@@ -6,7 +6,7 @@ app_name = "organisations"
 urlpatterns = [
     # Before "<slug>/": no organisation can be called "switch".
     path("switch/", views.switch, name="switch"),
-    path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/about/", views.detail, name="detail"),
     path("<slug:slug>/units/", views.units, name="units"),
     path("<slug:slug>/units/new/", views.unit_create, name="unit_create"),
     path("<slug:slug>/units/<int:pk>/", views.unit_edit, name="unit_edit"),

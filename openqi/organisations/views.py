@@ -42,6 +42,9 @@ from .permissions import (
 
 #: The session key of the organisation chosen last (the home page goes there).
 CURRENT_ORGANISATION = "current_organisation"
+#: An organisation's home page (the reports app's dashboard, named, not imported:
+#: it sits above this app).
+HOME = "reports:home"
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -62,9 +65,9 @@ def home(request: HttpRequest) -> HttpResponse:
     current = request.session.get(CURRENT_ORGANISATION)
     for organisation in organisations:
         if organisation.slug == current:
-            return redirect("organisations:detail", slug=organisation.slug)
+            return redirect(HOME, slug=organisation.slug)
     if len(organisations) == 1:
-        return redirect("organisations:detail", slug=organisations[0].slug)
+        return redirect(HOME, slug=organisations[0].slug)
     return render(request, "organisations/home.html", {"organisations": organisations})
 
 
@@ -76,7 +79,7 @@ def switch(request: HttpRequest) -> HttpResponse:
     slug = form.cleaned_data["organisation"] if form.is_valid() else ""
     membership = membership_for(request.user, slug)
     request.session[CURRENT_ORGANISATION] = membership.organisation.slug
-    return redirect("organisations:detail", slug=membership.organisation.slug)
+    return redirect(HOME, slug=membership.organisation.slug)
 
 
 @page_access(get=VIEW_ORGANISATION)

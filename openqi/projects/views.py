@@ -20,6 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from openqi.core.versioning import VersionConflict
+from openqi.measures.sparklines import sparkline
+from openqi.measures.summaries import summaries_for
 from openqi.organisations.models import Membership
 from openqi.organisations.permissions import MemberRequest, has, page_access
 
@@ -185,6 +187,8 @@ def _detail_context(
             cycles=Count("cycles", distinct=True),
         )
     )
+    # Each measure's last points from its stored chart summary (one query).
+    summaries = summaries_for([link.measure for link in links])
     measures = [
         (
             label,
@@ -193,6 +197,13 @@ def _detail_context(
                     link,
                     reverse(
                         "measures:detail", kwargs={"slug": slug, "pk": link.measure_id}
+                    ),
+                    sparkline(
+                        link.measure.name,
+                        summaries[link.measure_id].sparkline
+                        if link.measure_id in summaries
+                        else [],
+                        link.measure.unit_label,
                     ),
                 )
                 for link in role_links

@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "reminders"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.choice, name="choice"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

@@ -13,6 +13,7 @@ from tests.api.test_api_assessments import ASSESSMENT_JOURNEY_PATHS  # noqa: E40
 from tests.api.test_api_measures_exclusions import EXCLUSION_PATHS
 from tests.api.test_api_strategy import WORK_PATHS  # noqa: E402
 from tests.capability.routes_api import CAPABILITY_PATHS
+from tests.reports.routes_report_api import REPORT_PATHS
 
 
 class OpenApiTests(ApiTestCase):
@@ -41,6 +42,7 @@ class OpenApiTests(ApiTestCase):
             | ASSESSMENT_JOURNEY_PATHS
             | EXCLUSION_PATHS
             | CAPABILITY_PATHS
+            | REPORT_PATHS
         )
         self.assertEqual(set(document["paths"]), expected)
 

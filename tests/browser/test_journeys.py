@@ -58,8 +58,8 @@ def test_wrong_password_shows_an_error_and_signs_no_one_in(
 def test_signing_in_lands_on_your_organisation(page: Page, trusts: TwoTrusts) -> None:
     sign_in(page, trusts.outsider.email)
 
-    detail = reverse("organisations:detail", kwargs={"slug": trusts.brookmere.slug})
-    expect(page).to_have_url(re.compile(re.escape(detail) + "$"))
+    home = reverse("reports:home", kwargs={"slug": trusts.brookmere.slug})
+    expect(page).to_have_url(re.compile(re.escape(home) + "$"))
     expect_heading(page, trusts.brookmere.name)
     expect_nhs_styles(page)
 
@@ -72,13 +72,13 @@ def test_switching_organisation_shows_each_organisations_own_data(
 
     switch_organisation(page, trusts.ashby.name)
     expect_heading(page, trusts.ashby.name)
-    page.get_by_role("link", name="View units").click()
+    page.get_by_role("main").get_by_role("link", name="Units", exact=True).click()
     expect(page.locator("main")).to_contain_text("Cardiology and Stroke")
     expect(page.locator("main")).not_to_contain_text("Podiatry and Foot Health")
 
     switch_organisation(page, trusts.brookmere.name)
     expect_heading(page, trusts.brookmere.name)
-    page.get_by_role("link", name="View units").click()
+    page.get_by_role("main").get_by_role("link", name="Units", exact=True).click()
     expect(page.locator("main")).to_contain_text("Podiatry and Foot Health")
     expect(page.locator("main")).not_to_contain_text("Cardiology and Stroke")
 
@@ -93,6 +93,7 @@ def test_an_outsider_typing_another_organisations_address_gets_page_not_found(
     sign_in(page, trusts.outsider.email)
 
     for name in (
+        "reports:home",
         "organisations:detail",
         "organisations:units",
         "organisations:members",

@@ -33,6 +33,7 @@ from openqi.improvement.models import PDSACycle
 from openqi.measures.models import Measure
 from openqi.organisations.models import Invitation, Organisation, Role, Unit
 from openqi.projects.models import Project
+from openqi.reports.models import BoardReport
 from tests.access import Route
 from tests.browser.helpers import ALL_IMPACTS, axe_violations, sign_in
 from tests.test_access_walk import ROUTES, url_patterns
@@ -178,7 +179,13 @@ def _fullest(organisation: Organisation) -> dict[str, Callable[[], dict[str, Any
         )
         return {"slug": slug, "pk": newest["pk"]}
 
+    def board_report() -> dict[str, Any]:
+        latest = BoardReport.objects.filter(organisation=organisation).first()
+        assert latest is not None, "the demo has no board report"
+        return {"slug": slug, "pk": latest.pk}
+
     return {
+        "reports:detail": board_report,
         "measures:detail": measure,
         "projects:detail": driver_project,
         "improvement:drivers": driver_project,

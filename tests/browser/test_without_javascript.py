@@ -36,7 +36,7 @@ def test_sign_in_switch_and_sign_out_without_javascript(
 
     switch_organisation(page, oakhurst.name)
     expect_heading(page, oakhurst.name)
-    page.get_by_role("link", name="View units").click()
+    page.get_by_role("main").get_by_role("link", name="Units", exact=True).click()
     expect(page.locator("main")).to_contain_text("District Nursing")
     expect(page.locator("main")).not_to_contain_text("Adult Community Mental Health")
 

@@ -780,7 +780,7 @@ def test_unknown_chart_is_a_usage_error(run: Run, write: Write) -> None:
 def test_parser_lists_the_contract_verbs() -> None:
     parser = build_parser()
     verbs = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert set(verbs) == {"spc", "funnel", "spc-batch", "demo"}
+    assert set(verbs) == {"spc", "funnel", "spc-batch", "demo", "send-reminders"}
 
 
 # --------------------------------------------------------------------------- real processes

@@ -321,7 +321,7 @@ class PagesComputeNoChartTests(BaseTestCase):
             reverse("portfolio:portfolio", kwargs=SLUG),
             reverse("measures:list", kwargs=SLUG),
             reverse("projects:detail", kwargs={**SLUG, "pk": self.project.pk}),
-            reverse("organisations:detail", kwargs=SLUG),
+            reverse("reports:home", kwargs=SLUG),
         ]
         with no_chart_computed():
             for url in pages:

@@ -27,7 +27,7 @@ class HomeTests(BaseTestCase):
                 response = self.client.get(self.url)
                 self.assertRedirects(
                     response,
-                    reverse("organisations:detail", kwargs={"slug": slug}),
+                    reverse("reports:home", kwargs={"slug": slug}),
                     fetch_redirect_response=False,
                 )
 

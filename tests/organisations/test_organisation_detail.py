@@ -8,7 +8,7 @@ from tests.factories import make_member, make_organisation
 
 
 class DetailTests(BaseTestCase):
-    url = "/organisations/northfield/"
+    url = "/organisations/northfield/about/"
 
     def test_editor_sees_the_organisation_and_the_admin_links(self) -> None:
         self.sign_in(self.editor)
@@ -47,7 +47,9 @@ class DetailTests(BaseTestCase):
 
     def test_unknown_organisation_gets_404(self) -> None:
         self.sign_in(self.editor)
-        self.assertEqual(self.client.get("/organisations/nowhere/").status_code, 404)
+        self.assertEqual(
+            self.client.get("/organisations/nowhere/about/").status_code, 404
+        )
 
     def test_provider_shows_its_system_and_system_its_providers(self) -> None:
         system = make_organisation(
@@ -64,6 +66,6 @@ class DetailTests(BaseTestCase):
             self.client.get(self.url).content.decode(),
         )
         self.sign_in(lead)
-        page = self.client.get("/organisations/riverside/").content.decode()
+        page = self.client.get("/organisations/riverside/about/").content.decode()
         self.assertIn("Providers", page)
         self.assertIn("Northfield Hospitals NHS Trust", page)

@@ -34,7 +34,7 @@ class OrganisationQueryCountTests(BaseTestCase):
 
     def test_organisation_page(self) -> None:
         self.sign_in(self.member)
-        url = "/organisations/northfield/"
+        url = "/organisations/northfield/about/"
         self.add_rows(2)
         few = self.queries(url)
         self.add_rows(18)
