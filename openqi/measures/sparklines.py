@@ -4,6 +4,7 @@ the last points with their signals (``ChartSummary.sparkline``), drawn by
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,5 +20,14 @@ def sparkline(
 ) -> Markup:
     """The SVG of a measure's last points, named by their text alternative
     ("Falls: last 24 points, latest 45 (March 2024), special cause concern")."""
-    rows = list(points or [])
-    return Markup(sparkline_svg(rows, label=sparkline_text(name, rows, unit)))
+    rows = tuple(tuple(row) for row in points or ())
+    return Markup(_drawn(name, rows, unit))
+
+
+@functools.lru_cache(maxsize=4096)
+def _drawn(name: str, rows: tuple[tuple[Any, ...], ...], unit: str) -> str:
+    """Drawn once per distinct name, points and unit in each process: a list of
+    fifty measures draws no sparkline again until one's points change (its
+    summary's, computed when its data change), and the drawing is a pure
+    function of what it is given."""
+    return sparkline_svg(list(rows), label=sparkline_text(name, list(rows), unit))

@@ -11,9 +11,11 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from markupsafe import Markup
 
+from openqi.audit.kept import kept
 from openqi.measures.models import Measure
 from openqi.measures.sparklines import sparkline
 from openqi.measures.summaries import summaries_for
@@ -156,7 +158,14 @@ def home(request: MemberRequest, slug: str) -> HttpResponse:
     is_qi = has(membership, SEE_ORGANISATION_PICTURE)
     kind = request.GET.get("kind", "")
     kind = kind if kind in KINDS else ""
-    items = items_for(membership)
+    today = timezone.localdate()
+    # Kept until the organisation's data change (every source of an item is
+    # audited, and a new chart summary moves the version too) or the day does.
+    items = kept(
+        organisation.pk,
+        f"attention:1:{membership.pk}:{membership.role}:{today.isoformat()}",
+        lambda: items_for(membership, today),
+    )
     if kind:
         items = [item for item in items if item.kind == kind]
     home_href = reverse("reports:home", kwargs={"slug": organisation.slug})
