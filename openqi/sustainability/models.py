@@ -1,0 +1,3 @@
+"""Models of the sustainability app."""
+
+from __future__ import annotations

@@ -1,0 +1,4 @@
+from django.urls import URLPattern
+
+app_name = "sustainability"
+urlpatterns: list[URLPattern] = []

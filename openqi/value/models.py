@@ -1,0 +1,3 @@
+"""Models of the value app."""
+
+from __future__ import annotations
