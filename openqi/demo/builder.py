@@ -29,6 +29,7 @@ from .measures import add_measures
 from .organisations import add_organisations
 from .projects import add_projects
 from .reports import add_reports
+from .spread import add_spread
 from .strategy import add_priorities
 
 __all__ = [
@@ -49,6 +50,7 @@ STEPS: list[Callable[[Demo], None]] = [
     add_measures,
     add_priorities,
     add_projects,
+    add_spread,
     add_assessments,
     add_journey,
     add_barriers,

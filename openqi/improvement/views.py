@@ -25,7 +25,7 @@ from openqi.organisations.permissions import MemberRequest, has, page_access
 from openqi.projects.models import Project
 from openqi.projects.services import get_project_for
 
-from . import services
+from . import services, spread
 from .forms import (
     STEP_FORMS,
     CycleCreateForm,
@@ -79,6 +79,7 @@ def _drivers_context(
         "organisation": membership.organisation,
         "project": project,
         "tree": tree,
+        "spread_notes": spread.notes_for_project(project),
         "diagram": Markup(services.diagram_svg(project, tree, notes)),
         "crumbs": _crumbs(project),
         "can_edit": has(membership, CHANGE_IMPROVEMENT_WORK),

@@ -1,4 +1,33 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "sustainability"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("<slug:slug>/sustainability/", views.portfolio, name="portfolio"),
+    path(
+        "<slug:slug>/projects/<int:pk>/sustainability/",
+        views.project_checks,
+        name="project",
+    ),
+    path(
+        "<slug:slug>/projects/<int:pk>/sustainability/open/",
+        views.open_check,
+        name="open",
+    ),
+    path(
+        "<slug:slug>/sustainability/checks/<int:pk>/",
+        views.check_detail,
+        name="check",
+    ),
+    path(
+        "<slug:slug>/sustainability/checks/<int:pk>/rate/",
+        views.rate,
+        name="rate",
+    ),
+    path(
+        "<slug:slug>/sustainability/checks/<int:pk>/actions/",
+        views.add_action,
+        name="add_action",
+    ),
+]
