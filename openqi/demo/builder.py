@@ -31,6 +31,8 @@ from .projects import add_projects
 from .reports import add_reports
 from .spread import add_spread
 from .strategy import add_priorities
+from .sustainability import add_sustainability
+from .value import add_value
 
 __all__ = [
     "PASSWORD",
@@ -51,6 +53,8 @@ STEPS: list[Callable[[Demo], None]] = [
     add_priorities,
     add_projects,
     add_spread,
+    add_sustainability,
+    add_value,
     add_assessments,
     add_journey,
     add_barriers,

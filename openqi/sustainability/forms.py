@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from openqi.core.forms import NHSDateField, SaysWhatToEnter
+from openqi.core.forms import NHSDateField, SaysWhatToEnter, WholeNumberField
 
 from .builtin import FACTORS, SCALE
 
@@ -68,3 +68,14 @@ class ActionForm(SaysWhatToEnter, forms.Form):
         choices=[(f.key, f.title) for f in FACTORS],
         error_messages={"invalid_choice": "Choose one of the ten factors."},
     )
+
+
+class ActionStatusForm(SaysWhatToEnter, forms.Form):
+    """Mark an action done or not started, with the version the person saw."""
+
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[("open", "Not started"), ("done", "Done")],
+        error_messages={"invalid_choice": "Choose Done or Not started."},
+    )
+    version = WholeNumberField(label="Version", min_value=1, max_value=2**31 - 1)

@@ -177,6 +177,30 @@ def add_action(check: SustainabilityCheck, factor_key: str) -> SustainabilityAct
     return action
 
 
+def get_action_for(membership: Membership, pk: int) -> SustainabilityAction:
+    """The action ``pk`` of the member's organisation (404 otherwise)."""
+    return find_for(
+        membership,
+        SustainabilityAction.objects.for_organisation(
+            membership.organisation
+        ).select_related("sustainability_check__project"),
+        pk,
+        "sustainability action",
+        "sustainability-checks",
+    )
+
+
+def set_action_status(
+    action: SustainabilityAction, status: str, version: int
+) -> SustainabilityAction:
+    """Mark ``action`` done or not started; :class:`VersionConflict` when someone
+    changed it after ``version`` was read."""
+    action.version = version
+    action.status = status
+    action.save(update_fields=["status"])
+    return action
+
+
 def actions_of(check: SustainabilityCheck) -> list[SustainabilityAction]:
     return list(SustainabilityAction.objects.filter(sustainability_check=check))
 

@@ -30,4 +30,9 @@ urlpatterns = [
         views.add_action,
         name="add_action",
     ),
+    path(
+        "<slug:slug>/sustainability/actions/<int:pk>/status/",
+        views.action_status,
+        name="action_status",
+    ),
 ]

@@ -11,8 +11,10 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
+from openqi.core.versioning import VersionConflict
 from openqi.organisations.models import Membership
 from openqi.organisations.permissions import MemberRequest, has, page_access, require
 from openqi.projects.models import Project
@@ -20,7 +22,7 @@ from openqi.projects.services import get_project_for
 
 from . import charts, services
 from .builtin import FACTORS, GROUPS
-from .forms import ActionForm, OpenCheckForm, RatingForm
+from .forms import ActionForm, ActionStatusForm, OpenCheckForm, RatingForm
 from .models import SustainabilityCheck
 from .permissions import (
     MANAGE_CHECK,
@@ -158,6 +160,38 @@ def add_action(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(str(m) for m in form.errors.get("factor", [])))
     return redirect("sustainability:check", slug=slug, pk=check.pk)
+
+
+@page_access(post=MANAGE_CHECK)
+def action_status(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    """Mark an action on a check done, or not started again."""
+    membership = request.membership
+    action = services.get_action_for(membership, pk)
+    check = action.sustainability_check
+    require(membership, MANAGE_CHECK_OF, check.project)
+    form = ActionStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(str(m) for ms in form.errors.values() for m in ms)
+        )
+    else:
+        try:
+            services.set_action_status(
+                action, form.cleaned_data["status"], form.cleaned_data["version"]
+            )
+        except VersionConflict:
+            messages.error(
+                request,
+                "Someone changed this action after you loaded the page; "
+                "its status now is shown below. Change it again if you still need to.",
+            )
+        else:
+            messages.success(
+                request, f"{action.title}: {action.get_status_display().lower()}."
+            )
+    return redirect(
+        f"{reverse('sustainability:check', kwargs={'slug': slug, 'pk': check.pk})}#actions"
+    )
 
 
 @page_access(get=VIEW_SUSTAINABILITY)

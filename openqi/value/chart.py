@@ -13,7 +13,7 @@ from markupsafe import Markup
 from .returns import ProgrammeReturn
 
 WIDTH, HEIGHT = 640, 320
-LEFT, RIGHT, TOP, BOTTOM = 84, 20, 16, 76
+LEFT, RIGHT, TOP, BOTTOM = 84, 44, 16, 76
 BACKGROUND = "#ffffff"
 #: NHS red (5.9:1 on white), NHS blue (6.3:1), the secondary text grey (6.1:1).
 INVESTMENT = "#d5281b"

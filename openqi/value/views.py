@@ -5,14 +5,13 @@ record its benefits; administrators and the QI team record investment and turnov
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from openqi.core.requests import posted
 from openqi.core.versioning import VersionConflict
 from openqi.organisations.models import Membership
 from openqi.organisations.permissions import MemberRequest, has, page_access, require
@@ -30,10 +29,6 @@ from .permissions import (
     VIEW_VALUE,
 )
 from .returns import SCENARIOS, year_label
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _base(membership: Membership, **extra: Any) -> dict[str, Any]:
@@ -75,6 +70,10 @@ def benefits(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
         realised=[b for b in rows if b.kind == Benefit.Kind.REALISED],
         shared=programme.shared,
         changes=services.phase_changes(project),
+        # Phase breaks already recorded as a realised benefit of this project.
+        recorded={
+            (b.measure_id, b.phase_began) for b in rows if b.phase_began is not None
+        },
     )
     return render(request, "value/benefits.html", context)
 
@@ -86,37 +85,16 @@ def _from_phase_break(project: Project, request: HttpRequest) -> dict[str, Any]:
     except ValueError:
         return {}
     measure = services.linked_measures(project).filter(pk=measure_id).first()
-    change = services.phase_change(measure) if measure else None
-    if measure is None or change is None:
+    initial = services.benefit_from_phase_break(measure) if measure else None
+    if measure is None or initial is None:
         return {}
-    start = change.phase_began
-    gain = Decimal(str(round(change.gain_per_year, 2)))
-    unit = change.unit_label or f"units of {measure.name}"
-    return {
-        "change": change,
-        "initial": {
-            "title": f"Realised change in {measure.name}",
-            "kind": Benefit.Kind.REALISED,
-            "measure": measure.pk,
-            "quantity": number(gain) if gain > 0 else None,
-            "unit_label": unit[:60],
-            "recurrence": Benefit.Recurrence.RECURRING,
-            "start_date": start,
-            "end_date": datetime.date(start.year + 1, start.month, 1)
-            - datetime.timedelta(days=1),
-            "change_per_period": change.change_per_period,
-            "phase_began": start,
-            "method": (
-                f"The centre line of {measure.name} moved from "
-                f"{change.before_centre:.4g} (from {change.before_from}) to "
-                f"{change.after_centre:.4g} (from {change.after_from}): "
-                f"{abs(change.gain_per_period):.4g} per {change.frequency} period "
-                f"{'better' if change.gain_per_period > 0 else 'worse'}, "
-                f"× {change.periods_per_year} periods a year."
-            ),
-            "confidence": Benefit.Confidence.MEDIUM,
-        },
+    if initial["quantity"] is not None:
+        initial["quantity"] = number(initial["quantity"])
+    initial |= {
+        "kind": Benefit.Kind.REALISED,
+        "confidence": Benefit.Confidence.MEDIUM,
     }
+    return {"change": services.phase_change(measure), "initial": initial}
 
 
 @page_access(get=RECORD_BENEFITS, post=RECORD_BENEFITS)
@@ -125,9 +103,7 @@ def benefit_create(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     project = get_project_for(membership, pk)
     require(membership, RECORD_PROJECT_BENEFITS, project)
     offered = _from_phase_break(project, request) if request.method == "GET" else {}
-    form = BenefitForm(
-        _posted(request), project=project, initial=offered.get("initial")
-    )
+    form = BenefitForm(posted(request), project=project, initial=offered.get("initial"))
     if request.method == "POST" and form.is_valid():
         benefit = services.save_benefit(
             form.instance, recorded_by=membership.user, **form.cleaned_data
@@ -148,7 +124,7 @@ def benefit_edit(
     project = get_project_for(membership, pk)
     require(membership, RECORD_PROJECT_BENEFITS, project)
     benefit = services.get_benefit_for(membership, project, benefit_pk)
-    form = BenefitForm(_posted(request), instance=benefit, project=project)
+    form = BenefitForm(posted(request), instance=benefit, project=project)
     if request.method == "POST" and form.is_valid():
         try:
             benefit = services.save_benefit(benefit, **form.cleaned_data)

@@ -60,7 +60,7 @@ def test_a_realised_benefit_from_a_phase_break_moves_the_return(
     page.get_by_role("link", name="Benefits of this project").click()
     expect_heading(page, "Benefits")
     expect(page.locator(".openqi-phase-change")).to_contain_text(
-        "20 better a period; about 240 a year"
+        "20 better a monthly period; about 240 bed days a year"
     )
     problems += _problems(page, "a project's benefits")
 

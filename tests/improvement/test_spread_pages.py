@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from openqi.improvement import spread
 from openqi.improvement.models import DriverNode
+from openqi.projects.models import Project
 from tests.base import BaseTestCase
 from tests.improvement.routes_spread import make_proven, make_team_project
 
@@ -165,6 +166,31 @@ class AdoptPageTests(SpreadPageCase):
             f"{self.drivers_url(self.target.pk)}#node-{node.pk}",
             fetch_redirect_response=False,
         )
+
+    def test_many_projects_are_offered_a_page_at_a_time_with_a_title_search(
+        self,
+    ) -> None:
+        from openqi.improvement.spread_views import OFFERED
+
+        for n in range(OFFERED + 5):
+            Project.objects.create(
+                organisation=self.org, title=f"Hand hygiene audit {n:02d}"
+            )
+        self.sign_in(self.qi_lead)
+        page = self.client.get(self.adopt_url(self.idea)).content.decode()
+        self.assertIn(f"More than {OFFERED} projects", page)
+        self.assertEqual(page.count('<option value="'), OFFERED + 1)  # and "Choose"
+        page = self.client.get(
+            self.adopt_url(self.idea), {"q": "  audit   07 "}
+        ).content.decode()
+        self.assertNotIn("More than", page)
+        self.assertIn("Hand hygiene audit 07", page)
+        self.assertEqual(page.count('<option value="'), 2)
+        page = self.client.get(
+            self.adopt_url(self.idea), {"q": "no such title" + "x" * 500}
+        ).content.decode()
+        self.assertIn("has “no such title", page)
+        self.assertIn("List them all", page)
 
     def test_a_member_who_does_not_lead_the_project_is_refused(self) -> None:
         self.sign_in(self.member)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from openqi.sustainability.models import SustainabilityAction
 from tests.access import Route, Write
 from tests.sustainability.helpers import make_check, rating_data, team_project
 
@@ -25,6 +26,14 @@ def _project(cast: Any) -> dict[str, Any]:
 
 def _check(cast: Any) -> dict[str, Any]:
     return {"slug": cast.org.slug, "pk": make_check(team_project(cast)).pk}
+
+
+def _action(cast: Any) -> dict[str, Any]:
+    check = make_check(team_project(cast))
+    action = SustainabilityAction.objects.create(
+        sustainability_check=check, factor="fit", title="Put it in the business plan"
+    )
+    return {"slug": cast.org.slug, "pk": action.pk}
 
 
 def _open_data(cast: Any) -> dict[str, Any]:
@@ -56,5 +65,11 @@ ROUTES: list[Route] = [
         kwargs=_check,
         get=False,
         writes=(Write(data=lambda cast: {"factor": "monitoring"}),),
+    ),
+    Route(
+        "sustainability:action_status",
+        kwargs=_action,
+        get=False,
+        writes=(Write(data=lambda cast: {"status": "done", "version": "1"}),),
     ),
 ]

@@ -221,6 +221,61 @@ class CheckPageTests(BaseTestCase):
         self.assertContains(response, "Choose one of the ten factors.")
         self.assertEqual(SustainabilityAction.objects.count(), 1)
 
+    def test_the_lead_marks_an_action_done_and_back_and_a_stale_page_changes_nothing(
+        self,
+    ) -> None:
+        check = make_check(team_project(self))
+        action = SustainabilityAction.objects.create(
+            sustainability_check=check,
+            factor="fit",
+            title="Put it in the business plan",
+        )
+        self.sign_in(self.lead)
+        url = reverse(
+            "sustainability:action_status",
+            kwargs={"slug": self.org.slug, "pk": action.pk},
+        )
+        self.assertContains(self.client.get(self.check_url(check)), "Mark as done")
+        response = self.client.post(url, {"status": "done", "version": "1"})
+        self.assertRedirects(response, self.check_url(check) + "#actions")
+        action.refresh_from_db()
+        self.assertEqual((action.status, action.version), ("done", 2))
+        page = self.client.get(self.check_url(check))
+        self.assertContains(page, "Mark as not started")
+        self.assertContains(page, "<strong>done</strong>", html=False)
+        # A second tab still showing version 1 changes nothing and says why.
+        stale = self.client.post(url, {"status": "open", "version": "1"}, follow=True)
+        self.assertContains(
+            stale, "Someone changed this action after you loaded the page"
+        )
+        action.refresh_from_db()
+        self.assertEqual((action.status, action.version), ("done", 2))
+        bad = self.client.post(url, {"status": "finished", "version": "2"}, follow=True)
+        self.assertContains(bad, "Choose Done or Not started.")
+        action.refresh_from_db()
+        self.assertEqual(action.status, "done")
+        self.client.post(url, {"status": "open", "version": "2"})
+        action.refresh_from_db()
+        self.assertEqual((action.status, action.version), ("open", 3))
+
+    def test_a_viewer_sees_no_status_buttons_and_may_not_change_one(self) -> None:
+        check = make_check(team_project(self))
+        action = SustainabilityAction.objects.create(
+            sustainability_check=check,
+            factor="fit",
+            title="Put it in the business plan",
+        )
+        self.sign_in(self.viewer)
+        self.assertNotContains(self.client.get(self.check_url(check)), "Mark as done")
+        url = reverse(
+            "sustainability:action_status",
+            kwargs={"slug": self.org.slug, "pk": action.pk},
+        )
+        response = self.client.post(url, {"status": "done", "version": "1"})
+        self.assertEqual(response.status_code, 403)
+        action.refresh_from_db()
+        self.assertEqual(action.status, "open")
+
     def test_a_member_not_leading_the_project_may_not_add_actions(self) -> None:
         check = make_check(team_project(self, lead=self.editor))
         self.sign_in(self.lead)

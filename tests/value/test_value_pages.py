@@ -186,14 +186,17 @@ class PhaseBreakTests(BaseTestCase):
         self.assertAlmostEqual(change.after_centre, 80.0)
         self.assertAlmostEqual(change.change_per_period, -20.0)
         self.assertAlmostEqual(change.gain_per_period, 20.0)  # lower is better
-        self.assertAlmostEqual(change.gain_per_year, 240.0)
+        self.assertAlmostEqual(change.yearly_quantity, 240.0)  # bed days a year
         self.assertEqual(change.phase_began, datetime.date(2025, 1, 1))
 
     def test_the_page_offers_it_and_the_form_starts_from_it(self) -> None:
         self.sign_in(self.lead)
         page = self.client.get(self.url).content.decode()
         self.assertIn("Bed days lost to delayed discharge", page)
-        self.assertIn("100 a monthly period from 2024-01", page)
+        self.assertIn(
+            "the centre line was 100 from 2024-01\n        and 80 from 2025-01", page
+        )
+        self.assertIn("20 better a monthly period; about 240 bed days a year", page)
         offer = f"{self.url}new/?measure={self.measure.pk}"
         self.assertIn(offer.replace("&", "&amp;"), page)
         form = self.client.get(offer).content.decode()
