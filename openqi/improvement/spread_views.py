@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from openqi.core.paging import page_of, pager
 from openqi.organisations.permissions import MemberRequest, has, page_access, require
 from openqi.projects.models import Project
 
@@ -56,6 +57,8 @@ def spread_list(request: MemberRequest, slug: str) -> HttpResponse:
         priority = form.cleaned_data["priority"]
         unit = form.cleaned_data["unit"]
     spreading, candidates = spread.split_rows(rows, priority=priority, unit=unit)
+    spreading_page = page_of(request, spreading, "spreading")
+    candidates_page = page_of(request, candidates, "candidates")
     return render(
         request,
         "improvement/spread.html",
@@ -67,6 +70,14 @@ def spread_list(request: MemberRequest, slug: str) -> HttpResponse:
             "filtered": priority is not None or unit is not None,
             "spreading": spreading,
             "candidates": candidates,
+            "spreading_page": spreading_page,
+            "candidates_page": candidates_page,
+            "spreading_pager": pager(
+                request, spreading_page, "spreading", "spreading-heading"
+            ),
+            "candidates_pager": pager(
+                request, candidates_page, "candidates", "candidates-heading"
+            ),
             "can_edit": has(membership, CHANGE_IMPROVEMENT_WORK),
         },
     )

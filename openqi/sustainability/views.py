@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from openqi.core.paging import page_of, pager
 from openqi.core.versioning import VersionConflict
 from openqi.organisations.models import Membership
 from openqi.organisations.permissions import MemberRequest, has, page_access, require
@@ -198,10 +199,13 @@ def action_status(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
 def portfolio(request: MemberRequest, slug: str) -> HttpResponse:
     membership = request.membership
     rows = services.portfolio(membership.organisation)
+    page = page_of(request, rows)
     context = {
         "membership": membership,
         "organisation": membership.organisation,
         "rows": rows,
+        "page": page,
+        "pager": pager(request, page, "page", "sustaining-caption"),
         "checked": sum(1 for r in rows if r.check_id is not None),
     }
     return render(request, "sustainability/portfolio.html", context)

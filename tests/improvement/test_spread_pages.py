@@ -3,6 +3,8 @@ idea, and the links both ends of an adoption show on the driver diagram."""
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 from openqi.improvement import spread
 from openqi.improvement.models import DriverNode
 from openqi.projects.models import Project
@@ -40,6 +42,30 @@ class SpreadListTests(SpreadPageCase):
         self.assertIn("Proven, not adopted elsewhere (1)", page)
         self.assertIn(self.idea_url(self.idea), page)
         self.assertNotIn(self.adopt_url(self.idea), page)  # a viewer adopts nothing
+
+    def test_a_long_list_comes_a_page_at_a_time_keeping_the_other_list(
+        self,
+    ) -> None:
+        spread.adopt(self.idea, self.target, self.parent)
+        for n in range(4):
+            _, nodes = make_team_project(self.org, f"Pressure ulcers, ward {n}")
+            make_proven(nodes["idea"])
+        self.sign_in(self.viewer)
+        with patch("openqi.core.paging.PAGE_SIZE", 3):
+            page = self.client.get(LIST).content.decode()
+            self.assertIn("Proven, not adopted elsewhere (4)", page)
+            self.assertEqual(page.count("Pressure ulcers, ward"), 3)
+            self.assertIn("?candidates=2#candidates-heading", page)
+            self.assertIn("Page 2 of 2", page)
+            second = self.client.get(
+                LIST, {"candidates": "2", "spreading": "1"}
+            ).content.decode()
+            self.assertEqual(second.count("Pressure ulcers, ward"), 1)
+            self.assertIn("Falls on ward 1", second)  # the spreading list stays
+            self.assertIn("candidates=1", second)  # back to page 1 of 2
+            for bad in ("x", "9" * 50, "-1"):
+                response = self.client.get(LIST, {"candidates": bad})
+                self.assertEqual(response.status_code, 200)
 
     def test_an_adopted_idea_is_spreading_with_its_counts(self) -> None:
         spread.adopt(self.idea, self.target, self.parent)

@@ -4,6 +4,7 @@ repeated checks and the portfolio's projects by score."""
 from __future__ import annotations
 
 import datetime
+from unittest.mock import patch
 
 from django.urls import reverse
 
@@ -275,6 +276,21 @@ class CheckPageTests(BaseTestCase):
         self.assertEqual(response.status_code, 403)
         action.refresh_from_db()
         self.assertEqual(action.status, "open")
+
+    def test_the_portfolio_comes_a_page_at_a_time(self) -> None:
+        for n in range(5):
+            make_project(self.org, title=f"Sustained change {n}")
+        self.sign_in(self.viewer)
+        url = reverse("sustainability:portfolio", kwargs={"slug": self.org.slug})
+        with patch("openqi.core.paging.PAGE_SIZE", 2):
+            first = self.client.get(url).content.decode()
+            self.assertEqual(first.count("Sustained change"), 2)
+            self.assertIn("(1 to 2 of 5)", first)
+            self.assertIn("?page=2#sustaining-caption", first)
+            last = self.client.get(url, {"page": "3"}).content.decode()
+            self.assertEqual(last.count("Sustained change"), 1)
+            self.assertIn("(5 to 5 of 5)", last)
+            self.assertNotIn("Page 4", last)
 
     def test_a_member_not_leading_the_project_may_not_add_actions(self) -> None:
         check = make_check(team_project(self, lead=self.editor))
