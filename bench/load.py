@@ -211,6 +211,15 @@ def prepare() -> None:
         "audit trail": reverse("audit:log", kwargs=slug),
         "capability": reverse("capability:coverage", kwargs=slug),
         "learning by doing": reverse("capability:doing", kwargs=slug),
+        "sustaining by score": reverse("sustainability:portfolio", kwargs=slug),
+        "project sustainability": reverse(
+            "sustainability:project", kwargs={**slug, "pk": project.pk}
+        ),
+        "programme return": reverse("value:programme", kwargs=slug),
+        "project benefits": reverse(
+            "value:benefits", kwargs={**slug, "pk": project.pk}
+        ),
+        "spread of changes": reverse("improvement:spread", kwargs=slug),
         "API: projects": reverse("api:projects", kwargs=slug),
         "API: measures": reverse("api:measures", kwargs=slug),
     }

@@ -23,7 +23,10 @@ from . import (
     measures,
     projects,
     reports,
+    spread,
     strategy,
+    sustainability,
+    value,
     versions,
 )
 from .auth import SessionAuth, TokenAuth
@@ -109,3 +112,6 @@ for _module in (strategy, projects, drivers, measures, assessments, journey, bar
     api.add_router("", _module.router)
 api.add_router("", capability.router)
 api.add_router("", reports.router)
+api.add_router("", value.router)
+api.add_router("", sustainability.router)
+api.add_router("", spread.router)

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from openqi.core.requests import is_htmx, posted
 from openqi.core.versioning import VersionConflict
 from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership
@@ -33,14 +34,6 @@ from .forms import (
 from .instruments import export_filename, export_instrument, import_instrument
 from .models import AssessmentRound
 from .permissions import CHANGE_ASSESSMENTS, VIEW_ASSESSMENTS
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
 
 
 def _membership(request: HttpRequest) -> Membership:
@@ -73,7 +66,7 @@ def assessment_list(request: HttpRequest, slug: str) -> HttpResponse:
 def instrument_import(request: HttpRequest, slug: str) -> HttpResponse:
     """Load an instrument from its definition file; every problem is listed, nothing saved."""
     membership = _membership(request)
-    form = InstrumentImportForm(_posted(request), request.FILES or None)
+    form = InstrumentImportForm(posted(request), request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,7 +111,7 @@ def instrument_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def round_create(request: HttpRequest, slug: str) -> HttpResponse:
     membership = _membership(request)
     organisation = membership.organisation
-    form = RoundForm(_posted(request), organisation=organisation)
+    form = RoundForm(posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         assessment_round = services.create_round(
             organisation, created_by=request.user, **form.cleaned_data
@@ -187,7 +180,7 @@ def _survey_url(request: HttpRequest, token: str) -> str:
 def links(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership = _membership(request)
     assessment_round = services.get_round_for(membership, pk)
-    form = LinkForm(_posted(request), assessment_round=assessment_round)
+    form = LinkForm(posted(request), assessment_round=assessment_round)
     new_links: list[str] = []
     csv_href = ""
     if request.method == "POST" and assessment_round.status == (
@@ -239,7 +232,7 @@ def actions(request: HttpRequest, slug: str) -> HttpResponse:
         actions=services.actions_for(membership.organisation, **filters.filters()),
     )
     template = (
-        "assessments/_actions.html" if _is_htmx(request) else "assessments/actions.html"
+        "assessments/_actions.html" if is_htmx(request) else "assessments/actions.html"
     )
     return render(request, template, context)
 
@@ -265,7 +258,7 @@ def action_create(request: HttpRequest, slug: str) -> HttpResponse:
         )
         if suggested_from is not None:
             initial = services.suggested_action(suggested_from, section_key)
-    form = ActionForm(_posted(request), initial=initial, organisation=organisation)
+    form = ActionForm(posted(request), initial=initial, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         action = services.save_action(form.save(commit=False))
         messages.success(request, f"{action.title} added to the action plan.")
@@ -279,7 +272,7 @@ def action_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = membership.organisation
     action = services.get_action_for(membership, pk)
     title = action.title  # the form changes ``action`` as it validates
-    form = ActionForm(_posted(request), instance=action, organisation=organisation)
+    form = ActionForm(posted(request), instance=action, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             action = services.save_action(form.save(commit=False))

@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from openqi.core.requests import is_htmx, posted
 from openqi.core.versioning import VersionConflict
 from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership
@@ -19,14 +20,6 @@ from openqi.organisations.permissions import MemberRequest, has, page_access
 from . import services
 from .forms import BarrierForm, BarrierSearchForm, EscalateForm
 from .permissions import CHANGE_BARRIER, DELETE_BARRIER, VIEW_BARRIERS
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _base(membership: Membership, **extra: Any) -> dict[str, Any]:
@@ -51,7 +44,7 @@ def barrier_list(request: MemberRequest, slug: str) -> HttpResponse:
         barriers=barriers,
         is_filtered=bool(filters and any(filters.values())),
     )
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "barriers/_list.html", context)
     return render(request, "barriers/list.html", context)
 
@@ -59,7 +52,7 @@ def barrier_list(request: MemberRequest, slug: str) -> HttpResponse:
 @page_access(get=CHANGE_BARRIER, post=CHANGE_BARRIER)
 def barrier_create(request: MemberRequest, slug: str) -> HttpResponse:
     membership = request.membership
-    form = BarrierForm(_posted(request), organisation=membership.organisation)
+    form = BarrierForm(posted(request), organisation=membership.organisation)
     if request.method == "POST" and form.is_valid():
         barrier = services.save_barrier(form.instance, **form.cleaned_data)
         messages.success(request, f"Barrier {barrier.title} raised.")
@@ -82,7 +75,7 @@ def barrier_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     barrier = services.get_barrier_for(membership, pk)
     form = BarrierForm(
-        _posted(request), instance=barrier, organisation=membership.organisation
+        posted(request), instance=barrier, organisation=membership.organisation
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,7 +121,7 @@ def escalate(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     form = EscalateForm(request.POST)
     form.is_valid()  # a BooleanField that is not required cannot fail
     services.set_escalation(barrier, form.cleaned_data["escalate"])
-    if _is_htmx(request):
+    if is_htmx(request):
         # The toggle keeps focus and says what it did (core/updates.js).
         context = _base(membership, barrier=barrier, toggled=True)
         return render(request, "barriers/_escalate.html", context)

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from openqi.core.requests import posted
 from openqi.core.versioning import VersionConflict
 from openqi.organisations.access import find_for
 from openqi.organisations.models import Membership, StaffRecord
@@ -20,7 +21,7 @@ from . import services
 from .models import Completion
 from .permissions import CHANGE_CAPABILITY
 from .removal_forms import ConfirmDeleteForm, RecordCompletionForm
-from .views import _base, _posted
+from .views import _base
 
 
 def _long_date(completion: Completion) -> str:
@@ -80,7 +81,7 @@ def completion_delete(request: MemberRequest, slug: str, pk: int) -> HttpRespons
     record_url = reverse(
         "capability:staff_record", kwargs={"slug": slug, "pk": person.pk}
     )
-    form = ConfirmDeleteForm(_posted(request), version=completion.version)
+    form = ConfirmDeleteForm(posted(request), version=completion.version)
     if request.method == "POST" and form.is_valid():
         try:
             services.delete_completion(completion, form.cleaned_data["version"])
@@ -151,7 +152,7 @@ def _programmes_url(slug: str) -> str:
 def programme_delete(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     programme = services.get_programme_for(membership, pk)
-    form = ConfirmDeleteForm(_posted(request), version=programme.version)
+    form = ConfirmDeleteForm(posted(request), version=programme.version)
     if request.method == "POST" and form.is_valid():
         try:
             services.delete_programme(programme, form.cleaned_data["version"])
@@ -200,7 +201,7 @@ def cohort_delete(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     programme_url = reverse(
         "capability:programme", kwargs={"slug": slug, "pk": programme.pk}
     )
-    form = ConfirmDeleteForm(_posted(request), version=cohort.version)
+    form = ConfirmDeleteForm(posted(request), version=cohort.version)
     if request.method == "POST" and form.is_valid():
         try:
             services.delete_cohort(cohort, form.cleaned_data["version"])

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from openqi.core.requests import posted
 from openqi.core.versioning import VersionConflict
 from openqi.organisations.models import Membership
 from openqi.organisations.permissions import MemberRequest, has, page_access
@@ -35,10 +36,6 @@ from .permissions import (
     VIEW_TRAINING_RECORDS,
 )
 from .removal_forms import RecordCompletionForm
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _base(membership: Membership, **extra: Any) -> dict[str, Any]:
@@ -117,7 +114,7 @@ def framework_builtin(request: MemberRequest, slug: str) -> HttpResponse:
 @page_access(get=CHANGE_CAPABILITY, post=CHANGE_CAPABILITY)
 def level_create(request: MemberRequest, slug: str) -> HttpResponse:
     membership = request.membership
-    form = LevelForm(_posted(request), organisation=membership.organisation)
+    form = LevelForm(posted(request), organisation=membership.organisation)
     if request.method == "POST" and form.is_valid():
         level = services.save_level(form.instance, **form.cleaned_data)
         messages.success(request, f"Level {level.name} added to the framework.")
@@ -138,7 +135,7 @@ def level_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     level = services.get_level_for(membership, pk)
     form = LevelForm(
-        _posted(request), instance=level, organisation=membership.organisation
+        posted(request), instance=level, organisation=membership.organisation
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -216,7 +213,7 @@ def _programmes_crumbs(slug: str) -> list[tuple[str, str]]:
 @page_access(get=CHANGE_CAPABILITY, post=CHANGE_CAPABILITY)
 def programme_create(request: MemberRequest, slug: str) -> HttpResponse:
     membership = request.membership
-    form = ProgrammeForm(_posted(request), organisation=membership.organisation)
+    form = ProgrammeForm(posted(request), organisation=membership.organisation)
     if request.method == "POST" and form.is_valid():
         programme = services.save_programme(form.instance, **form.cleaned_data)
         messages.success(request, f"Programme {programme.name} added.")
@@ -247,7 +244,7 @@ def programme_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     programme = services.get_programme_for(membership, pk)
     form = ProgrammeForm(
-        _posted(request), instance=programme, organisation=membership.organisation
+        posted(request), instance=programme, organisation=membership.organisation
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -274,7 +271,7 @@ def programme_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
 def cohort_create(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     programme = services.get_programme_for(membership, pk)
-    form = CohortForm(_posted(request), programme=programme)
+    form = CohortForm(posted(request), programme=programme)
     if request.method == "POST" and form.is_valid():
         cohort = services.save_cohort(form.instance, **form.cleaned_data)
         messages.success(request, f"Cohort {cohort.name} added.")
@@ -323,7 +320,7 @@ def cohort_detail(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
 def cohort_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     cohort = services.get_cohort_for(membership, pk)
-    form = CohortForm(_posted(request), instance=cohort, programme=cohort.programme)
+    form = CohortForm(posted(request), instance=cohort, programme=cohort.programme)
     if request.method == "POST" and form.is_valid():
         try:
             cohort = services.save_cohort(cohort, **form.cleaned_data)
@@ -376,7 +373,7 @@ def enrolment_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     enrolment = services.get_enrolment_for(membership, pk)
     cohort = enrolment.cohort
-    form = EnrolmentStatusForm(_posted(request), instance=enrolment)
+    form = EnrolmentStatusForm(posted(request), instance=enrolment)
     if request.method == "POST" and form.is_valid():
         try:
             services.set_enrolment_status(
@@ -442,7 +439,7 @@ def _targets_crumbs(slug: str) -> list[tuple[str, str]]:
 @page_access(get=CHANGE_CAPABILITY, post=CHANGE_CAPABILITY)
 def target_create(request: MemberRequest, slug: str) -> HttpResponse:
     membership = request.membership
-    form = TargetForm(_posted(request), organisation=membership.organisation)
+    form = TargetForm(posted(request), organisation=membership.organisation)
     if request.method == "POST" and form.is_valid():
         target = services.save_target(form.instance, **form.cleaned_data)
         messages.success(request, f"Target for {target.level.name} added.")
@@ -463,7 +460,7 @@ def target_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     target = services.get_target_for(membership, pk)
     form = TargetForm(
-        _posted(request), instance=target, organisation=membership.organisation
+        posted(request), instance=target, organisation=membership.organisation
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -532,7 +529,7 @@ def staff_record(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
 def staff_erase(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     person = services.get_staff_record_for(membership, pk)
-    form = EraseForm(_posted(request))
+    form = EraseForm(posted(request))
     if request.method == "POST" and form.is_valid():
         erased = services.erase_training_record(person)
         messages.success(

@@ -29,7 +29,10 @@ from .measures import add_measures
 from .organisations import add_organisations
 from .projects import add_projects
 from .reports import add_reports
+from .spread import add_spread
 from .strategy import add_priorities
+from .sustainability import add_sustainability
+from .value import add_value
 
 __all__ = [
     "PASSWORD",
@@ -49,6 +52,9 @@ STEPS: list[Callable[[Demo], None]] = [
     add_measures,
     add_priorities,
     add_projects,
+    add_spread,
+    add_sustainability,
+    add_value,
     add_assessments,
     add_journey,
     add_barriers,

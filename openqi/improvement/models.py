@@ -39,6 +39,25 @@ class DriverNode(ProjectChild, VersionedModel):
     kind = models.CharField(max_length=11, choices=Kind.choices)
     text = models.CharField(max_length=300)
     position = models.PositiveIntegerField(default=0)
+    # Spread (openqi/improvement/spread.py): a change idea adopted from another
+    # project's proven one. ``spread_source`` is the original the spread is counted
+    # to (the source itself, or its own source for an adoption of an adoption);
+    # ``adopted_from_text`` keeps the source's wording and project if it is deleted.
+    adopted_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="adoptions",
+    )
+    spread_source = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="spread_adoptions",
+    )
+    adopted_from_text = models.CharField(max_length=520, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]

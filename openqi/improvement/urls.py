@@ -1,9 +1,10 @@
 """A project's driver diagram and PDSA cycles:
-/organisations/<slug>/projects/<pk>/drivers/… and …/cycles/…"""
+/organisations/<slug>/projects/<pk>/drivers/… and …/cycles/…; the spread of change
+ideas across projects: /organisations/<slug>/spread/…"""
 
 from django.urls import URLPattern, path
 
-from . import views
+from . import spread_views, views
 
 app_name = "improvement"
 
@@ -32,5 +33,16 @@ urlpatterns: list[URLPattern] = [
         f"{PROJECT}cycles/<int:cycle_pk>/delete/",
         views.cycle_delete,
         name="cycle_delete",
+    ),
+    path("<slug:slug>/spread/", spread_views.spread_list, name="spread"),
+    path(
+        "<slug:slug>/spread/<int:idea_pk>/",
+        spread_views.spread_idea,
+        name="spread_idea",
+    ),
+    path(
+        "<slug:slug>/spread/<int:idea_pk>/adopt/",
+        spread_views.spread_adopt,
+        name="spread_adopt",
     ),
 ]

@@ -18,6 +18,7 @@ from django.urls import reverse
 from markupsafe import Markup
 
 from openqi.core.forms import model_choice_field
+from openqi.core.requests import is_htmx, posted
 from openqi.core.versioning import VersionConflict
 from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership
@@ -25,7 +26,7 @@ from openqi.organisations.permissions import MemberRequest, has, page_access
 from openqi.projects.models import Project
 from openqi.projects.services import get_project_for
 
-from . import services
+from . import services, spread
 from .forms import (
     STEP_FORMS,
     CycleCreateForm,
@@ -35,14 +36,6 @@ from .forms import (
 )
 from .models import DriverNode, PDSACycle
 from .permissions import CHANGE_IMPROVEMENT_WORK, VIEW_IMPROVEMENT_WORK
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _node(membership: Membership, project: Project, node_pk: int) -> DriverNode:
@@ -79,6 +72,7 @@ def _drivers_context(
         "organisation": membership.organisation,
         "project": project,
         "tree": tree,
+        "spread_notes": spread.notes_for_project(project),
         "diagram": Markup(services.diagram_svg(project, tree, notes)),
         "crumbs": _crumbs(project),
         "can_edit": has(membership, CHANGE_IMPROVEMENT_WORK),
@@ -100,7 +94,7 @@ def _drivers_page(
     """The page, or just the outline and drawing for htmx."""
     context = _drivers_context(membership, project, **extra)
     template = (
-        "improvement/_drivers.html" if _is_htmx(request) else "improvement/drivers.html"
+        "improvement/_drivers.html" if is_htmx(request) else "improvement/drivers.html"
     )
     return render(request, template, context)
 
@@ -114,7 +108,7 @@ def _drivers_saved(
 ) -> HttpResponse:
     """After a change: the outline with ``message`` announced and ``focus`` (what takes
     focus, see improvement/_drivers.html) for htmx; a redirect with a message otherwise."""
-    if _is_htmx(request):
+    if is_htmx(request):
         response = _drivers_page(
             request, membership, project, notice=message, focus=focus
         )
@@ -164,7 +158,7 @@ def driver_add(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     if not services.allowed_kinds(parent):
         # Nothing sits under a change idea; the outline never offers it.
         raise Http404("Nothing can be added under a change idea")
-    form = DriverNodeForm(_posted(request), project=project, parent=parent)
+    form = DriverNodeForm(posted(request), project=project, parent=parent)
     if request.method == "POST" and form.is_valid():
         node = services.add_node(form.save(commit=False))
         return _drivers_saved(
@@ -187,7 +181,7 @@ def driver_edit(
     membership = request.membership
     project = get_project_for(membership, pk)
     node = _node(membership, project, node_pk)
-    form = DriverNodeTextForm(_posted(request), instance=node)
+    form = DriverNodeTextForm(posted(request), instance=node)
     if request.method == "POST" and form.is_valid():
         try:
             node = form.save()
@@ -323,7 +317,7 @@ def cycle_create(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
         }
     elif request.GET.get("change_idea", "").isdigit():
         initial = {"change_idea": int(request.GET["change_idea"])}
-    form = CycleCreateForm(_posted(request), project=project, initial=initial)
+    form = CycleCreateForm(posted(request), project=project, initial=initial)
     if request.method == "POST" and form.is_valid():
         cycle = services.save_step(form.save(commit=False), PDSACycle.Stage.PLAN)
         messages.success(
@@ -391,7 +385,7 @@ def cycle_edit(
     step = source.get("step") or services.next_step(cycle)
     if step not in STEP_FORMS:
         raise Http404("No such step")
-    form = STEP_FORMS[step](_posted(request), instance=cycle)
+    form = STEP_FORMS[step](posted(request), instance=cycle)
     if request.method == "POST" and form.is_valid():
         try:
             cycle = services.save_step(form.save(commit=False), step)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from openqi.core.requests import posted
 from openqi.core.versioning import VersionConflict
 from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership
@@ -20,10 +21,6 @@ from . import services
 from .forms import EvidenceForm, MilestoneForm, StepForm
 from .models import STEPS, JourneyStep, Milestone
 from .permissions import CHANGE_JOURNEY, VIEW_JOURNEY
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _base(membership: Membership, **extra: Any) -> dict[str, Any]:
@@ -66,7 +63,7 @@ def step(request: MemberRequest, slug: str, number: int) -> HttpResponse:
     """The step's page; the QI team changes its status and notes here."""
     membership = request.membership
     journey_step = services.get_step_for(membership, number)
-    form = StepForm(_posted(request), instance=journey_step)
+    form = StepForm(posted(request), instance=journey_step)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_step(journey_step, **form.cleaned_data)
@@ -120,7 +117,7 @@ def _milestone_page(
 def milestone_add(request: MemberRequest, slug: str, number: int) -> HttpResponse:
     membership = request.membership
     journey_step = services.get_step_for(membership, number)
-    form = MilestoneForm(_posted(request))
+    form = MilestoneForm(posted(request))
     if request.method == "POST" and form.is_valid():
         milestone = services.add_milestone(journey_step, **form.cleaned_data)
         messages.success(request, f"Milestone {milestone.title} added.")
@@ -133,7 +130,7 @@ def milestone_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     """Change a milestone, or mark it done (its done date)."""
     membership = request.membership
     milestone = services.get_milestone_for(membership, pk)
-    form = MilestoneForm(_posted(request), instance=milestone)
+    form = MilestoneForm(posted(request), instance=milestone)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_milestone(milestone, **form.cleaned_data)
@@ -162,7 +159,7 @@ def milestone_delete(request: MemberRequest, slug: str, pk: int) -> HttpResponse
 def evidence_add(request: MemberRequest, slug: str, number: int) -> HttpResponse:
     membership = request.membership
     journey_step = services.get_step_for(membership, number)
-    form = EvidenceForm(_posted(request))
+    form = EvidenceForm(posted(request))
     if request.method == "POST" and form.is_valid():
         evidence = services.add_evidence(
             journey_step, added_by=request.user, **form.cleaned_data

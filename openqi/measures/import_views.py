@@ -17,13 +17,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 
+from openqi.core.requests import posted
 from openqi.organisations.models import Membership
 from openqi.organisations.permissions import MemberRequest, page_access
 
 from . import charts, importing, imports, services
 from .forms import ColumnForm, ImportFilterForm, ImportForm
 from .models import ImportJob, Measure
-from .pages import page_context, posted, to_detail
+from .pages import page_context, to_detail
 from .permissions import CHANGE_MEASURE
 
 #: Rows of an import preview per page (the counts and errors cover the whole file).

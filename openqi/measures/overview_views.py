@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from openqi.core.requests import is_htmx
 from openqi.organisations.permissions import MemberRequest, page_access
 
 from . import overview
@@ -105,6 +106,6 @@ def overview_page(request: MemberRequest, slug: str) -> HttpResponse:
         "project_href": object_href("projects:detail"),
         "sparkline": sparkline,
     }
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return render(request, "measures/_overview_results.html", context)
     return render(request, "measures/overview.html", context)

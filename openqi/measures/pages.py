@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 
 from openqi.organisations.models import Membership
 
 from . import charts, importing
 from .models import Measure
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
-
-
-def posted(request: HttpRequest) -> Any:
-    """The form data of a POST; None (an unbound form) for a GET."""
-    return request.POST if request.method == "POST" else None
 
 
 def page_context(

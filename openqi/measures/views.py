@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from markupsafe import Markup
 
+from openqi.core.requests import is_htmx, posted
 from openqi.core.versioning import VersionConflict
 from openqi.organisations.access import require_delete
 from openqi.organisations.permissions import MemberRequest, page_access
@@ -37,7 +38,7 @@ from .forms import (
     PointForm,
 )
 from .models import Annotation, DataPoint, Measure
-from .pages import is_htmx, page_context, posted, to_detail
+from .pages import page_context, to_detail
 from .permissions import CHANGE_MEASURE, VIEW_MEASURES
 
 PAGE_SIZE = 50

@@ -31,6 +31,7 @@ ORGANISATION_NAVIGATION: list[tuple[str, str, str]] = [
     ("Assessments", "assessments:list", VIEW_ORGANISATION),
     ("Barriers", "barriers:list", VIEW_ORGANISATION),
     ("Capability", "capability:overview", VIEW_ORGANISATION),
+    ("Value", "value:programme", VIEW_ORGANISATION),
     ("Units", "organisations:units", VIEW_ORGANISATION),
     ("Members", "organisations:members", VIEW_ORGANISATION),
     ("Invitations", "organisations:invitations", MANAGE_ORGANISATION),

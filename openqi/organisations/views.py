@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from openqi.core.mail import shows_mail_links
+from openqi.core.requests import is_htmx, posted
 from openqi.core.versioning import VersionConflict
 
 from . import services
@@ -45,15 +46,6 @@ CURRENT_ORGANISATION = "current_organisation"
 #: An organisation's home page (the reports app's dashboard, named, not imported:
 #: it sits above this app).
 HOME = "reports:home"
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The form data to bind: the POST body (even an empty one), or None for a GET."""
-    return request.POST if request.method == "POST" else None
 
 
 @login_required
@@ -119,7 +111,7 @@ def _units_context(
 def units(request: MemberRequest, slug: str) -> HttpResponse:
     membership = request.membership
     context = _units_context(membership)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "organisations/_units.html", context)
     return render(request, "organisations/units.html", context)
 
@@ -128,7 +120,7 @@ def _unit_form_response(
     request: HttpRequest, membership: Membership, form: UnitForm, editing: Unit | None
 ) -> HttpResponse:
     """The form again (with its errors): the units fragment for htmx, else the form page."""
-    if _is_htmx(request):
+    if is_htmx(request):
         context = _units_context(membership, form, editing)
         context["focus_form"] = True  # its first field, or its error summary
         return render(request, "organisations/_units.html", context)
@@ -144,7 +136,7 @@ def _unit_form_response(
 def _units_saved(
     request: HttpRequest, membership: Membership, message: str, unit: Unit
 ) -> HttpResponse:
-    if _is_htmx(request):
+    if is_htmx(request):
         context = _units_context(membership)
         context["notice"] = message
         context["focus_unit"] = unit.pk
@@ -161,7 +153,7 @@ def _units_saved(
 def unit_create(request: MemberRequest, slug: str) -> HttpResponse:
     membership = request.membership
     organisation = membership.organisation
-    form = UnitForm(_posted(request), organisation=organisation)
+    form = UnitForm(posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         unit = services.create_unit(organisation, **form.cleaned_data)
         return _units_saved(request, membership, f"{unit.name} added.", unit)
@@ -174,7 +166,7 @@ def unit_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     organisation = membership.organisation
     unit = services.get_unit_for(membership, pk)
     editing = copy.copy(unit)  # the form changes ``unit`` as it validates
-    form = UnitForm(_posted(request), instance=unit, organisation=organisation)
+    form = UnitForm(posted(request), instance=unit, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             unit = services.update_unit(unit, **form.cleaned_data)
@@ -221,7 +213,7 @@ def member_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     organisation = membership.organisation
     member = services.get_member_for(membership, pk)
-    form = MembershipForm(_posted(request), instance=member, organisation=organisation)
+    form = MembershipForm(posted(request), instance=member, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_role(
@@ -266,7 +258,7 @@ def invitations(request: MemberRequest, slug: str) -> HttpResponse:
     """Open and past invitations, and the form to invite someone (administrators only)."""
     membership = request.membership
     organisation = membership.organisation
-    form = InvitationForm(_posted(request), organisation=organisation)
+    form = InvitationForm(posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invite(
@@ -319,7 +311,7 @@ def security(request: MemberRequest, slug: str) -> HttpResponse:
     membership = request.membership
     organisation = membership.organisation
     form = SecurityForm(
-        _posted(request),
+        posted(request),
         initial={"admins_must_use_mfa": organisation.admins_must_use_mfa},
     )
     if request.method == "POST" and form.is_valid():

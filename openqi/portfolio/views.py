@@ -10,10 +10,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from openqi.core.requests import is_htmx
 from openqi.measures.overview_views import object_href, pagination
 from openqi.organisations.models import Unit
 from openqi.organisations.permissions import MemberRequest, page_access
@@ -25,10 +26,6 @@ from .forms import MatrixForm, PortfolioFilterForm
 from .permissions import VIEW_PORTFOLIO
 
 PAGE_SIZE = 25
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
 
 
 def _href(path: str, query: dict[str, str] | None) -> str:
@@ -71,7 +68,7 @@ def portfolio(request: MemberRequest, slug: str) -> HttpResponse:
         "measure_href": object_href("measures:detail"),
         "is_filtered": bool(query),
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "portfolio/_portfolio_results.html", context)
     return render(request, "portfolio/portfolio.html", context)
 
@@ -95,6 +92,6 @@ def portfolio_matrix(request: MemberRequest, slug: str) -> HttpResponse:
         "portfolio_path": reverse("portfolio:portfolio", kwargs={"slug": slug}),
         "href": _href,
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "portfolio/_portfolio_matrix.html", context)
     return render(request, "portfolio/portfolio_matrix.html", context)

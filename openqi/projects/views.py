@@ -15,10 +15,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from openqi.core.requests import is_htmx, posted
 from openqi.core.versioning import VersionConflict
 from openqi.measures.sparklines import sparkline
 from openqi.measures.summaries import summaries_for
@@ -41,15 +42,6 @@ from .permissions import CHANGE_PROJECT, VIEW_PROJECTS
 from .progress import CHANGE_IDEA
 
 PAGE_SIZE = 50
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The form data to bind: the POST body (even an empty one), or None for a GET."""
-    return request.POST if request.method == "POST" else None
 
 
 def _base(membership: Membership, **extra: Any) -> dict[str, Any]:
@@ -91,7 +83,7 @@ def project_list(request: MemberRequest, slug: str) -> HttpResponse:
         is_filtered=bool(filters and any(filters.values())),
         can_create=has(membership, CHANGE_PROJECT),
     )
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "projects/_list.html", context)
     return render(request, "projects/list.html", context)
 
@@ -103,7 +95,7 @@ def project_create(request: MemberRequest, slug: str) -> HttpResponse:
     membership = request.membership
     organisation = membership.organisation
     form = ProjectForm(
-        _posted(request),
+        posted(request),
         organisation=organisation,
         initial={"lead": request.user.pk, "status": Project.Status.IDEA},
     )
@@ -143,7 +135,7 @@ def similar(request: MemberRequest, slug: str) -> HttpResponse:
             exclude=data["exclude"],
         )
     context = _base(membership, form=form, similar=matches, is_live=True)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "projects/_similar.html", context)
     return render(request, "projects/similar.html", context)
 
@@ -251,7 +243,7 @@ def edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     project = services.get_project_for(membership, pk)
     title = project.title  # the form changes ``project`` as it validates
     form = ProjectForm(
-        _posted(request), instance=project, organisation=membership.organisation
+        posted(request), instance=project, organisation=membership.organisation
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -313,10 +305,10 @@ def note_add(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
             project, author=request.user, text=form.cleaned_data["text"]
         )
         form = NoteForm()
-        if not _is_htmx(request):
+        if not is_htmx(request):
             messages.success(request, "Note added to the timeline.")
             return redirect(_detail_url(project, "timeline"))
-    if _is_htmx(request):
+    if is_htmx(request):
         context = _base(
             membership,
             project=project,
@@ -343,7 +335,7 @@ def rate(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
             "the coach's by the QI team."
         )
     form = RatingForm(
-        _posted(request),
+        posted(request),
         sources=sources,
         source=services.default_rating_source(membership, project),
     )
@@ -365,7 +357,7 @@ def rate(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
 def partner_add(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     project = services.get_project_for(membership, pk)
-    form = PartnerForm(_posted(request))
+    form = PartnerForm(posted(request))
     if request.method == "POST" and form.is_valid():
         partner = services.add_partner(project, **form.cleaned_data)
         messages.success(request, f"{partner.name} added as a partner.")
@@ -393,7 +385,7 @@ def measure_link(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     someone types; without JavaScript the search opens this page)."""
     membership = request.membership
     project = services.get_project_for(membership, pk)
-    form = MeasureLinkForm(_posted(request), project=project)
+    form = MeasureLinkForm(posted(request), project=project)
     if request.method == "POST" and form.is_valid():
         link = services.link_measure(project, **form.cleaned_data)
         role = link.get_role_display().lower()
@@ -406,7 +398,7 @@ def measure_link(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     search = MeasureSearchForm(source)
     text = search.cleaned_data["q"].strip() if search.is_valid() else ""
     context = _base(membership, project=project, **_picker(project, form, text))
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "projects/_measure_choices.html", context)
     return render(request, "projects/measure_link.html", context)
 

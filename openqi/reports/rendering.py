@@ -44,6 +44,8 @@ def _context(snapshot: dict[str, Any]) -> dict[str, Any]:
         "s": snapshot,
         "day": day,
         "measures": measures,
+        # None in a snapshot published before the report showed the programme's return.
+        "value": snapshot.get("value"),
         "problems": [measures[i] for i in snapshot.get("problems", [])],
         "headings": [
             (h["name"], [measures[i] for i in h["entries"]])

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from markupsafe import Markup
 
+from openqi.core.requests import is_htmx, posted
 from openqi.core.versioning import VersionConflict
 from openqi.measures.summaries import briefs_for
 from openqi.organisations.models import Membership
@@ -40,14 +41,6 @@ from .permissions import (
 )
 from .rendering import report_body
 from .snapshots import preview_snapshot
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _base(membership: Membership, **extra: Any) -> dict[str, Any]:
@@ -101,7 +94,7 @@ def report_create(request: MemberRequest, slug: str) -> HttpResponse:
         "title": f"Board quality report, {today:%B %Y}",
         "headings": headings_text(services.default_headings(organisation)),
     }
-    form = ReportForm(_posted(request), organisation=organisation, initial=initial)
+    form = ReportForm(posted(request), organisation=organisation, initial=initial)
     if request.method == "POST" and form.is_valid():
         report = services.create_report(
             organisation, created_by=request.user, **form.cleaned_data
@@ -143,7 +136,7 @@ def report_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     if report.is_published:
         return _published(request, report)
     form = ReportForm(
-        _posted(request), instance=report, organisation=membership.organisation
+        posted(request), instance=report, organisation=membership.organisation
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -198,7 +191,7 @@ def report_compose(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
         return _published(request, report)
     search = SearchForm(request.GET)
     context = _compose_context(membership, report, search)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "reports/_search_results.html", context)
     return render(request, "reports/compose.html", context)
 
@@ -252,7 +245,7 @@ def entry_commentary(
     require(membership, EDIT_COMMENTARY, found)
     if report.is_published:
         return _published(request, report)
-    form = CommentaryForm(_posted(request), instance=found)
+    form = CommentaryForm(posted(request), instance=found)
     if request.method == "POST" and form.is_valid():
         try:
             services.save_commentary(
@@ -297,7 +290,7 @@ def report_publish(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     report = services.get_report_for(membership, pk)
     if report.is_published:
         return _published(request, report)
-    form = PublishForm(_posted(request))
+    form = PublishForm(posted(request))
     entry_count = report.entries.count()
     if request.method == "POST" and form.is_valid():
         if entry_count == 0:

@@ -16,7 +16,10 @@ The shape (``FORMAT`` 1)::
      "published_by": str, "headings": [{"name": str, "entries": [measure index]}],
      "measures": [MEASURE], "problems": [measure index], "matrix": MATRIX,
      "portfolio": PORTFOLIO, "capability": CAPABILITY, "readiness": READINESS,
-     "barriers": [BARRIER]}
+     "barriers": [BARRIER], "value": VALUE}
+
+VALUE (``FORMAT`` 2; a snapshot published before it has no "value") is the
+programme's return as at the report's date (:func:`_value`).
 
 MEASURE holds its name, heading, owner, unit, chart name, the Making Data Count
 icon codes and their words, the latest value and period, the verdict phrase, the
@@ -47,6 +50,8 @@ from openqi.measures.models import Annotation, DataPoint, Measure
 from openqi.measures.summaries import summary_from_chart
 from openqi.projects.models import PROGRESS_SCALE, ProgressRating, Project
 from openqi.spc.explain import period_words
+from openqi.value.chart import number, pounds, return_svg
+from openqi.value.services import programme_as_at
 
 from .models import BoardReport, ReportEntry
 
@@ -61,7 +66,7 @@ __all__ = [
     "problem_key",
 ]
 
-FORMAT = 1
+FORMAT = 2
 #: The rules in words: at most this many of a chart's latest episodes.
 MOST_RULES = 5
 #: Projects named in the movement since the last report (the rest are counted).
@@ -411,6 +416,95 @@ def _barriers(report: BoardReport, as_at: datetime.date) -> list[dict[str, Any]]
 
 
 # ---------------------------------------------------------------------------
+# The programme's return
+
+
+def _percent(ratio: Decimal | None) -> str:
+    return "" if ratio is None else f"{ratio * 100:,.0f}%"
+
+
+def _value(report: BoardReport, as_at: datetime.date) -> dict[str, Any]:
+    """The programme's return as at ``as_at`` (openqi/value: the same sums and
+    chart as the value app's programme page, with only the benefits dated on or
+    before ``as_at``, a recurring one counted up to it, and the investment and
+    turnover of the financial years begun by then). Amounts are kept as decimal
+    strings beside the words the report shows."""
+    found = programme_as_at(report.organisation, as_at)
+    result = found.result
+    natural = [
+        [row.domain, row.unit_label, number(row.realised), number(row.expected)]
+        for row in found.natural
+    ]
+    out: dict[str, Any] = {
+        "has_investment": result.total_investment > 0,
+        "benefits": found.benefit_count,
+        "shared": len(found.shared),
+        "natural": natural,
+    }
+    if not out["has_investment"]:
+        return out
+    benchmark = result.benchmark_percent
+    rows = []
+    for row in result.rows:
+        share = row.share_of_turnover
+        rows.append(
+            {
+                "label": row.label,
+                "investment": str(row.investment),
+                "investment_text": pounds(row.investment),
+                "share": None if share is None else str(share),
+                "share_text": "No turnover" if share is None else f"{share:.2f}%",
+                "over_benchmark": share is not None and share > benchmark,
+                "benefits": {k: str(v) for k, v in row.benefits.items()},
+                "central_text": pounds(row.benefits["central"]),
+                "cash_text": pounds(row.cash_releasing),
+                "cumulative_investment": str(row.cumulative_investment),
+                "cumulative_investment_text": pounds(row.cumulative_investment),
+                "cumulative": {k: str(v) for k, v in row.cumulative_benefits.items()},
+                "cumulative_text": ", ".join(
+                    pounds(row.cumulative_benefits[k])
+                    for k in ("low", "central", "high")
+                ),
+            }
+        )
+    scenarios = [
+        {
+            "name": s.name,
+            "label": s.label,
+            "counts": s.counts,
+            "benefits": str(s.benefits),
+            "benefits_text": pounds(s.benefits),
+            "investment_text": pounds(s.investment),
+            "roi": None if s.roi is None else str(s.roi),
+            "roi_text": _percent(s.roi),
+            "break_even": s.break_even_label or "",
+        }
+        for s in result.scenarios
+    ]
+    central = result.scenario("central")
+    threshold = central.threshold
+    out.update(
+        total_investment=str(result.total_investment),
+        total_investment_text=pounds(result.total_investment),
+        central_benefits_text=pounds(central.benefits),
+        rows=rows,
+        scenarios=scenarios,
+        threshold={
+            "label": threshold.label,
+            "amount": str(threshold.amount),
+            "amount_text": pounds(threshold.amount),
+        }
+        if threshold
+        else None,
+        has_turnover=found.has_turnover,
+        benchmark_text=f"{benchmark:.0f}%",
+        years_over_benchmark=list(result.years_over_benchmark),
+        svg=str(return_svg(result, chart_id="report-return-chart")),
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------
 # The snapshot
 
 
@@ -477,6 +571,7 @@ def build_snapshot(
         "capability": _capability(report, as_at),
         "readiness": _readiness(report, as_at),
         "barriers": _barriers(report, as_at),
+        "value": _value(report, as_at),
     }
     previous = previous_report(report)
     before = None

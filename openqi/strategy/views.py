@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from openqi.core.requests import posted
 from openqi.core.versioning import VersionConflict
 from openqi.organisations.access import require_delete
 from openqi.organisations.models import Membership
@@ -18,10 +19,6 @@ from openqi.organisations.permissions import MemberRequest, has, page_access
 from . import services
 from .forms import PriorityForm
 from .permissions import CHANGE_PRIORITY, VIEW_PRIORITIES
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 @page_access(get=VIEW_PRIORITIES)
@@ -66,7 +63,7 @@ def _form_page(
 def priority_create(request: MemberRequest, slug: str) -> HttpResponse:
     membership = request.membership
     organisation = membership.organisation
-    form = PriorityForm(_posted(request), organisation=organisation)
+    form = PriorityForm(posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         priority = services.create_priority(organisation, **form.cleaned_data)
         messages.success(request, f"{priority.title} added.")
@@ -80,7 +77,7 @@ def priority_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     priority = services.get_priority_for(membership, pk)
     title = priority.title  # the form changes ``priority`` as it validates
     form = PriorityForm(
-        _posted(request), instance=priority, organisation=membership.organisation
+        posted(request), instance=priority, organisation=membership.organisation
     )
     if request.method == "POST" and form.is_valid():
         try:

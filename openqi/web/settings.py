@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "openqi.journey",
     "openqi.barriers",
     "openqi.capability",
+    "openqi.sustainability",
+    "openqi.value",
     "openqi.reports",
     "openqi.reminders",
     "openqi.api",

@@ -39,6 +39,8 @@ urlpatterns = [
     path("organisations/", include("openqi.journey.urls")),
     path("organisations/", include("openqi.barriers.urls")),
     path("organisations/", include("openqi.capability.urls")),
+    path("organisations/", include("openqi.sustainability.urls")),
+    path("organisations/", include("openqi.value.urls")),
     path("organisations/", include("openqi.reports.urls")),
     path("reminders/", include("openqi.reminders.urls")),
     path("survey/", include("openqi.assessments.survey_urls")),

@@ -13,7 +13,9 @@ from tests.api.test_api_assessments import ASSESSMENT_JOURNEY_PATHS  # noqa: E40
 from tests.api.test_api_measures_exclusions import EXCLUSION_PATHS
 from tests.api.test_api_strategy import WORK_PATHS  # noqa: E402
 from tests.capability.routes_api import CAPABILITY_PATHS
+from tests.improvement.routes_spread import SPREAD_PATHS
 from tests.reports.routes_report_api import REPORT_PATHS
+from tests.sustainability.routes_api import SUSTAINABILITY_PATHS
 
 
 class OpenApiTests(ApiTestCase):
@@ -43,6 +45,13 @@ class OpenApiTests(ApiTestCase):
             | EXCLUSION_PATHS
             | CAPABILITY_PATHS
             | REPORT_PATHS
+            | {
+                "/api/v1/organisations/{slug}/projects/{project_id}/benefits",
+                "/api/v1/organisations/{slug}/investments",
+                "/api/v1/organisations/{slug}/programme-return",
+            }
+            | SPREAD_PATHS
+            | SUSTAINABILITY_PATHS
         )
         self.assertEqual(set(document["paths"]), expected)
 

@@ -62,6 +62,9 @@ def test_compose_publish_and_download_a_board_report(
     page.get_by_role("button", name="Start the report").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Compose")
 
+    # htmx binds the search as the page finishes loading; typing before that is
+    # typing into a plain form (it works, but on pressing the button).
+    page.wait_for_load_state("load")
     page.get_by_label("Heading to add it under").select_option("Safe")
     page.get_by_role("searchbox", name="Search for a measure").fill("falls")
     results = page.locator("#measure-results")

@@ -1,0 +1,60 @@
+"""Long lists a page at a time: a page of rows and the NHS.UK pagination links
+that keep the rest of the address (filters, other lists' pages)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
+
+#: Rows on each page of a long list.
+PAGE_SIZE = 50
+#: The longest page number read (a longer one is no page: the first is shown).
+_MAX_DIGITS = 6
+
+
+def page_of(
+    request: HttpRequest,
+    rows: Sequence[Any],
+    parameter: str = "page",
+    size: int | None = None,
+) -> Page[Any]:
+    """The page of ``rows`` the address asks for in ``parameter`` (the first for a
+    missing or unreadable number, the last for one past the end), ``size`` rows
+    (:data:`PAGE_SIZE` unless given)."""
+    number = str(request.GET.get(parameter, ""))[:_MAX_DIGITS]
+    return Paginator(rows, size or PAGE_SIZE).get_page(number)
+
+
+def page_href(request: HttpRequest, parameter: str, number: int, anchor: str) -> str:
+    """This page's address with ``parameter`` set to ``number``, everything else of
+    the query string kept."""
+    query = request.GET.copy()
+    query[parameter] = str(number)
+    return f"?{query.urlencode()}#{anchor}"
+
+
+def pager(
+    request: HttpRequest, page: Page[Any], parameter: str, anchor: str
+) -> dict[str, Any]:
+    """The NHS.UK pagination component's previous and next links for ``page``
+    (empty when everything fits on one page)."""
+    count = page.paginator.num_pages
+    if count <= 1:
+        return {}
+    links: dict[str, Any] = {}
+    if page.has_previous():
+        number = page.previous_page_number()
+        links["previous"] = {
+            "href": page_href(request, parameter, number, anchor),
+            "labelText": f"Page {number} of {count}",
+        }
+    if page.has_next():
+        number = page.next_page_number()
+        links["next"] = {
+            "href": page_href(request, parameter, number, anchor),
+            "labelText": f"Page {number} of {count}",
+        }
+    return links

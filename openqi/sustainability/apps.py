@@ -1,0 +1,20 @@
+"""Sustainability checks: a project team rates its change on the ten factors of
+the NHS Sustainability Model's three groups, in OpenQI's own wording and scoring,
+and sees its weakest factors, its score over repeated checks and whether its
+measures have held their gain."""
+
+from django.apps import AppConfig
+
+
+class SustainabilityConfig(AppConfig):
+    name = "openqi.sustainability"
+    label = "sustainability"
+
+    def ready(self) -> None:
+        from openqi.audit.services import register
+
+        from .models import Rating, SustainabilityAction, SustainabilityCheck
+
+        register(SustainabilityCheck)
+        register(Rating)
+        register(SustainabilityAction)
