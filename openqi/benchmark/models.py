@@ -1,0 +1,3 @@
+"""Benchmark measures, their participants and reported values."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Published work and its adoptions."""
+
+from __future__ import annotations

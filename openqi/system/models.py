@@ -1,0 +1,3 @@
+"""What each member shares with its system."""
+
+from __future__ import annotations
