@@ -179,6 +179,7 @@ def prepare() -> None:
     from django.urls import reverse
 
     from openqi.accounts.models import User
+    from openqi.benchmark.models import Benchmark
     from openqi.measures.models import Measure
     from openqi.projects.models import Project
 
@@ -220,6 +221,10 @@ def prepare() -> None:
             "value:benefits", kwargs={**slug, "pk": project.pk}
         ),
         "spread of changes": reverse("improvement:spread", kwargs=slug),
+        "benchmark: national funnel": reverse(
+            "benchmark:detail",
+            kwargs={**slug, "pk": Benchmark.objects.get(key="ae-4-hour").pk},
+        ),
         "API: projects": reverse("api:projects", kwargs=slug),
         "API: measures": reverse("api:measures", kwargs=slug),
     }

@@ -16,16 +16,19 @@ from ninja.operation import Operation
 from . import (
     assessments,
     barriers,
+    benchmark,
     capability,
     drivers,
     errors,
     journey,
+    library,
     measures,
     projects,
     reports,
     spread,
     strategy,
     sustainability,
+    system,
     value,
     versions,
 )
@@ -115,3 +118,6 @@ api.add_router("", reports.router)
 api.add_router("", value.router)
 api.add_router("", sustainability.router)
 api.add_router("", spread.router)
+api.add_router("", benchmark.router)
+api.add_router("", library.router)
+api.add_router("", system.router)

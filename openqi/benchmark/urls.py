@@ -1,5 +1,28 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "benchmark"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("<slug:slug>/benchmarks/", views.benchmark_list, name="list"),
+    path("<slug:slug>/benchmarks/new/", views.benchmark_create, name="create"),
+    path("<slug:slug>/benchmarks/<int:pk>/", views.benchmark_detail, name="detail"),
+    path(
+        "<slug:slug>/benchmarks/<int:pk>/participants/new/",
+        views.participant_add,
+        name="participant_add",
+    ),
+    path(
+        "<slug:slug>/benchmarks/<int:pk>/participants/<int:participant>/",
+        views.participant_detail,
+        name="participant",
+    ),
+    path(
+        "<slug:slug>/benchmarks/<int:pk>/participants/<int:participant>/report/",
+        views.value_report,
+        name="report",
+    ),
+    path("<slug:slug>/benchmarks/<int:pk>/import/", views.values_import, name="import"),
+    path("<slug:slug>/benchmarks/<int:pk>/refresh/", views.refresh, name="refresh"),
+]

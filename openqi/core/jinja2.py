@@ -29,7 +29,7 @@ from django.utils.timezone import localtime
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from markupsafe import Markup
 
-from openqi.core import icons
+from openqi.core import icons, slots
 from openqi.core.mail import local_mail
 from openqi.core.nhsuk_stylesheet import stylesheet_url as nhsuk_stylesheet_url
 
@@ -287,6 +287,8 @@ def environment(**options: Any) -> Environment:
             "mdc_variation_icon": icons.variation_icon,
             "mdc_assurance_icon": icons.assurance_icon,
             "mdc_icon_symbols": icons.icon_symbols,
+            # A place on the page a higher app fills (openqi/core/slots.py).
+            "slot": slots.fill,
         }
     )
     components = Components(env)

@@ -23,8 +23,10 @@ from openqi.audit.services import acting_as
 from .assessments import add_assessments
 from .barriers import add_barriers
 from .base import PASSWORD, SIZES, Demo, DemoError, SignIn
+from .benchmark import add_benchmark
 from .capability import add_capability
 from .journey import add_journey
+from .library import add_library
 from .measures import add_measures
 from .organisations import add_organisations
 from .projects import add_projects
@@ -32,6 +34,7 @@ from .reports import add_reports
 from .spread import add_spread
 from .strategy import add_priorities
 from .sustainability import add_sustainability
+from .system import add_system
 from .value import add_value
 
 __all__ = [
@@ -59,6 +62,9 @@ STEPS: list[Callable[[Demo], None]] = [
     add_journey,
     add_barriers,
     add_capability,
+    add_system,
+    add_benchmark,
+    add_library,
     add_reports,
 ]
 

@@ -1,4 +1,4 @@
-"""Demo step: the system, its two trusts, their units, people and staff records.
+"""Demo step: the system, its three trusts, their units, people and staff records.
 
 Read from ``data/organisations.json``. Every name there is invented: the organisations, the people and their e-mail
 addresses (on the reserved domain example.org).
@@ -36,7 +36,11 @@ class _OrganisationSpec:
     staff_share: float = 0.0
 
 
-SYSTEM, RIVERSIDE, WOLDS = records(_OrganisationSpec, "organisations", "organisations")
+ORGANISATIONS = records(_OrganisationSpec, "organisations", "organisations")
+#: The system first, then its member trusts in order.
+SYSTEM, PROVIDERS = ORGANISATIONS[0], ORGANISATIONS[1:]
+RIVERSIDE, WOLDS, EASTMERE = PROVIDERS
+_DOMAINS = {spec.slug: spec.domain for spec in ORGANISATIONS}
 
 #: division → directorate → teams. Team names are unique within a trust, so
 #: people name their team alone.
@@ -63,9 +67,7 @@ class _Person:
 
     @property
     def email(self) -> str:
-        domain = {s.slug: s.domain for s in (SYSTEM, RIVERSIDE, WOLDS)}[
-            self.organisation
-        ]
+        domain = _DOMAINS[self.organisation]
         return f"{self.name.lower().replace(' ', '.')}@{domain}"
 
 
@@ -85,14 +87,14 @@ STAFF_GROUPS = (
 
 
 def add_organisations(demo: Demo) -> None:
-    """The system, its two trusts, their unit trees, people and staff records."""
+    """The system, its trusts, their unit trees, people and staff records."""
     system = _organisation(demo, SYSTEM, None)
     teams: dict[str, dict[str, Unit]] = {}
-    for spec in (RIVERSIDE, WOLDS):
+    for spec in PROVIDERS:
         organisation = _organisation(demo, spec, system)
         teams[spec.slug] = _units(demo, organisation, UNITS[spec.slug])
     _people(demo, teams)
-    for spec in (RIVERSIDE, WOLDS):
+    for spec in PROVIDERS:
         _staff(demo, spec, list(teams[spec.slug].values()))
     shared = [p for p in PEOPLE if p.also]
     for person in shared:

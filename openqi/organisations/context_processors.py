@@ -32,6 +32,7 @@ ORGANISATION_NAVIGATION: list[tuple[str, str, str]] = [
     ("Barriers", "barriers:list", VIEW_ORGANISATION),
     ("Capability", "capability:overview", VIEW_ORGANISATION),
     ("Value", "value:programme", VIEW_ORGANISATION),
+    ("Library", "library:search", "library.view"),
     ("Units", "organisations:units", VIEW_ORGANISATION),
     ("Members", "organisations:members", VIEW_ORGANISATION),
     ("Invitations", "organisations:invitations", MANAGE_ORGANISATION),

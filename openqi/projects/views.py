@@ -26,7 +26,7 @@ from openqi.measures.summaries import summaries_for
 from openqi.organisations.models import Membership
 from openqi.organisations.permissions import MemberRequest, has, page_access
 
-from . import services
+from . import elsewhere, services
 from .forms import (
     MeasureLinkForm,
     MeasureSearchForm,
@@ -100,6 +100,7 @@ def project_create(request: MemberRequest, slug: str) -> HttpResponse:
         initial={"lead": request.user.pk, "status": Project.Status.IDEA},
     )
     similar: list[services.SimilarProject] = []
+    published: list[elsewhere.Elsewhere] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if not data["confirm"]:
@@ -109,13 +110,22 @@ def project_create(request: MemberRequest, slug: str) -> HttpResponse:
                 aim=f"{data['aim_what']} {data['aim_how_much']}",
                 problem=data["problem"],
             )
-        if not similar:
+            # Work other organisations published that looks like it (projects/elsewhere.py).
+            published = elsewhere.find(
+                organisation,
+                title=data["title"],
+                aim=f"{data['aim_what']} {data['aim_how_much']}",
+                problem=data["problem"],
+            )
+        if not similar and not published:
             project = services.create_project(
                 organisation, created_by=request.user, **form.project_fields()
             )
             messages.success(request, f"{project.title} started.")
             return redirect(_detail_url(project))
-    context = _base(membership, form=form, similar=similar, editing=None)
+    context = _base(
+        membership, form=form, similar=similar, published=published, editing=None
+    )
     return render(request, "projects/form.html", context)
 
 
@@ -125,6 +135,7 @@ def similar(request: MemberRequest, slug: str) -> HttpResponse:
     membership = request.membership
     form = SimilarForm(request.GET or None)
     matches: list[services.SimilarProject] = []
+    published: list[elsewhere.Elsewhere] = []
     if form.is_valid() and form.cleaned_data["title"].strip():
         data = form.cleaned_data
         matches = services.similar_projects(
@@ -134,7 +145,15 @@ def similar(request: MemberRequest, slug: str) -> HttpResponse:
             problem=data["problem"],
             exclude=data["exclude"],
         )
-    context = _base(membership, form=form, similar=matches, is_live=True)
+        published = elsewhere.find(
+            membership.organisation,
+            title=data["title"],
+            aim=f"{data['aim_what']} {data['aim_how_much']}",
+            problem=data["problem"],
+        )
+    context = _base(
+        membership, form=form, similar=matches, published=published, is_live=True
+    )
     if is_htmx(request):
         return render(request, "projects/_similar.html", context)
     return render(request, "projects/similar.html", context)

@@ -32,6 +32,7 @@ from django.utils import timezone
 from openqi.barriers.models import Barrier
 from openqi.improvement.models import PDSACycle
 from openqi.journey.models import Milestone
+from openqi.library.services import adoptions_since
 from openqi.measures.charts import period_label
 from openqi.measures.models import Measure
 from openqi.measures.summaries import briefs_for
@@ -64,6 +65,7 @@ KINDS: dict[str, str] = {
     "rating": "Projects to rate",
     "milestone": "Journey milestones overdue",
     "barrier": "Barriers escalated to the board",
+    "adopted": "Your published work adopted by others",
 }
 #: The most items of one kind read (a bound on the work, not on what is shown:
 #: the home page shows fewer, with a link to the rest).
@@ -72,6 +74,8 @@ MOST_OF_A_KIND = 200
 RATING_WEEKS = 8
 #: Measures of events, not periods: no data fall due.
 _EVENT_KINDS = (Measure.Kind.TIME_BETWEEN, Measure.Kind.CASES_BETWEEN)
+#: How far back an adoption of the organisation's published work is news.
+ADOPTED_DAYS = 30
 #: Projects whose progress is rated: under way.
 _RATED_STATUSES = (Project.Status.ACTIVE, Project.Status.SUSTAINING)
 _ENDED = (Project.Status.COMPLETED, Project.Status.STOPPED)
@@ -273,6 +277,27 @@ def _barrier_items(membership: Membership, everyone: bool) -> list[Item]:
     return items
 
 
+def _adopted_items(membership: Membership, today: datetime.date) -> list[Item]:
+    """Adoptions by other organisations of what this one published to the shared
+    learning library, in the last :data:`ADOPTED_DAYS` days (the source is told)."""
+    since = datetime.datetime.combine(
+        today - datetime.timedelta(days=ADOPTED_DAYS),
+        datetime.time.min,
+        tzinfo=timezone.get_current_timezone(),
+    )
+    slug = membership.organisation.slug
+    items = []
+    for adoption in adoptions_since(membership.organisation, since)[:MOST_OF_A_KIND]:
+        publication = adoption.publication
+        href = reverse(
+            "library:publication", kwargs={"slug": slug, "pk": publication.pk}
+        )
+        day = timezone.localdate(adoption.adopted_at)
+        detail = f"Adopted by {adoption.organisation.name} on {_long(day)}."
+        items.append(Item("adopted", publication.title, detail, href, day, "new"))
+    return items
+
+
 def _order(item: Item) -> tuple[int, int, datetime.date, int, str]:
     when = item.when or datetime.date.max
     return (
@@ -286,7 +311,8 @@ def _order(item: Item) -> tuple[int, int, datetime.date, int, str]:
 
 def items_for(membership: Membership, today: datetime.date | None = None) -> list[Item]:
     """What needs this person in this organisation, most urgent first, each
-    ``url`` a path where it is dealt with (six queries, seven when a stored
+    ``url`` a path where it is dealt with (six queries and one more for the QI
+    team, and one more when a stored
     chart summary has to be brought up to date)."""
     today = today or timezone.localdate()
     is_qi = has(membership, SEE_ORGANISATION_PICTURE)
@@ -298,4 +324,5 @@ def items_for(membership: Membership, today: datetime.date | None = None) -> lis
     ]
     if is_qi:
         items += _milestone_items(membership, today)
+        items += _adopted_items(membership, today)
     return sorted(items, key=_order)

@@ -12,10 +12,13 @@ from tests.api.routes import ROUTES
 from tests.api.test_api_assessments import ASSESSMENT_JOURNEY_PATHS  # noqa: E402
 from tests.api.test_api_measures_exclusions import EXCLUSION_PATHS
 from tests.api.test_api_strategy import WORK_PATHS  # noqa: E402
+from tests.benchmark.routes_api import BENCHMARK_PATHS
 from tests.capability.routes_api import CAPABILITY_PATHS
 from tests.improvement.routes_spread import SPREAD_PATHS
+from tests.library.routes import LIBRARY_PATHS
 from tests.reports.routes_report_api import REPORT_PATHS
 from tests.sustainability.routes_api import SUSTAINABILITY_PATHS
+from tests.system.routes_api import SYSTEM_PATHS
 
 
 class OpenApiTests(ApiTestCase):
@@ -52,6 +55,9 @@ class OpenApiTests(ApiTestCase):
             }
             | SPREAD_PATHS
             | SUSTAINABILITY_PATHS
+            | SYSTEM_PATHS
+            | BENCHMARK_PATHS
+            | LIBRARY_PATHS
         )
         self.assertEqual(set(document["paths"]), expected)
 

@@ -28,6 +28,7 @@ from openqi.accounts.models import ApiToken, User
 from openqi.assessments.models import AssessmentRound
 from openqi.audit.models import AuditEvent
 from openqi.barriers.models import Barrier
+from openqi.benchmark.models import Benchmark
 from openqi.demo import PASSWORD, build_demo
 from openqi.improvement.models import PDSACycle
 from openqi.measures.models import Measure
@@ -184,8 +185,19 @@ def _fullest(organisation: Organisation) -> dict[str, Callable[[], dict[str, Any
         assert latest is not None, "the demo has no board report"
         return {"slug": slug, "pk": latest.pk}
 
+    def national_benchmark() -> dict[str, Any]:
+        found = Benchmark.objects.get(key="ae-4-hour")
+        return {"slug": slug, "pk": found.pk}
+
+    def national_participant() -> dict[str, Any]:
+        found = Benchmark.objects.get(key="ae-4-hour")
+        pk = found.participants.get(code="RJZ").pk
+        return {"slug": slug, "pk": found.pk, "participant": pk}
+
     return {
         "reports:detail": board_report,
+        "benchmark:detail": national_benchmark,
+        "benchmark:participant": national_participant,
         "measures:detail": measure,
         "projects:detail": driver_project,
         "improvement:drivers": driver_project,

@@ -32,6 +32,7 @@ class BuildDemoTests(TestCase):
         cls.demo = build_demo()
         cls.riverside = Organisation.objects.get(slug="riverside")
         cls.wolds = Organisation.objects.get(slug="wolds")
+        cls.eastmere = Organisation.objects.get(slug="eastmere")
 
     def test_a_provider_trust_and_a_second_provider_in_one_system(self) -> None:
         system = Organisation.objects.get(kind=Organisation.Kind.SYSTEM)
@@ -40,9 +41,10 @@ class BuildDemoTests(TestCase):
             self.riverside.name, "Riverside University Hospitals NHS Foundation Trust"
         )
         self.assertEqual(
-            set(system.providers.values_list("slug", flat=True)), {"riverside", "wolds"}
+            set(system.providers.values_list("slug", flat=True)),
+            {"riverside", "wolds", "eastmere"},
         )
-        for provider in (self.riverside, self.wolds):
+        for provider in (self.riverside, self.wolds, self.eastmere):
             self.assertEqual(provider.kind, Organisation.Kind.PROVIDER)
             provider.full_clean()
 
@@ -65,9 +67,17 @@ class BuildDemoTests(TestCase):
             ),
             {"division": 2, "directorate": 3, "team": 5},
         )
+        self.assertEqual(
+            Counter(
+                Unit.objects.for_organisation(self.eastmere).values_list(
+                    "level", flat=True
+                )
+            ),
+            {"division": 2, "directorate": 3, "team": 5},
+        )
 
-    def test_about_fifty_people_across_every_role(self) -> None:
-        self.assertEqual(User.objects.count(), 50)
+    def test_about_sixty_people_across_every_role(self) -> None:
+        self.assertEqual(User.objects.count(), 57)
         roles = Counter(
             Membership.objects.for_organisation(self.riverside).values_list(
                 "role", flat=True
@@ -89,6 +99,20 @@ class BuildDemoTests(TestCase):
             )
         )
         self.assertEqual(wolds_roles, set(Role.values))
+        self.assertEqual(
+            Counter(
+                Membership.objects.for_organisation(self.eastmere).values_list(
+                    "role", flat=True
+                )
+            ),
+            {
+                Role.ADMIN: 1,
+                Role.QI_TEAM: 1,
+                Role.PROJECT_LEAD: 2,
+                Role.MEMBER: 2,
+                Role.VIEWER: 1,
+            },
+        )
 
     def test_every_address_is_on_the_reserved_example_domain(self) -> None:
         for email in User.objects.values_list("email", flat=True):
@@ -118,6 +142,9 @@ class BuildDemoTests(TestCase):
             StaffRecord.objects.for_organisation(self.wolds).count(),
             SIZES["small"] // 10,
         )
+        eastmere = StaffRecord.objects.for_organisation(self.eastmere)
+        self.assertEqual(eastmere.count(), SIZES["small"] // 10)
+        self.assertEqual(eastmere.order_by("reference").first().reference, "EGH000001")
         self.assertFalse(staff.exclude(unit__level=Unit.Level.TEAM).exists())
         self.assertGreater(staff.values("unit").distinct().count(), 25)
         self.assertEqual(
@@ -168,8 +195,11 @@ class BuildDemoTests(TestCase):
             StaffRecord.objects.for_organisation(self.wolds).count(), 1_000
         )
         self.assertEqual(
+            StaffRecord.objects.for_organisation(self.eastmere).count(), 1_000
+        )
+        self.assertEqual(
             large.created["staff records"],
-            10_000 + 1_000 - SIZES["small"] - SIZES["small"] // 10,
+            10_000 + 2 * 1_000 - SIZES["small"] - 2 * (SIZES["small"] // 10),
         )
         self.assertEqual(staff.filter(reference="RUH010000").count(), 1)
 

@@ -54,7 +54,7 @@ class DemoCommandTests(TestCase):
     def test_openqi_demo_size_large(self) -> None:
         status, out, _ = self._openqi("demo", "--size", "large")
         self.assertEqual(status, 0)
-        self.assertIn("11,000 staff records", out)
+        self.assertIn("12,000 staff records", out)
         self.assertEqual(
             StaffRecord.objects.filter(organisation__slug="riverside").count(), 10_000
         )
@@ -69,7 +69,8 @@ class DemoCommandTests(TestCase):
         call_command("demo", stdout=out)
         self.assertIn(f"password: {PASSWORD}", out.getvalue())
         self.assertIn("gideon.wolstenholme@wolds.example.org", out.getvalue())
-        self.assertEqual(User.objects.count(), 50)
+        self.assertIn("rhiannon.ashworth-pell@eastmere.example.org", out.getvalue())
+        self.assertEqual(User.objects.count(), 57)
 
     def test_manage_py_demo_size_large(self) -> None:
         call_command("demo", size="large", stdout=io.StringIO())
