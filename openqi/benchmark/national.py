@@ -31,7 +31,13 @@ from openqi.organisations.models import Organisation
 from .models import Benchmark, Participant, Value
 from .services import recompute
 
-__all__ = ["NATIONAL_FILES", "NationalFile", "ae_four_hour_rows", "load_national"]
+__all__ = [
+    "NATIONAL_FILES",
+    "NationalFile",
+    "ae_four_hour_rows",
+    "load_national",
+    "member_values",
+]
 
 
 @dataclass(frozen=True)
@@ -141,3 +147,53 @@ def load_national(
         )
         recompute(benchmark)
     return benchmark, True
+
+
+#: How each national file is read into (code, period) → (numerator, denominator).
+READERS = {"ae-4-hour": ae_four_hour_rows}
+
+
+@dataclass(frozen=True)
+class MemberValues:
+    """What :func:`member_values` wrote: the values, and the members found in the file
+    by their national code and those not (no code, or a code the file lacks)."""
+
+    written: int
+    found: list[str]
+    missing: list[str]
+
+
+def member_values(benchmark: Benchmark, key: str) -> MemberValues:
+    """A system benchmark's members' values computed from the national file ``key``,
+    each member by its national (ODS) code: every month the file holds for it, written
+    as one import (all or nothing, one audit event) and the results recomputed."""
+    from .services import ImportRow, ensure_members, import_values
+
+    spec = NATIONAL_FILES[key]
+    if benchmark.scope != Benchmark.Scope.SYSTEM:
+        raise ValueError(
+            "Only a system's benchmark takes its members' values from a file."
+        )
+    ensure_members(benchmark)
+    rows = READERS[key](spec.path)
+    codes = {code for code, _ in rows}
+    found: list[str] = []
+    missing: list[str] = []
+    wanted: list[ImportRow] = []
+    for participant in benchmark.participants.select_related("organisation").order_by(
+        "name"
+    ):
+        code = (
+            participant.organisation.ods_code if participant.organisation else ""
+        ) or ""
+        if not code or code not in codes or participant.code != code:
+            missing.append(participant.name)
+            continue
+        found.append(participant.name)
+        wanted += [
+            ImportRow(code, period, float(numerator), float(denominator))
+            for (row_code, period), (numerator, denominator) in sorted(rows.items())
+            if row_code == code
+        ]
+    written = import_values(benchmark, wanted) if wanted else 0
+    return MemberValues(written, found, missing)

@@ -25,4 +25,9 @@ urlpatterns = [
     ),
     path("<slug:slug>/benchmarks/<int:pk>/import/", views.values_import, name="import"),
     path("<slug:slug>/benchmarks/<int:pk>/refresh/", views.refresh, name="refresh"),
+    path(
+        "<slug:slug>/benchmarks/<int:pk>/national/",
+        views.from_national,
+        name="from_national",
+    ),
 ]

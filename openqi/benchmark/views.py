@@ -21,7 +21,7 @@ from openqi.core.requests import posted
 from openqi.organisations.models import Membership
 from openqi.organisations.permissions import MemberRequest, has, page_access
 
-from . import services
+from . import national, services
 from .forms import BenchmarkForm, ImportForm, ParticipantForm, ValueForm
 from .permissions import CHANGE_BENCHMARK, REPORT_VALUE, VIEW_BENCHMARKS
 
@@ -105,6 +105,7 @@ def benchmark_detail(request: MemberRequest, slug: str, pk: int) -> HttpResponse
         pager=pager(request, page, "page", "participants"),
         may_change=services.may_change(membership, benchmark),
         own=reportable,
+        national_files=national.NATIONAL_FILES,
     )
     return render(request, "benchmark/detail.html", context)
 
@@ -192,6 +193,39 @@ def values_import(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
         "benchmark/import.html",
         _base(membership, benchmark=benchmark, form=form),
     )
+
+
+@page_access(post=CHANGE_BENCHMARK)
+def from_national(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    """A system benchmark's members' values computed from a national file, each member
+    by its national code."""
+    membership = request.membership
+    benchmark = services.get_benchmark_for(membership, pk)
+    services.require_change(membership, benchmark)
+    key = str(request.POST.get("file", ""))
+    if benchmark.scope != benchmark.Scope.SYSTEM or key not in national.NATIONAL_FILES:
+        messages.error(
+            request,
+            "Choose one of the national files listed; only a system's benchmark takes "
+            "its members' values from one.",
+        )
+        return redirect("benchmark:detail", slug=slug, pk=benchmark.pk)
+    done = national.member_values(benchmark, key)
+    name = national.NATIONAL_FILES[key].name
+    if done.found:
+        messages.success(
+            request,
+            f"Computed {done.written:,} values from {name} for "
+            f"{', '.join(done.found)}.",
+        )
+    if done.missing:
+        messages.error(
+            request,
+            f"Not in {name} by their national code: {', '.join(done.missing)}. Give "
+            "each member its ODS code (the organisation's details), or report its "
+            "values on the form or by import.",
+        )
+    return redirect("benchmark:detail", slug=slug, pk=benchmark.pk)
 
 
 @page_access(post=CHANGE_BENCHMARK)

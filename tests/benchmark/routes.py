@@ -83,4 +83,10 @@ ROUTES: list[Route] = [
         get=False,
         writes=(Write(setup=_benchmark),),
     ),
+    Route(
+        "benchmark:from_national",
+        _benchmark,
+        get=False,
+        writes=(Write(data=lambda cast: {"file": "ae-4-hour"}, setup=_benchmark),),
+    ),
 ]
