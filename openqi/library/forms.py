@@ -248,12 +248,22 @@ class AdoptForm(SaysWhatToEnter, forms.Form):
     )
 
     def __init__(
-        self, *args: Any, organisation: Organisation, needs_project: bool, **kwargs: Any
+        self,
+        *args: Any,
+        organisation: Organisation,
+        needs_project: bool,
+        offered: list[Project] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         if needs_project:
-            model_choice_field(self, "project").queryset = adoptable_projects(
-                organisation
-            )
+            # Any open project of the organisation is accepted; ``offered`` (a page
+            # of them, or those a title search found) are the ones listed.
+            projects = model_choice_field(self, "project")
+            projects.queryset = adoptable_projects(organisation)
+            if offered is not None:
+                projects.choices = [("", "Choose a project")] + [
+                    (p.pk, p.title) for p in offered
+                ]
         else:
             del self.fields["project"]

@@ -438,6 +438,27 @@ class AdoptTests(LibraryTestCase):
         self.assertIn(self.org.name, node.adopted_from_text)
         self.assertEqual(node.parent.text, services.ADOPTED_DRIVER)  # type: ignore[union-attr]  # it has one
 
+    def test_many_projects_are_listed_a_page_at_a_time_with_a_title_search(
+        self,
+    ) -> None:
+        from openqi.library.views import OFFERED
+
+        publication = make_publication(self.org, Kind.CHANGE_IDEA, title="Bay tagging")
+        for n in range(OFFERED + 3):
+            make_project(self.neighbour, title=f"Ward falls {n:02d}")
+        self.sign_in(self.neighbour_lead)
+        url = self.url("adopt", self.neighbour, pk=publication.pk)
+        page = self.client.get(url).content.decode()
+        self.assertIn(f"More than {OFFERED} projects", page)
+        self.assertEqual(page.count('<option value="'), OFFERED + 1)  # and "Choose"
+        page = self.client.get(url, {"q": " falls  07 "}).content.decode()
+        self.assertEqual(page.count('<option value="'), 2)
+        self.assertIn("Ward falls 07", page)
+        # A project past the first page is still accepted when posted.
+        last = Project.objects.get(title=f"Ward falls {OFFERED + 2:02d}")
+        self.client.post(url, {"project": last.pk})
+        self.assertEqual(Adoption.objects.get().driver_node.project, last)  # type: ignore[union-attr]  # made one
+
     def test_a_viewer_cannot_adopt_and_nobody_adopts_their_own(self) -> None:
         publication = make_publication(self.org, audience=Audience.SYSTEM)
         self.sign_in(self.neighbour_viewer)
