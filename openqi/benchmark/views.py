@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from django.contrib import messages
-from django.db.models import Count, Max
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from markupsafe import Markup
@@ -81,7 +81,12 @@ def benchmark_detail(request: MemberRequest, slug: str, pk: int) -> HttpResponse
             "participant__organisation_id", "participant__measure_id",
             "participant__benchmark_id",
         )
-        .order_by("position", "pk")
+        # Those with a value for the latest period first (the funnel's), then in order.
+        .order_by(
+            ExpressionWrapper(Q(value__isnull=True), output_field=BooleanField()),
+            "position",
+            "pk",
+        )
     )  # fmt: skip
     # A QuerySet pages in the database (a count and a slice), as a Paginator allows.
     page = page_of(request, cast(Sequence[Any], summaries), size=PAGE_SIZE)

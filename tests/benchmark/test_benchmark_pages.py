@@ -94,6 +94,18 @@ class FunnelTests(BaseTestCase):
         self.assertContains(response, 'id="funnel-description"')
         self.assertContains(response, "Below the limits")
 
+    def test_participants_without_a_latest_value_come_last(self) -> None:
+        make_participant(self.benchmark, name="Ward 0 (new)", code="0")
+        services.recompute(self.benchmark)
+        self.sign_in(self.viewer)
+        url = reverse(
+            "benchmark:detail", kwargs={"slug": self.org.slug, "pk": self.benchmark.pk}
+        )
+        page = self.client.get(url).content.decode()
+        table = page[page.index('id="participants-caption"') :]
+        order = [table.index(f"Ward {name}") for name in ("A", "B", "C", "D", "0")]
+        self.assertEqual(order, sorted(order))
+
     def test_a_participants_page_shows_its_full_chart(self) -> None:
         participant = Participant.objects.get(benchmark=self.benchmark, code="C")
         self.sign_in(self.viewer)
