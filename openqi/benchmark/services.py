@@ -308,10 +308,10 @@ def period_start(benchmark: Benchmark, day: datetime.date) -> datetime.date:
     return datetime.date(day.year, day.month, 1)
 
 
-def refresh_from_measures(benchmark: Benchmark) -> int:
-    """Copy each linked measure's data into its participant's values: a data
-    point's value is the numerator; weekly or daily points are summed into the
-    benchmark's months (or quarters). Returns the number of values written."""
+def _rows_from_measures(benchmark: Benchmark) -> list[ImportRow]:
+    """Each linked measure's data as its participant's values: a data point's value
+    is the numerator; weekly or daily points are summed into the benchmark's months
+    (or quarters)."""
     linked = {
         p.measure_id: p for p in benchmark.participants.filter(measure__isnull=False)
     }
@@ -324,16 +324,48 @@ def refresh_from_measures(benchmark: Benchmark) -> int:
         pair = sums.setdefault(key, [0.0, 0.0])
         pair[0] += float(value)
         pair[1] += float(denominator)
-    rows = [
+    return [
         ImportRow(code, period, numerator, denominator)
         for (code, period), (numerator, denominator) in sorted(sums.items())
         if 0 <= numerator
         and (benchmark.kind != Benchmark.Kind.PROPORTION or numerator <= denominator)
     ]
-    if not rows:
-        recompute(benchmark)
+
+
+def refresh_from_measures(benchmark: Benchmark) -> int:
+    """Copy each linked measure's data into its participant's values (only the
+    values that differ, in one import) and recompute. Returns the number of values
+    written."""
+    rows = _rows_from_measures(benchmark)
+    held = {
+        (code, period): (numerator, denominator)
+        for code, period, numerator, denominator in Value.objects.filter(
+            participant__benchmark=benchmark, participant__measure__isnull=False
+        ).values_list("participant__code", "period", "numerator", "denominator")
+    }
+    changed = [
+        row
+        for row in rows
+        if held.get((row.code, row.period)) != (row.numerator, row.denominator)
+    ]
+    if not changed:
+        if not BenchmarkResult.objects.filter(benchmark=benchmark).exists():
+            recompute(benchmark)
         return 0
-    return import_values(benchmark, rows)
+    return import_values(benchmark, changed)
+
+
+def kept_up_to_date(benchmark: Benchmark) -> None:
+    """Values from linked measures brought up to date when the owner's data have
+    changed since they were last looked at (at most once per change: an unchanged
+    measure writes nothing, so the data version holds)."""
+    if not benchmark.participants.filter(measure__isnull=False).exists():
+        return
+    kept(
+        benchmark.organisation_id,
+        f"benchmark:linked-values:{benchmark.pk}",
+        lambda: refresh_from_measures(benchmark),
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -71,6 +71,7 @@ def benchmark_create(request: MemberRequest, slug: str) -> HttpResponse:
 def benchmark_detail(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     benchmark = services.get_benchmark_for(membership, pk)
+    services.kept_up_to_date(benchmark)
     result = services.result_for(benchmark)
     summaries = (
         services.summaries_for(benchmark)

@@ -239,6 +239,28 @@ class ReportingTests(BaseTestCase):
         self.client.post(self._url("refresh"))
         self.assertEqual(ward.values.count(), 4)
 
+    def test_new_measure_data_reach_the_funnel_when_the_page_is_read(self) -> None:
+        from openqi.audit.models import AuditEvent
+
+        measure = make_measure(
+            self.org, name="Falls – Ward 5", kind="proportion", unit=self.team
+        )
+        add_points(measure, [3, 4], denominators=[100, 100])
+        ward = make_participant(
+            self.benchmark, name="Ward 5", code="W5", measure=measure
+        )
+        self.assertEqual(ward.values.count(), 2)
+        add_points(measure, [6], start=month(2023, 4), denominators=[60])
+        self.sign_in(self.viewer)  # reads; nobody pressed "Update values"
+        self.client.get(self._url("detail"))
+        self.assertEqual(ward.values.count(), 3)
+        summary = ParticipantSummary.objects.get(participant=ward)
+        self.assertEqual(summary.n_points, 3)
+        # Unchanged data write nothing (no audit event, no data version moved).
+        events = AuditEvent.objects.count()
+        self.client.get(self._url("detail"))
+        self.assertEqual(AuditEvent.objects.count(), events)
+
     def test_weekly_points_are_summed_into_the_benchmarks_months(self) -> None:
         measure = make_measure(
             self.org,
@@ -315,7 +337,10 @@ class ManyParticipantsTests(BaseTestCase):
             "benchmark:detail", kwargs={"slug": self.org.slug, "pk": self.benchmark.pk}
         )
         self.client.get(url)
-        with self.assertNumQueries(7):
+        # The session, the person and memberships, the benchmark, whether any
+        # participant takes its values from a measure (a units benchmark), the
+        # stored result, the count and the page of summaries.
+        with self.assertNumQueries(8):
             response = self.client.get(url + "?page=3")
         self.assertContains(response, "101 to 150 of 220")
         self.assertContains(response, "Trust 149")
