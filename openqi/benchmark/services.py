@@ -214,6 +214,18 @@ def create_benchmark(organisation: Organisation, **fields: Any) -> Benchmark:
     return benchmark
 
 
+def save_benchmark(benchmark: Benchmark, **fields: Any) -> Benchmark:
+    """Change a benchmark's definition (``fields`` from a validated BenchmarkForm,
+    with the version it was read at: a change made meanwhile is refused with
+    VersionConflict) and recompute its results, which depend on it."""
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(benchmark, name, value)
+        benchmark.save()
+        recompute(benchmark)
+    return benchmark
+
+
 def add_participant(benchmark: Benchmark, **fields: Any) -> Participant:
     with transaction.atomic():
         participant = Participant.objects.create(benchmark=benchmark, **fields)

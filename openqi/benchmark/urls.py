@@ -24,6 +24,7 @@ urlpatterns = [
         name="report",
     ),
     path("<slug:slug>/benchmarks/<int:pk>/import/", views.values_import, name="import"),
+    path("<slug:slug>/benchmarks/<int:pk>/edit/", views.benchmark_edit, name="edit"),
     path("<slug:slug>/benchmarks/<int:pk>/refresh/", views.refresh, name="refresh"),
     path(
         "<slug:slug>/benchmarks/<int:pk>/national/",

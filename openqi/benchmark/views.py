@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from openqi.core.paging import page_of, pager
 from openqi.core.requests import posted
+from openqi.core.versioning import VersionConflict
 from openqi.organisations.models import Membership
 from openqi.organisations.permissions import MemberRequest, has, page_access
 
@@ -65,6 +66,27 @@ def benchmark_create(request: MemberRequest, slug: str) -> HttpResponse:
         messages.success(request, f"Benchmark {benchmark.name} defined.")
         return redirect("benchmark:detail", slug=slug, pk=benchmark.pk)
     return render(request, "benchmark/form.html", _base(membership, form=form))
+
+
+@page_access(get=CHANGE_BENCHMARK, post=CHANGE_BENCHMARK)
+def benchmark_edit(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
+    """Change a benchmark's definition (its owner's QI team or administrators)."""
+    membership = request.membership
+    benchmark = services.get_benchmark_for(membership, pk)
+    services.require_change(membership, benchmark)
+    form = BenchmarkForm(posted(request), instance=benchmark)
+    if request.method == "POST" and form.is_valid():
+        try:
+            benchmark = services.save_benchmark(benchmark, **form.cleaned_data)
+        except VersionConflict:
+            form.report_conflict()
+        else:
+            messages.success(request, f"Benchmark {benchmark.name} saved.")
+            return redirect("benchmark:detail", slug=slug, pk=benchmark.pk)
+    saved = services.get_benchmark_for(membership, pk)  # the form changed ``benchmark``
+    return render(
+        request, "benchmark/form.html", _base(membership, form=form, editing=saved)
+    )
 
 
 @page_access(get=VIEW_BENCHMARKS)

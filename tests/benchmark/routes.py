@@ -89,4 +89,23 @@ ROUTES: list[Route] = [
         get=False,
         writes=(Write(data=lambda cast: {"file": "ae-4-hour"}, setup=_benchmark),),
     ),
+    Route(
+        "benchmark:edit",
+        _benchmark,
+        writes=(
+            Write(
+                data=lambda cast: {
+                    "name": "Discharge summaries on time",
+                    "numerator_definition": "Sent within 24 hours",
+                    "denominator_definition": "Discharges",
+                    "kind": "proportion",
+                    "frequency": "monthly",
+                    "improvement": "increase",
+                    "multiplier": "100",
+                    "version": "1",
+                },
+                setup=_benchmark,
+            ),
+        ),
+    ),
 ]

@@ -261,6 +261,33 @@ class ReportingTests(BaseTestCase):
         self.client.get(self._url("detail"))
         self.assertEqual(AuditEvent.objects.count(), events)
 
+    def test_the_definition_is_changed_and_a_stale_form_changes_nothing(self) -> None:
+        self.sign_in(self.qi_lead)
+        data = {
+            "name": "Falls per occupied bed",
+            "numerator_definition": "Falls",
+            "denominator_definition": "Occupied beds",
+            "kind": "proportion",
+            "frequency": "monthly",
+            "improvement": "decrease",
+            "multiplier": "100",
+            "version": str(self.benchmark.version),
+        }
+        response = self.client.post(self._url("edit"), data)
+        self.assertRedirects(response, self._url("detail"))
+        self.benchmark.refresh_from_db()
+        self.assertEqual(
+            (self.benchmark.name, self.benchmark.improvement),
+            ("Falls per occupied bed", "decrease"),
+        )
+        stale = self.client.post(self._url("edit"), {**data, "name": "Old tab"})
+        self.assertEqual(stale.status_code, 200)
+        self.assertContains(stale, "Someone else saved this")
+        self.benchmark.refresh_from_db()
+        self.assertEqual(self.benchmark.name, "Falls per occupied bed")
+        self.sign_in(self.viewer)
+        self.assertEqual(self.client.get(self._url("edit")).status_code, 403)
+
     def test_weekly_points_are_summed_into_the_benchmarks_months(self) -> None:
         measure = make_measure(
             self.org,
