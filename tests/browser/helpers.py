@@ -16,6 +16,54 @@ FAILING_IMPACTS = ("serious", "critical")
 #: Every impact axe-core gives: the crawl of every page allows none.
 ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
 
+#: The reflow width (WCAG 2.2, 1.4.10: 320 CSS px, 1,280 px at 400% zoom), a
+#: phone held upright, and a desktop window.
+REFLOW, PHONE, DESKTOP = 320, 390, 1280
+HEIGHT = 844
+
+#: The page's width, and what widens it: the deepest elements that reach past
+#: the viewport (by their box, or by text that does not wrap) while none of
+#: their children do, widest first, each with the table, drawing or figure it
+#: sits in. Content inside a box that scrolls or clips sideways cannot widen
+#: the page, so it is left out.
+MEASURE = """() => {
+  const limit = window.innerWidth + 0.5;
+  const clips = el => getComputedStyle(el).overflowX !== "visible";
+  const reach = el => {
+    const box = el.getBoundingClientRect();
+    return clips(el) ? box.right : Math.max(box.right, box.left + el.scrollWidth);
+  };
+  const describe = el => {
+    let name = el.tagName.toLowerCase();
+    if (el.id) name += "#" + el.id;
+    for (const c of el.classList) name += "." + c;
+    const text = (el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 50);
+    return text ? `${name} "${text}"` : name;
+  };
+  const causes = [];
+  const walk = el => {
+    if (reach(el) <= limit) return false;
+    let childReaches = false;
+    if (!clips(el)) for (const child of el.children) childReaches = walk(child) || childReaches;
+    if (!childReaches) causes.push(el);
+    return true;
+  };
+  walk(document.body);
+  causes.sort((a, b) => reach(b) - reach(a));
+  const seen = new Set();
+  const named = [];
+  for (const el of causes) {
+    const within = el.parentElement && el.parentElement.closest("table, svg, figure, pre, dl, form");
+    const name = `${describe(el)} reaching ${Math.round(reach(el))} px` + (within ? ` in ${describe(within)}` : "");
+    if (!seen.has(name)) { seen.add(name); named.push(name); }
+  }
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    offenders: named.slice(0, 3),
+  };
+}"""
+
 
 def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.goto(reverse("accounts:sign_in"))
@@ -26,6 +74,21 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
 
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
+
+
+def resize(page: Page, width: int, height: int = HEIGHT) -> None:
+    """Set the window's size and wait until the page has laid itself out for it.
+
+    The browser fires ``resize`` at the next rendering update, and the NHS.UK
+    header then folds its navigation into "More"; measuring before that sees the
+    old header (a race that made a 320 px check read 795 px). Two animation
+    frames after the new size is in place, the resize steps have run."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.wait_for_function("w => window.innerWidth === w", arg=width)
+    page.evaluate(
+        "() => new Promise(done => requestAnimationFrame("
+        "() => requestAnimationFrame(() => done(null))))"
+    )
 
 
 def switch_organisation(page: Page, name: str) -> None:
@@ -101,3 +164,28 @@ def _axe_script() -> str:
 
 def expect_heading(page: Page, text: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text(text)
+
+
+def scrolls_sideways(page: Page, what: str) -> str | None:
+    """How far the page in view is wider than the window, and why, or None."""
+    found = page.evaluate(MEASURE)
+    if found["scrollWidth"] <= found["innerWidth"]:
+        return None
+    causes = "; ".join(found["offenders"]) or "no single element found"
+    return (
+        f"{what} is {found['scrollWidth']} px wide at "
+        f"{found['innerWidth']} px: {causes}"
+    )
+
+
+def page_problems(page: Page, what: str) -> list[str]:
+    """axe-core's findings of every impact at 1,280 px and at 320 px, and any
+    sideways scrolling at 320 px; the window is left at 1,280 px."""
+    problems = []
+    for width in (DESKTOP, REFLOW):
+        resize(page, width, HEIGHT)
+        problems += axe_violations(page, f"{what} at {width} px", ALL_IMPACTS)
+    if problem := scrolls_sideways(page, what):
+        problems.append(problem)
+    resize(page, DESKTOP, HEIGHT)
+    return problems

@@ -10,7 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from openqi.organisations.models import Membership, Organisation, Role
-from tests.browser.helpers import expect_accessible, expect_nhs_styles, sign_in
+from tests.browser.helpers import expect_accessible, expect_nhs_styles, resize, sign_in
 from tests.factories import make_member, make_organisation, make_unit
 
 
@@ -70,7 +70,7 @@ def test_accessibility_statement_is_accessible_signed_out(
     )
     expect_nhs_styles(page)
     expect_accessible(page, "accessibility statement")
-    page.set_viewport_size({"width": 320, "height": 720})
+    resize(page, 320, 720)
     expect_accessible(page, "accessibility statement at 320 px")
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"

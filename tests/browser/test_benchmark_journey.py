@@ -14,22 +14,17 @@ from playwright.sync_api import Page, expect
 
 from openqi.benchmark import services
 from openqi.organisations.models import Organisation, Role
-from tests.browser.helpers import ALL_IMPACTS, axe_violations, expect_heading, sign_in
-from tests.browser.test_page_crawl import DESKTOP, HEIGHT, REFLOW, _scrolls_sideways
+from tests.browser.helpers import (
+    DESKTOP,
+    HEIGHT,
+    expect_heading,
+    page_problems,
+    resize,
+    sign_in,
+)
 from tests.factories import make_member, make_organisation
 
 pytestmark = pytest.mark.browser
-
-
-def _problems(page: Page, what: str) -> list[str]:
-    problems = []
-    for width in (DESKTOP, REFLOW):
-        page.set_viewport_size({"width": width, "height": HEIGHT})
-        problems += axe_violations(page, f"{what} at {width} px", ALL_IMPACTS)
-    if problem := _scrolls_sideways(page, what):
-        problems.append(problem)
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
-    return problems
 
 
 def test_read_the_national_funnel_open_a_trust_and_report_a_value(
@@ -56,13 +51,13 @@ def test_read_the_national_funnel_open_a_trust_and_report_a_value(
         improvement="increase",
     )
     problems: list[str] = []
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
+    resize(page, DESKTOP, HEIGHT)
     sign_in(page, nurse.email)
 
     # 1. The member's benchmarks include the system's national one; read its funnel.
     page.goto(reverse("benchmark:list", kwargs={"slug": trust.slug}))
     expect_heading(page, "Benchmarks")
-    problems += _problems(page, "the benchmarks list")
+    problems += page_problems(page, "the benchmarks list")
     page.get_by_role("link", name="A&E 4-hour performance, England").click()
     expect_heading(page, "A&E 4-hour performance, England")
     funnel = page.get_by_role("img", name="A&E 4-hour performance, England, 2019-03")
@@ -73,7 +68,7 @@ def test_read_the_national_funnel_open_a_trust_and_report_a_value(
     expect(
         page.get_by_role("table", name="Participants (1 to 50 of 274)")
     ).to_be_visible()
-    problems += _problems(page, "the national funnel")
+    problems += page_problems(page, "the national funnel")
 
     # 2. A trust's own SPC chart, from the table.
     table = page.get_by_role("table", name="Participants (1 to 50 of 274)")
@@ -85,7 +80,7 @@ def test_read_the_national_funnel_open_a_trust_and_report_a_value(
         page.get_by_role("img", name=f"{code}: A&E 4-hour performance", exact=False)
     ).to_be_visible()
     expect(page.get_by_role("table", name="Values by month")).to_contain_text("2019-03")
-    problems += _problems(page, "a trust's own chart")
+    problems += page_problems(page, "a trust's own chart")
 
     # 3. The member reports its own trust's value on the system's benchmark.
     page.goto(reverse("benchmark:detail", kwargs={"slug": trust.slug, "pk": shared.pk}))
@@ -98,7 +93,7 @@ def test_read_the_national_funnel_open_a_trust_and_report_a_value(
     expect(page.locator(".nhsuk-error-summary")).to_contain_text(
         "more than the denominator"
     )
-    problems += _problems(page, "reporting a value, with an error")
+    problems += page_problems(page, "reporting a value, with an error")
     page.get_by_label("Denominator").fill("500")
     page.get_by_role("button", name="Save value").click()
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
@@ -109,5 +104,5 @@ def test_read_the_national_funnel_open_a_trust_and_report_a_value(
     expect(
         page.get_by_role("link", name="Report Marrowby Hospitals NHS Trust's value")
     ).to_have_count(0)
-    problems += _problems(page, "the system's benchmark")
+    problems += page_problems(page, "the system's benchmark")
     assert not problems, "\n".join(problems)

@@ -31,8 +31,14 @@ from openqi.capability.models import (
 )
 from openqi.organisations.models import Organisation, Role, StaffRecord, Unit
 from openqi.projects.models import Project
-from tests.browser.helpers import ALL_IMPACTS, axe_violations, expect_heading, sign_in
-from tests.browser.test_page_crawl import DESKTOP, HEIGHT, REFLOW, _scrolls_sideways
+from tests.browser.helpers import (
+    DESKTOP,
+    HEIGHT,
+    expect_heading,
+    page_problems,
+    resize,
+    sign_in,
+)
 from tests.factories import make_member, make_organisation, make_unit
 
 #: Each level of the built-in framework has a programme by this name.
@@ -166,19 +172,6 @@ def _long(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _check_page(page: Page, what: str) -> list[str]:
-    """axe-core's findings of every impact at 1,280 px and at 320 px, and any
-    sideways scrolling at 320 px; the window is left at 1,280 px."""
-    problems = []
-    for width in (DESKTOP, REFLOW):
-        page.set_viewport_size({"width": width, "height": HEIGHT})
-        problems += axe_violations(page, f"{what} at {width} px", ALL_IMPACTS)
-    if problem := _scrolls_sideways(page, what):
-        problems.append(problem)
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
-    return problems
-
-
 def test_import_staff_and_completions_then_read_the_coverage(
     page: Page, trust: Trust
 ) -> None:
@@ -186,7 +179,7 @@ def test_import_staff_and_completions_then_read_the_coverage(
     today = trust.today
     main = page.locator("main")
     problems: list[str] = []
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
+    resize(page, DESKTOP, HEIGHT)
     sign_in(page, trust.qi.email)
 
     # 1. The staff list.
@@ -240,7 +233,7 @@ def test_import_staff_and_completions_then_read_the_coverage(
     )
     expect(page.get_by_role("button", name=re.compile("^Record"))).to_have_count(0)
     preview_url = page.url
-    problems += _check_page(page, "the completions preview with an error")
+    problems += page_problems(page, "the completions preview with an error")
 
     # Posting anyway is refused, and still nothing is saved.
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
@@ -360,7 +353,7 @@ def test_import_staff_and_completions_then_read_the_coverage(
     last_month = trend.locator("tbody tr").last
     expect(last_month.locator("th")).to_have_text(f"{today:%B %Y}")
     expect(last_month.locator("td").first).to_have_text("5")
-    problems += _check_page(page, "the coverage page")
+    problems += page_problems(page, "the coverage page")
 
     # 5. Learning by doing, with a project led by the therapist trained to lead.
     lead = make_member(
@@ -381,6 +374,6 @@ def test_import_staff_and_completions_then_read_the_coverage(
     page.get_by_role("link", name="Learning by doing").click()
     expect_heading(page, "Learning by doing")
     expect(main).to_contain_text("Home exercise plans within a week of referral")
-    problems += _check_page(page, "learning by doing")
+    problems += page_problems(page, "learning by doing")
 
     assert not problems, "\n".join(problems)

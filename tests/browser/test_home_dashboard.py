@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from openqi.measures.models import Measure
 from openqi.organisations.models import Organisation, Role
-from tests.browser.helpers import axe_violations, sign_in
+from tests.browser.helpers import axe_violations, resize, sign_in
 from tests.factories import make_member, make_organisation
 from tests.measures.helpers import add_points
 
@@ -67,13 +67,13 @@ def test_the_home_page_says_what_needs_the_person(
     expect(sparkline.first).to_be_visible()
     assert axe_violations(page, "home page") == []
     # At the reflow width (WCAG 1.4.10) the page does not scroll sideways.
-    page.set_viewport_size({"width": 320, "height": 844})
+    resize(page, 320)
     widths = page.evaluate(
         "() => [document.documentElement.scrollWidth, window.innerWidth]"
     )
     assert widths[0] <= widths[1], widths
     assert axe_violations(page, "home page at 320 px") == []
-    page.set_viewport_size({"width": 1280, "height": 844})
+    resize(page, 1280)
 
     # Overdue first: the data item leads to where the next point is entered.
     main.get_by_role("list", name=re.compile("Data to enter")).get_by_role(

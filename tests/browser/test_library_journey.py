@@ -14,28 +14,18 @@ from playwright.sync_api import Page, expect
 from openqi.library.models import Adoption, Publication
 from openqi.organisations.models import Role
 from tests.browser.helpers import (
-    ALL_IMPACTS,
-    axe_violations,
+    DESKTOP,
+    HEIGHT,
     expect_heading,
+    page_problems,
+    resize,
     sign_in,
     sign_out,
 )
-from tests.browser.test_page_crawl import DESKTOP, HEIGHT, REFLOW, _scrolls_sideways
 from tests.factories import make_member, make_organisation
 from tests.library.helpers import make_diagram, make_measure, make_project
 
 pytestmark = pytest.mark.browser
-
-
-def _problems(page: Page, what: str) -> list[str]:
-    problems = []
-    for width in (DESKTOP, REFLOW):
-        page.set_viewport_size({"width": width, "height": HEIGHT})
-        problems += axe_violations(page, f"{what} at {width} px", ALL_IMPACTS)
-    if problem := _scrolls_sideways(page, what):
-        problems.append(problem)
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
-    return problems
 
 
 def test_publish_find_adopt_and_see_both_ends(
@@ -56,7 +46,7 @@ def test_publish_find_adopt_and_see_both_ends(
     make_diagram(project)
     make_measure(source_trust, project)
     problems: list[str] = []
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
+    resize(page, DESKTOP, HEIGHT)
 
     # 1. Publish the project from its page, with its measure and data.
     sign_in(page, publisher.email)
@@ -73,14 +63,14 @@ def test_publish_find_adopt_and_see_both_ends(
     page.get_by_label("Include the definitions of the project's measures").check()
     page.get_by_label("Include the measures' aggregate data", exact=False).check()
     page.get_by_label("Our system", exact=False).check()
-    problems += _problems(page, "the publish form")
+    problems += page_problems(page, "the publish form")
     page.get_by_role("button", name="Publish").click()
     expect_heading(page, "Falls prevention on Larch ward")
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
         "published to the library"
     )
     expect(page.get_by_text("No organisation has adopted this yet.")).to_be_visible()
-    problems += _problems(page, "the publication, as its publisher")
+    problems += page_problems(page, "the publication, as its publisher")
     sign_out(page)
 
     # 2. The other trust finds it by searching, and reads it.
@@ -91,22 +81,22 @@ def test_publish_find_adopt_and_see_both_ends(
     page.get_by_label("Topic").select_option(label="Patient safety")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name="1 result")).to_be_visible()
-    problems += _problems(page, "the library's search results")
+    problems += page_problems(page, "the library's search results")
     page.get_by_role("link", name="Falls prevention on Larch ward").click()
     expect_heading(page, "Falls prevention on Larch ward")
     expect(page.get_by_role("heading", name="Driver diagram")).to_be_visible()
-    problems += _problems(page, "the publication, as a reader")
+    problems += page_problems(page, "the publication, as a reader")
 
     # 3. Adopt it: a new project of the adopter's own, saying where it came from.
     page.get_by_role("link", name="Adopt this").click()
     expect_heading(page, "Adopt Falls prevention on Larch ward")
-    problems += _problems(page, "the adopt page")
+    problems += page_problems(page, "the adopt page")
     page.get_by_role("button", name="Adopt").click()
     expect_heading(page, "Falls prevention on Larch ward")
     origin = page.locator("[data-library-origin]")
     expect(origin).to_contain_text("Adopted from Falls prevention on Larch ward")
     expect(origin).to_contain_text("Fernleigh Valley NHS Trust")
-    problems += _problems(page, "the adopted project")
+    problems += page_problems(page, "the adopted project")
     adoption = Adoption.objects.get()
     assert adoption.project is not None
     assert adoption.project.organisation == adopter_trust
@@ -124,5 +114,5 @@ def test_publish_find_adopt_and_see_both_ends(
     adopted_by = page.get_by_role("table", name="Organisations that adopted it")
     expect(adopted_by).to_contain_text("Moorgate Community NHS Trust")
     expect(adopted_by).to_contain_text("Project: Falls prevention on Larch ward")
-    problems += _problems(page, "the publication with its adoption")
+    problems += page_problems(page, "the publication with its adoption")
     assert not problems, "\n".join(problems)

@@ -36,13 +36,19 @@ from openqi.organisations.models import Invitation, Organisation, Role, Unit
 from openqi.projects.models import Project
 from openqi.reports.models import BoardReport
 from tests.access import Route
-from tests.browser.helpers import ALL_IMPACTS, axe_violations, sign_in
+from tests.browser.helpers import (
+    ALL_IMPACTS,
+    DESKTOP,
+    HEIGHT,
+    PHONE,
+    REFLOW,
+    axe_violations,
+    resize,
+    scrolls_sideways,
+    sign_in,
+)
 from tests.test_access_walk import ROUTES, url_patterns
 
-#: The reflow width (WCAG 2.2, 1.4.10: 320 CSS px, 1,280 px at 400% zoom), a
-#: phone held upright, and a desktop window.
-REFLOW, PHONE, DESKTOP = 320, 390, 1280
-HEIGHT = 844
 ADMIN = "amara.okonkwo-hale@riverside.example.org"
 VIEWER = "arthur.pennycott@riverside.example.org"
 OUTSIDER = "gideon.wolstenholme@wolds.example.org"
@@ -64,49 +70,6 @@ NOT_PAGES = {
     "openid_connect_login",
     "openid_connect_callback",
 }
-
-#: The page's width, and what widens it: the deepest elements that reach past
-#: the viewport (by their box, or by text that does not wrap) while none of
-#: their children do, widest first, each with the table, drawing or figure it
-#: sits in. Content inside a box that scrolls or clips sideways cannot widen
-#: the page, so it is left out.
-MEASURE = """() => {
-  const limit = window.innerWidth + 0.5;
-  const clips = el => getComputedStyle(el).overflowX !== "visible";
-  const reach = el => {
-    const box = el.getBoundingClientRect();
-    return clips(el) ? box.right : Math.max(box.right, box.left + el.scrollWidth);
-  };
-  const describe = el => {
-    let name = el.tagName.toLowerCase();
-    if (el.id) name += "#" + el.id;
-    for (const c of el.classList) name += "." + c;
-    const text = (el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 50);
-    return text ? `${name} "${text}"` : name;
-  };
-  const causes = [];
-  const walk = el => {
-    if (reach(el) <= limit) return false;
-    let childReaches = false;
-    if (!clips(el)) for (const child of el.children) childReaches = walk(child) || childReaches;
-    if (!childReaches) causes.push(el);
-    return true;
-  };
-  walk(document.body);
-  causes.sort((a, b) => reach(b) - reach(a));
-  const seen = new Set();
-  const named = [];
-  for (const el of causes) {
-    const within = el.parentElement && el.parentElement.closest("table, svg, figure, pre, dl, form");
-    const name = `${describe(el)} reaching ${Math.round(reach(el))} px` + (within ? ` in ${describe(within)}` : "");
-    if (!seen.has(name)) { seen.add(name); named.push(name); }
-  }
-  return {
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-    offenders: named.slice(0, 3),
-  };
-}"""
 
 
 def _cast(organisation: Organisation) -> SimpleNamespace:
@@ -253,30 +216,18 @@ def _problems(page: Page, name: str, url: str) -> list[str]:
     """What is wrong with the page at each width: sideways scrolling at 320 and
     390 px, axe-core's violations at 320 and 1,280 px."""
     what = f"{name} ({url})"
-    page.set_viewport_size({"width": REFLOW, "height": HEIGHT})
+    resize(page, REFLOW, HEIGHT)
     is_page, problem = _open(page, name, url)
     if not is_page:
         return [problem] if problem else []
     found = axe_violations(page, f"{what} at {REFLOW} px", ALL_IMPACTS)
     for width in (REFLOW, PHONE):
-        page.set_viewport_size({"width": width, "height": HEIGHT})
-        if problem := _scrolls_sideways(page, what):
+        resize(page, width, HEIGHT)
+        if problem := scrolls_sideways(page, what):
             found.append(problem)
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
+    resize(page, DESKTOP, HEIGHT)
     found += axe_violations(page, f"{what} at {DESKTOP} px", ALL_IMPACTS)
     return found
-
-
-def _scrolls_sideways(page: Page, what: str) -> str | None:
-    """How far the page in view is wider than the window, and why, or None."""
-    found = page.evaluate(MEASURE)
-    if found["scrollWidth"] <= found["innerWidth"]:
-        return None
-    causes = "; ".join(found["offenders"]) or "no single element found"
-    return (
-        f"{what} is {found['scrollWidth']} px wide at "
-        f"{found['innerWidth']} px: {causes}"
-    )
 
 
 def test_every_page_reflows_and_axe_finds_nothing(page: Page) -> None:
@@ -309,8 +260,8 @@ def test_every_page_reflows_and_axe_finds_nothing(page: Page) -> None:
     page.get_by_role("button", name="Create token").click()
     expect(page.locator("#new-token")).to_be_visible()
     for width in (REFLOW, PHONE):
-        page.set_viewport_size({"width": width, "height": HEIGHT})
-        if problem := _scrolls_sideways(page, "the new API token"):
+        resize(page, width, HEIGHT)
+        if problem := scrolls_sideways(page, "the new API token"):
             problems.append(problem)
     problems += axe_violations(page, "the new API token", ALL_IMPACTS)
 

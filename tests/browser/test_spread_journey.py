@@ -14,23 +14,18 @@ from playwright.sync_api import Page, expect
 
 from openqi.improvement.models import DriverNode
 from openqi.organisations.models import Role
-from tests.browser.helpers import ALL_IMPACTS, axe_violations, expect_heading, sign_in
-from tests.browser.test_page_crawl import DESKTOP, HEIGHT, REFLOW, _scrolls_sideways
+from tests.browser.helpers import (
+    DESKTOP,
+    HEIGHT,
+    expect_heading,
+    page_problems,
+    resize,
+    sign_in,
+)
 from tests.factories import make_member, make_organisation, make_unit
 from tests.improvement.routes_spread import make_proven, make_team_project
 
 pytestmark = pytest.mark.browser
-
-
-def _problems(page: Page, what: str) -> list[str]:
-    problems = []
-    for width in (DESKTOP, REFLOW):
-        page.set_viewport_size({"width": width, "height": HEIGHT})
-        problems += axe_violations(page, f"{what} at {width} px", ALL_IMPACTS)
-    if problem := _scrolls_sideways(page, what):
-        problems.append(problem)
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
-    return problems
 
 
 def test_adopt_a_proven_idea_and_see_both_ends(
@@ -47,7 +42,7 @@ def test_adopt_a_proven_idea_and_see_both_ends(
         trust, "Safer nights on Rowan ward", surgery, lead=lead
     )
     problems: list[str] = []
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
+    resize(page, DESKTOP, HEIGHT)
     sign_in(page, lead.email)
 
     # 1. From the portfolio to the changes spreading: the idea is a candidate.
@@ -59,19 +54,19 @@ def test_adopt_a_proven_idea_and_see_both_ends(
     )
     expect(candidates).to_contain_text(idea.text)
     expect(candidates).to_contain_text("Fewer falls on Larch ward")
-    problems += _problems(page, "changes spreading")
+    problems += page_problems(page, "changes spreading")
 
     # 2. Adopt it: the project, then the driver.
     candidates.get_by_role("link", name=f"Adopt {idea.text}").click()
     expect_heading(page, idea.text)
-    problems += _problems(page, "adopt: choose the project")
+    problems += page_problems(page, "adopt: choose the project")
     page.get_by_label("The project that adopts it").select_option(label=target.title)
     page.get_by_role("button", name="Continue").click()
     secondary = target_nodes["secondary"]
     page.get_by_label("Put it under this driver").select_option(
         label=f"Secondary driver: {secondary.text}"
     )
-    problems += _problems(page, "adopt: choose the driver")
+    problems += page_problems(page, "adopt: choose the driver")
     page.get_by_role("button", name="Adopt it").click()
 
     # 3. The adopting project's driver diagram links back to the source.
@@ -81,7 +76,7 @@ def test_adopt_a_proven_idea_and_see_both_ends(
     adopted = DriverNode.objects.get(project=target, adopted_from=idea)
     item = page.locator(f"#node-{adopted.pk}")
     expect(item).to_contain_text("Adopted from Fewer falls on Larch ward")
-    problems += _problems(page, "the adopting project's driver diagram")
+    problems += page_problems(page, "the adopting project's driver diagram")
     item.get_by_role("link", name="Fewer falls on Larch ward").click()
 
     # 4. The source's diagram counts the spread; its spread page lists the team.
@@ -94,7 +89,7 @@ def test_adopt_a_proven_idea_and_see_both_ends(
     adopters = page.get_by_role("table", name="Projects that adopted it")
     expect(adopters).to_contain_text("Safer nights on Rowan ward")
     expect(adopters).to_contain_text("Surgery")
-    problems += _problems(page, "the idea's spread")
+    problems += page_problems(page, "the idea's spread")
 
     # 5. Now it is spreading, no longer a candidate.
     page.goto(reverse("improvement:spread", kwargs={"slug": trust.slug}))

@@ -14,27 +14,17 @@ from openqi.organisations.models import Role
 from openqi.projects.models import Project
 from openqi.sustainability.builtin import FACTORS
 from tests.browser.helpers import (
-    ALL_IMPACTS,
-    axe_violations,
+    DESKTOP,
+    HEIGHT,
     expect_heading,
+    page_problems,
+    resize,
     sign_in,
     sign_out,
 )
-from tests.browser.test_page_crawl import DESKTOP, HEIGHT, REFLOW, _scrolls_sideways
 from tests.factories import make_member, make_organisation
 
 pytestmark = pytest.mark.browser
-
-
-def _problems(page: Page, what: str) -> list[str]:
-    problems = []
-    for width in (DESKTOP, REFLOW):
-        page.set_viewport_size({"width": width, "height": HEIGHT})
-        problems += axe_violations(page, f"{what} at {width} px", ALL_IMPACTS)
-    if problem := _scrolls_sideways(page, what):
-        problems.append(problem)
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
-    return problems
 
 
 def _rate(page: Page, ratings: list[int]) -> None:
@@ -58,14 +48,14 @@ def test_open_a_check_rate_it_and_see_the_score(
     )
     project.team.set([nurse])
     problems: list[str] = []
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
+    resize(page, DESKTOP, HEIGHT)
     sign_in(page, lead.email)
 
     # 1. From the project's page to its sustainability checks; open one.
     page.goto(reverse("projects:detail", kwargs={"slug": trust.slug, "pk": project.pk}))
     page.get_by_role("link", name="Sustainability checks").click()
     expect_heading(page, "Sustainability checks")
-    problems += _problems(page, "a project's sustainability checks")
+    problems += page_problems(page, "a project's sustainability checks")
     page.get_by_role("button", name="Open a check").click()
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
         "Sustainability check opened"
@@ -75,7 +65,7 @@ def test_open_a_check_rate_it_and_see_the_score(
     # 2. The lead rates the ten factors, grouped in three.
     page.get_by_role("link", name="Rate this check").click()
     expect_heading(page, "Rate the change")
-    problems += _problems(page, "rating a check")
+    problems += page_problems(page, "rating a check")
     page.get_by_role("button", name="Save my ratings").click()  # nothing chosen
     expect(page.locator(".nhsuk-error-summary")).to_contain_text(
         "Choose how far this is true: benefits beyond patients."
@@ -101,7 +91,7 @@ def test_open_a_check_rate_it_and_see_the_score(
     expect(
         page.get_by_role("img", name="The team's ratings of each factor")
     ).to_be_visible()
-    problems += _problems(page, "a check's scores")
+    problems += page_problems(page, "a check's scores")
     sign_out(page)
 
     # 4. The lead adds a weak factor's suggested action to the plan.
@@ -123,5 +113,5 @@ def test_open_a_check_rate_it_and_see_the_score(
     page.get_by_role("link", name="Sustaining by score").click()
     expect_heading(page, "Sustaining projects by score")
     expect(page.get_by_role("table")).to_contain_text("47.5")
-    problems += _problems(page, "sustaining projects by score")
+    problems += page_problems(page, "sustaining projects by score")
     assert not problems, "\n".join(problems)

@@ -16,27 +16,17 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import (
-    ALL_IMPACTS,
-    axe_violations,
+    DESKTOP,
+    HEIGHT,
     expect_heading,
+    page_problems,
+    resize,
     sign_in,
     sign_out,
 )
-from tests.browser.test_page_crawl import DESKTOP, HEIGHT, REFLOW, _scrolls_sideways
 from tests.system.helpers import SystemCast
 
 pytestmark = pytest.mark.browser
-
-
-def _problems(page: Page, what: str) -> list[str]:
-    problems = []
-    for width in (DESKTOP, REFLOW):
-        page.set_viewport_size({"width": width, "height": HEIGHT})
-        problems += axe_violations(page, f"{what} at {width} px", ALL_IMPACTS)
-    if problem := _scrolls_sideways(page, what):
-        problems.append(problem)
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
-    return problems
 
 
 def _publish(cast: Any) -> str | None:
@@ -68,7 +58,7 @@ def test_the_system_sees_what_members_share_until_they_stop(
     SystemCast.build(cast)
     published = _publish(cast)
     problems: list[str] = []
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
+    resize(page, DESKTOP, HEIGHT)
     portfolio = reverse("system:portfolio", kwargs={"slug": cast.system.slug})
 
     # 1. The system's administrator: the members' work, counts suppressed.
@@ -91,18 +81,18 @@ def test_the_system_sees_what_members_share_until_they_stop(
         "suppressed"
     )
     expect(capability).not_to_contain_text("12")
-    problems += _problems(page, "the system portfolio")
+    problems += page_problems(page, "the system portfolio")
     page.get_by_role("link", name="All 3 shared projects, with filters").click()
     expect_heading(page, "Shared projects")
     expect(page.locator("main")).to_contain_text("Virtual ward for frailty")
-    problems += _problems(page, "the shared projects")
+    problems += page_problems(page, "the shared projects")
     sign_out(page)
 
     # 2. Northmoor's administrator turns sharing off on Northmoor's own page.
     sign_in(page, cast.north_admin.email)
     page.goto(reverse("system:sharing", kwargs={"slug": cast.north.slug}))
     expect_heading(page, "Sharing with Moorland-Ics Integrated Care System")
-    problems += _problems(page, "a member's sharing page")
+    problems += page_problems(page, "a member's sharing page")
     page.get_by_label("Our project portfolio").uncheck()
     page.get_by_label("Our improvement capability, as counts").uncheck()
     page.get_by_role("button", name="Save sharing").click()
@@ -118,6 +108,6 @@ def test_the_system_sees_what_members_share_until_they_stop(
     expect(members).to_contain_text("Southmoor NHS Trust")
     expect(members).not_to_contain_text("Northmoor")
     expect(page.locator("#by-status")).not_to_contain_text("Northmoor")
-    problems += _problems(page, "the system portfolio after a member stops sharing")
+    problems += page_problems(page, "the system portfolio after a member stops sharing")
 
     assert not problems, "\n".join(problems)

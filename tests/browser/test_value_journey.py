@@ -16,23 +16,18 @@ from playwright.sync_api import Page, expect
 
 from openqi.organisations.models import Role
 from openqi.projects.models import Project
-from tests.browser.helpers import ALL_IMPACTS, axe_violations, expect_heading, sign_in
-from tests.browser.test_page_crawl import DESKTOP, HEIGHT, REFLOW, _scrolls_sideways
+from tests.browser.helpers import (
+    DESKTOP,
+    HEIGHT,
+    expect_heading,
+    page_problems,
+    resize,
+    sign_in,
+)
 from tests.factories import make_member, make_organisation
 from tests.value.helpers import make_investment, make_shifted_measure
 
 pytestmark = pytest.mark.browser
-
-
-def _problems(page: Page, what: str) -> list[str]:
-    problems = []
-    for width in (DESKTOP, REFLOW):
-        page.set_viewport_size({"width": width, "height": HEIGHT})
-        problems += axe_violations(page, f"{what} at {width} px", ALL_IMPACTS)
-    if problem := _scrolls_sideways(page, what):
-        problems.append(problem)
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
-    return problems
 
 
 def test_a_realised_benefit_from_a_phase_break_moves_the_return(
@@ -46,7 +41,7 @@ def test_a_realised_benefit_from_a_phase_break_moves_the_return(
     make_shifted_measure(trust, project)
     make_investment(trust, 2024, "30000")
     problems: list[str] = []
-    page.set_viewport_size({"width": DESKTOP, "height": HEIGHT})
+    resize(page, DESKTOP, HEIGHT)
     sign_in(page, lead.email)
     central_roi = page.locator("#scenario-central [data-roi]")
 
@@ -62,7 +57,7 @@ def test_a_realised_benefit_from_a_phase_break_moves_the_return(
     expect(page.locator(".openqi-phase-change")).to_contain_text(
         "20 better a monthly period; about 240 bed days a year"
     )
-    problems += _problems(page, "a project's benefits")
+    problems += page_problems(page, "a project's benefits")
 
     # 3. Record it: the form starts from the change; the domain is missing.
     page.get_by_role("link", name="Record this realised change").click()
@@ -73,7 +68,7 @@ def test_a_realised_benefit_from_a_phase_break_moves_the_return(
     expect(page.locator(".nhsuk-error-summary")).to_contain_text(
         "Choose the domain of the benefit."
     )
-    problems += _problems(page, "a benefit with an error")
+    problems += page_problems(page, "a benefit with an error")
     page.get_by_label("Domain").select_option(label="Cost avoidance")
     page.get_by_label("Value of one unit (£)").fill("150")
     page.get_by_role("button", name="Record benefit").click()
@@ -90,6 +85,6 @@ def test_a_realised_benefit_from_a_phase_break_moves_the_return(
     expect(central_roi).to_have_text("20%")
     expect(page.locator("#scenario-central")).to_contain_text("2025/26")
     expect(page.locator("svg.openqi-return-chart")).to_be_visible()
-    problems += _problems(page, "the programme's return")
+    problems += page_problems(page, "the programme's return")
     assert datetime.date.today() >= datetime.date(2025, 12, 31)  # a realised benefit
     assert not problems, "\n".join(problems)
