@@ -4,9 +4,11 @@ that keep the rest of the address (filters, other lists' pages)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 #: Rows on each page of a long list.
@@ -58,3 +60,31 @@ def pager(
             "labelText": f"Page {number} of {count}",
         }
     return links
+
+
+#: The most choices a "choose one of many" list offers at once; beyond them, the
+#: person searches by title.
+OFFERED = 25
+#: The longest title search read.
+_MAX_SEARCH = 100
+
+
+@dataclass(frozen=True)
+class TitleSearch:
+    """The first :data:`OFFERED` rows whose title holds ``search`` (all rows when it
+    is empty), and whether there were more."""
+
+    search: str
+    rows: list[Any]
+    more: bool
+    offered: int = OFFERED
+
+
+def title_search(request: HttpRequest, queryset: QuerySet[Any]) -> TitleSearch:
+    """A page of ``queryset`` (already in title order) for a choice list, narrowed by
+    the address's ``q`` (spaces collapsed, at most 100 characters)."""
+    search = " ".join(str(request.GET.get("q", "")).split())[:_MAX_SEARCH]
+    if search:
+        queryset = queryset.filter(title__icontains=search)
+    rows = list(queryset[: OFFERED + 1])
+    return TitleSearch(search, rows[:OFFERED], len(rows) > OFFERED)

@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from openqi.core.paging import page_of, pager
+from openqi.core.paging import page_of, pager, title_search
 from openqi.organisations.permissions import MemberRequest, has, page_access, require
 from openqi.projects.models import Project
 
@@ -32,10 +32,6 @@ from .spread_forms import AdoptForm, SpreadFilterForm
 
 #: The longest key a form may send for a project (a database key has at most 19 digits).
 _MAX_KEY = 19
-#: The most projects the adopt page offers at once; beyond them, search by title.
-OFFERED = 25
-#: The longest search text the adopt page reads.
-_MAX_SEARCH = 100
 
 
 def _crumbs(slug: str, *extra: tuple[str, str]) -> list[tuple[str, str]]:
@@ -139,13 +135,8 @@ def spread_adopt(request: MemberRequest, slug: str, idea_pk: int) -> HttpRespons
     idea = spread.get_change_idea_for(membership, idea_pk)
     posted = request.method == "POST"
     data: Any = request.POST if posted else request.GET
-    search = " ".join(str(request.GET.get("q", "")).split())[:_MAX_SEARCH]
-    adoptable = spread.adoptable_projects(membership, idea)
-    if search:
-        adoptable = adoptable.filter(title__icontains=search)
-    choices = list(adoptable[: OFFERED + 1])
-    more = len(choices) > OFFERED
-    choices = choices[:OFFERED]
+    found = title_search(request, spread.adoptable_projects(membership, idea))
+    choices = found.rows
     project = _chosen_project(request, data.get("project"))
     form = AdoptForm(
         data if (posted or "project" in data) else None,
@@ -195,9 +186,7 @@ def spread_adopt(request: MemberRequest, slug: str, idea_pk: int) -> HttpRespons
             "is_proven": bool(spread.proven_in([idea])),
             "form": form,
             "choices": choices,
-            "search": search,
-            "more": more,
-            "offered": OFFERED,
+            "found": found,
             "project": project if chosen else None,
             "drivers": drivers,
         },

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from openqi.core.paging import page_of, pager
+from openqi.core.paging import page_of, pager, title_search
 from openqi.core.requests import posted
 from openqi.improvement.models import DriverNode
 from openqi.measures.models import Measure
@@ -33,10 +33,6 @@ from .permissions import ADOPT, PUBLISH, VIEW_LIBRARY
 RESULTS_PAGE = 20
 #: The latest periods of a shared series shown on the page (the API gives them all).
 SERIES_SHOWN = 24
-#: The most projects the adopt page lists at once; beyond them, search by title.
-OFFERED = 25
-#: The longest search text the adopt page reads.
-_MAX_SEARCH = 100
 
 
 def _base(membership: Membership, **extra: Any) -> dict[str, Any]:
@@ -239,21 +235,19 @@ def adopt(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     found = services.get_publication_for(membership, pk)
     needs_project = found.kind in (Kind.CHANGE_IDEA, Kind.DRIVER_DIAGRAM)
-    search = " ".join(str(request.GET.get("q", "")).split())[:_MAX_SEARCH]
-    offered: list[Project] | None = None
-    more = False
-    if needs_project:
-        projects = services.adoptable_projects(membership.organisation)
-        if search:
-            projects = projects.filter(title__icontains=search)
-        offered = list(projects.order_by("title")[: OFFERED + 1])
-        more = len(offered) > OFFERED
-        offered = offered[:OFFERED]
+    listed = (
+        title_search(
+            request,
+            services.adoptable_projects(membership.organisation).order_by("title"),
+        )
+        if needs_project
+        else None
+    )
     form = AdoptForm(
         posted(request),
         organisation=membership.organisation,
         needs_project=needs_project,
-        offered=offered,
+        offered=listed.rows if listed else None,
     )
     refusal = services.adoption_refusal(found, membership.organisation)
     if request.method == "POST" and refusal is None and form.is_valid():
@@ -277,8 +271,6 @@ def adopt(request: MemberRequest, slug: str, pk: int) -> HttpResponse:
         form=form,
         needs_project=needs_project,
         refusal=refusal,
-        search=search,
-        more=more,
-        offered=OFFERED,
+        listed=listed,
     )
     return render(request, "library/adopt.html", context)

@@ -196,7 +196,7 @@ class AdoptPageTests(SpreadPageCase):
     def test_many_projects_are_offered_a_page_at_a_time_with_a_title_search(
         self,
     ) -> None:
-        from openqi.improvement.spread_views import OFFERED
+        from openqi.core.paging import OFFERED
 
         for n in range(OFFERED + 5):
             Project.objects.create(

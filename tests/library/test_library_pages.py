@@ -441,7 +441,7 @@ class AdoptTests(LibraryTestCase):
     def test_many_projects_are_listed_a_page_at_a_time_with_a_title_search(
         self,
     ) -> None:
-        from openqi.library.views import OFFERED
+        from openqi.core.paging import OFFERED
 
         publication = make_publication(self.org, Kind.CHANGE_IDEA, title="Bay tagging")
         for n in range(OFFERED + 3):
