@@ -12,6 +12,7 @@ CHROMIUM := /usr/bin/chromium
 POSTGRES_URL ?= postgres://openqi:openqi@127.0.0.1:5432/openqi
 
 .PHONY: install run spc-walkthrough test test-core test-sqlite test-postgres test-browser \
+	test-spark java-runtime \
 	bench bench-load lint types migrations-check check format lock clean pdf-libraries
 
 # Every package exactly as requirements.lock pins it, checked against its hashes;
@@ -46,7 +47,24 @@ spc-walkthrough: install
 	@mkdir -p out
 	$(PY) -m openqi.cli.walkthrough out
 
-test: install pdf-libraries test-core test-sqlite test-postgres test-browser
+test: install pdf-libraries java-runtime test-core test-sqlite test-spark test-postgres test-browser
+
+# openqi.spark runs on Apache Spark, which needs Java 17 or newer: Debian's
+# openjdk-17-jre-headless. As root with apt-get (CI) it is installed when missing;
+# otherwise make says how, and the Spark tests and benchmark skip (CI must have it).
+JAVA_PACKAGE := openjdk-17-jre-headless
+java-runtime:
+	@version=$$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'); \
+	if [ -z "$$version" ] || [ "$${version%%.*}" -lt 17 ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			mkdir -p /usr/share/man/man1; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends $(JAVA_PACKAGE); \
+		else \
+			echo "Java 17 is missing (found: $${version:-none}): the Spark tests skip. Install it: sudo apt-get install $(JAVA_PACKAGE)" >&2; \
+			if [ "$${CI:-}" = true ]; then exit 1; fi; \
+		fi; \
+	fi
 
 # The board report's PDF (WeasyPrint) needs Pango and HarfBuzz from the system, and
 # its tests read the PDF with pdftotext (poppler-utils): Debian's package names.
@@ -75,15 +93,21 @@ test-core: $(CORE_VENV)/.installed-stamp
 # every helper module by its bare name, and tests/*/routes.py share one.
 test-sqlite: install
 	@echo "== the suite on SQLite"
-	$(PY) -m pytest -n 2 -q -m "not browser" tests
+	$(PY) -m pytest -n 2 -q -m "not browser and not spark" tests
 	$(PY) -m pytest -q --doctest-modules openqi/spc
+
+# openqi.spark against `openqi spc`, on a local Spark session (2 cores): in one
+# process, so the session starts once. Needs Java 17 (java-runtime).
+test-spark: install java-runtime
+	@echo "== the Spark tests"
+	$(PY) -m pytest -q -p no:xdist -m spark tests/spark
 
 # Everything that touches the database, again on PostgreSQL; the SPC core
 # (tests/spc) never does, so it is not run twice. CI must test both.
 test-postgres: install
 	@echo "== the suite on PostgreSQL"
 	@if command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then \
-		DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest -n 2 -q -m "not browser" --ignore=tests/spc tests; \
+		DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest -n 2 -q -m "not browser and not spark" --ignore=tests/spc tests; \
 	elif [ "$${CI:-}" = true ]; then \
 		echo "PostgreSQL is not reachable on 127.0.0.1:5432, and CI must test on it" >&2; exit 1; \
 	else \
@@ -104,7 +128,7 @@ test-browser: install
 
 # Byte-compile first: with PYTHONDONTWRITEBYTECODE set, every process would
 # otherwise compile openqi from source and the CLI timing would measure that.
-bench: install
+bench: install java-runtime
 	$(PY) -m compileall -q openqi
 	$(PY) -m bench
 
@@ -139,7 +163,7 @@ check: lint types migrations-check test
 UV ?= uv
 UV_COMPILE = $(UV) pip compile --quiet --generate-hashes --python-version 3.11 --universal $(UV_ARGS)
 lock:
-	$(UV_COMPILE) pyproject.toml --extra dev --extra production --extra parquet \
+	$(UV_COMPILE) pyproject.toml --extra dev --extra production --extra parquet --extra spark \
 		-o requirements.lock
 	$(UV_COMPILE) pyproject.toml --extra production -c requirements.lock \
 		-o requirements/production.lock

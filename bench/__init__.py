@@ -22,7 +22,16 @@ Benchmark = Callable[[], list[Row]]
 
 def benchmarks() -> list[Benchmark]:
     """Every benchmark, in the order the table shows them."""
-    from bench import exports, load, pages, reports, spc, spc_attribute, spc_memory
+    from bench import (
+        exports,
+        load,
+        pages,
+        reports,
+        scale,
+        spc,
+        spc_attribute,
+        spc_memory,
+    )
 
     return [
         spc.xmr_batch_throughput,
@@ -30,6 +39,7 @@ def benchmarks() -> list[Benchmark]:
         spc.cli_startup,
         spc.spc_batch_files,
         spc.funnel_file,
+        scale.spark_scale,
         spc.chart_scaling,
         spc_memory.single_chart_memory,
         pages.page_timings,

@@ -148,8 +148,17 @@ chart them. One summary row per series is written, with the columns:
   assurance, latest_period, latest_value, latest_rule, latest_signal,
   special_cause_points
 "latest" is the last period with a value. An --output FILE ending .parquet
-(or --format parquet) writes Parquet, with pyarrow installed. Exit status: 0 on success, 2 on bad
-input.
+(or --format parquet) writes Parquet, with pyarrow installed.
+
+A folder of Parquet files as INPUT runs the whole job, the one openqi.spark runs
+on Spark: any chart (--chart xmr|run|p|u|pp|up, --denominator), phases
+(--phase), a key of several columns (repeat --series), and writes
+OUTPUT/points/ (every row's lines, rule and signal) and OUTPUT/summaries/ (each
+series' icons, latest point and warnings) as Parquet:
+  openqi spc-batch ae/ --series org_code --series type --value breaches \\
+      --denominator attendances --chart pp --improvement decrease -o charts/
+
+Exit status: 0 on success, 2 on bad input.
 """
 
 
@@ -397,14 +406,18 @@ def add_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     batch.add_argument(
         "input",
         metavar="INPUT",
-        help="a .csv or .parquet file (.xlsx works too; - for CSV on standard input)",
+        help="a .csv or .parquet file (.xlsx works too; - for CSV on standard input), "
+        "or a folder of Parquet files: the whole job, points and summaries, written "
+        "to the --output folder",
     )
     bcols = batch.add_argument_group("columns")
     bcols.add_argument(
         "--series",
         required=True,
+        action="append",
         metavar="COL",
-        help="the name of the series each row belongs to",
+        help="the column naming the series each row belongs to; with a folder, "
+        "repeat it for a key of several columns (--series org --series indicator)",
     )
     bcols.add_argument(
         "--value", default="value", metavar="COL", help="the values (default: value)"
@@ -414,6 +427,38 @@ def add_verbs(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         default="period",
         metavar="COL",
         help="the period of each row (default: period)",
+    )
+    folder = batch.add_argument_group(
+        "with a folder of Parquet files (the job openqi.spark runs on Spark)"
+    )
+    folder.add_argument(
+        "--chart",
+        choices=FOLDER_CHARTS,
+        help="xmr (default), run, p, u, pp or up",
+    )
+    folder.add_argument(
+        "--denominator", metavar="COL", help="the denominators (p, u, pp, up; run)"
+    )
+    folder.add_argument(
+        "--phase",
+        metavar="COL",
+        help="a label of each row's phase: a new phase starts where it changes",
+    )
+    folder.add_argument(
+        "--multiply",
+        type=_finite_float,
+        metavar="K",
+        help="multiply the plotted values, e.g. 100 for a percentage (run, p, u, pp, up)",
+    )
+    folder.add_argument(
+        "--improvement-column",
+        metavar="COL",
+        help="each series' direction of improvement, from its first row",
+    )
+    folder.add_argument(
+        "--target-column",
+        metavar="COL",
+        help="each series' target, from its first row",
     )
     bopts = batch.add_argument_group("chart options")
     _add_xmr_options(bopts, for_spc=False)
@@ -1008,7 +1053,34 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 # --------------------------------------------------------------------------- spc-batch
 
 
+#: The charts ``spc-batch`` draws on a folder (openqi.spc.long.LONG_CHARTS).
+FOLDER_CHARTS = ("xmr", "run", "p", "u", "pp", "up")
+#: The options only the folder job takes.
+_FOLDER_ONLY = (
+    ("chart", "--chart"),
+    ("denominator", "--denominator"),
+    ("phase", "--phase"),
+    ("multiply", "--multiply"),
+    ("improvement_column", "--improvement-column"),
+    ("target_column", "--target-column"),
+)
+
+
 def _run_batch(args: argparse.Namespace) -> tuple[str | bytes, str | None]:
+    if os.path.isdir(args.input):
+        from openqi.cli.batch_folder import run_folder
+
+        return run_folder(args), None
+    given = [flag for name, flag in _FOLDER_ONLY if getattr(args, name) is not None]
+    if len(args.series) > 1:
+        given.insert(0, "a second --series")
+    if given and not (given == ["--chart"] and args.chart == "xmr"):
+        raise InputError(
+            f"{', '.join(given)} {'works' if len(given) == 1 else 'work'} only on a folder of Parquet files (the whole job, "
+            "points and summaries): put the data in a folder as Parquet and give "
+            "the folder, with --output FOLDER; a single file gives the XmR summary"
+        )
+    args.series = args.series[0]
     fmt = _format(args, ("csv", "json", "parquet"))
     table = read_table(args.input, columns=(args.series, args.value, args.period))
     table.require(args.series, "--series")

@@ -173,12 +173,19 @@ _ADVICE = "(Laney) chart instead."
 
 
 def _message(chart: str, ratio: float) -> str:
+    before, after = message_parts(chart)
+    return f"{before}{ratio:.3g}{after}"
+
+
+def message_parts(chart: str) -> tuple[str, str]:
+    """The over-dispersion warning of a ``chart`` ("p" or "u") either side of
+    its ratio (written with three significant figures): the batch charts
+    word a whole column of warnings from them."""
     prime, what = _CHARTS[chart]
     return (
-        f"The {what}s vary more than a {chart} chart allows for (dispersion "
-        f"ratio {ratio:.3g}, where about 1 is expected), so its limits are too "
-        f"narrow and ordinary variation will look like special cause: use a "
-        f"{prime} {_ADVICE}"
+        f"The {what}s vary more than a {chart} chart allows for (dispersion ratio ",
+        ", where about 1 is expected), so its limits are too narrow and ordinary "
+        f"variation will look like special cause: use a {prime} {_ADVICE}",
     )
 
 
