@@ -18,7 +18,6 @@ def main(folder: str, out: str, cores: int) -> None:
     charts = spc(df, keys="series", period="period", value="value")
     charts.points.write.parquet(f"{out}/points")
     charts.summaries.write.parquet(f"{out}/summaries")
-    charts.unpersist()
     session.stop()
 
 

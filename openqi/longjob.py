@@ -163,6 +163,14 @@ def chart_table(
             f"no column {', '.join(repr(c) for c in missing)}; the table has "
             f"{', '.join(table.column_names)}"
         )
+    taken = [c for c in (*keys, period) if c in POINT_COLUMNS or c in SUMMARY_COLUMNS]
+    if taken:
+        raise JobError(
+            f"the results have a column named {taken[0]!r} of their own: rename the "
+            f"key or period column {taken[0]!r} (to {taken[0]}_key, say)"
+        )
+    if len(set(keys)) != len(keys) or period in keys:
+        raise JobError("name each key column once, and the period apart from the keys")
     if chart in ("p", "u", "pp", "up") and denominator is None:
         raise JobError(f"a {chart} chart needs a denominator column: name it")
     if chart == "xmr" and denominator is not None:
@@ -270,7 +278,8 @@ def chart_table(
     summary["mean_moving_range"] = _nullable(found.mean_moving_range)
     summary["sigma_z"] = _nullable(found.sigma_z)
     summary["dispersion_ratio"] = _nullable(found.dispersion_ratio)
-    summary["variation"] = _labels(_VARIATIONS, found.variation)
+    # A series with no value at all has no icon (the single chart refuses it).
+    summary["variation"] = _labels(_VARIATIONS, found.variation, ~has_latest)
     summary["assurance"] = _labels(_ASSURANCES, found.assurance, found.assurance < 0)
     summary["latest_rule"] = _labels(_RULES, found.rule[at], ~has_latest)
     summary["latest_signal"] = _labels(_SIGNALS, found.signal[at], ~has_latest)

@@ -103,4 +103,3 @@ new_concern = (
 )
 new_concern.show(truncate=False)
 new_concern.write.mode("overwrite").parquet(f"{OUT}/new_concern")
-charts.unpersist()

@@ -9,7 +9,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -27,8 +26,6 @@ __all__ = ["SpcFrames", "spc"]
 
 #: The column that spreads the series over groups (dropped from the results).
 _GROUP = "__openqi_group"
-#: Which kind of row a row of the combined result is.
-_RECORD = "__openqi_record"
 
 _SPARK_TYPES: dict[pa.DataType, T.DataType] = {
     pa.int32(): T.IntegerType(),
@@ -47,16 +44,12 @@ def _text(kind: pa.DataType) -> pa.DataType:
 @dataclass(frozen=True)
 class SpcFrames:
     """The result of :func:`spc`: ``points`` (one row per input row) and
-    ``summaries`` (one row per series), both read from ``combined``, which is
-    computed once and kept (memory, then disk) when ``persist`` was asked for:
-    call :meth:`unpersist` when both are written."""
+    ``summaries`` (one row per series). Each is computed when it is read or
+    written: reading only the summaries charts the data without moving every
+    point back to Spark."""
 
     points: DataFrame
     summaries: DataFrame
-    combined: DataFrame
-
-    def unpersist(self) -> None:
-        self.combined.unpersist()
 
 
 def spc(
@@ -71,7 +64,6 @@ def spc(
     improvement_column: str | None = None,
     target_column: str | None = None,
     groups: int | None = None,
-    persist: bool = True,
     **options: Any,
 ) -> SpcFrames:
     """Making Data Count charts of every series in ``df``.
@@ -100,9 +92,6 @@ def spc(
         each group is charted in one Python call with all its rows in memory.
         Default ``spark.sql.shuffle.partitions``; raise it for big data (about
         one group per million rows keeps a worker's memory small).
-    persist : bool, default True
-        Keep the combined result (``StorageLevel.MEMORY_AND_DISK``) so that
-        reading both ``points`` and ``summaries`` computes the charts once.
     **options
         The chart's options as ``openqi spc`` takes them: ``improvement``,
         ``target``, ``multiply``, ``screen``, ``fix_after``, ``shift_length``,
@@ -147,10 +136,8 @@ def spc(
             f"no column {', '.join(repr(c) for c in missing)}; the DataFrame has "
             f"{', '.join(df.columns)}"
         )
-    if _GROUP in df.columns or _RECORD in df.columns:
-        raise JobError(
-            f"rename the columns {_GROUP!r} and {_RECORD!r}: OpenQI uses them"
-        )
+    if _GROUP in df.columns:
+        raise JobError(f"rename the column {_GROUP!r}: OpenQI uses it")
     n_groups = groups or int(
         df.sparkSession.conf.get("spark.sql.shuffle.partitions") or 200
     )
@@ -159,10 +146,18 @@ def spc(
 
     source = df.select(*columns)
     fields = {f.name: f for f in source.schema.fields}
-    combined_schema = T.StructType(
-        [fields[k] for k in key_list]
-        + [T.StructField(period, fields[period].dataType), _field(_RECORD, pa.string())]
-        + [_field(name, kind) for name, kind in _COMBINED.items()]
+    key_fields = [fields[k] for k in key_list]
+    period_type = fields[period].dataType
+    point_schema = T.StructType(
+        [*key_fields, T.StructField(period, period_type)]
+        + [_field(name, kind) for name, kind in POINT_COLUMNS.items()]
+    )
+    summary_schema = T.StructType(
+        key_fields
+        + [
+            T.StructField(name, period_type) if kind is None else _field(name, kind)
+            for name, kind in SUMMARY_COLUMNS.items()
+        ]
     )
     job = {
         "keys": key_list,
@@ -176,8 +171,11 @@ def spc(
         **options,
     }
 
-    def chart_group(table: pa.Table) -> pa.Table:
-        return _combined(table.drop_columns([_GROUP]), job)
+    def chart_points(table: pa.Table) -> pa.Table:
+        return _as_text(chart_table(table.drop_columns([_GROUP]), **job)[0])
+
+    def chart_summaries(table: pa.Table) -> pa.Table:
+        return _as_text(chart_table(table.drop_columns([_GROUP]), **job)[1])
 
     grouped = source.withColumn(
         _GROUP, F.pmod(F.xxhash64(*[F.col(k) for k in key_list]), F.lit(n_groups))
@@ -186,87 +184,18 @@ def spc(
         # The job hands PySpark Arrow tables, never pandas; PySpark still warns
         # about the pandas version it finds installed.
         warnings.filterwarnings("ignore", message=".*pandas.*", category=FutureWarning)
-        combined = grouped.applyInArrow(chart_group, combined_schema)
-    if persist:
-        combined = combined.persist(StorageLevel.MEMORY_AND_DISK)
-
-    is_point = F.col(_RECORD) == F.lit("point")
-    points = combined.where(is_point).select(*key_list, period, *POINT_COLUMNS)
-    summaries = combined.where(~is_point).select(
-        *key_list,
-        *[
-            F.col(_SUMMARY_SOURCE.get(name, name).replace("__period__", period)).alias(
-                name
-            )
-            for name in SUMMARY_COLUMNS
-        ],
-    )
-    return SpcFrames(points=points, summaries=summaries, combined=combined)
-
-
-#: The combined result's columns after the keys, the period and the record:
-#: every point column, then the summary's own columns (a summary row keeps its
-#: latest period, value, lines, rule and signal in the points' columns).
-_COMBINED: dict[str, pa.DataType] = {
-    **{name: _text(kind) for name, kind in POINT_COLUMNS.items()},
-    "chart": pa.string(),
-    "points": pa.int64(),
-    "phases": pa.int32(),
-    "mean_moving_range": pa.float64(),
-    "sigma_z": pa.float64(),
-    "dispersion_ratio": pa.float64(),
-    "variation": pa.string(),
-    "assurance": pa.string(),
-    "special_cause_points": pa.int64(),
-    "warnings": pa.list_(pa.string()),
-}
-#: Where a summary column is kept in the combined result.
-_SUMMARY_SOURCE = {
-    "latest_value": "value",
-    "latest_period": "__period__",
-    "latest_rule": "rule",
-    "latest_signal": "signal",
-}
-_LATEST = {v: k for k, v in _SUMMARY_SOURCE.items()}
+        points = grouped.applyInArrow(chart_points, point_schema)
+        summaries = grouped.applyInArrow(chart_summaries, summary_schema)
+    return SpcFrames(points=points, summaries=summaries)
 
 
 def _field(name: str, kind: pa.DataType) -> T.StructField:
-    return T.StructField(name, _SPARK_TYPES[kind], nullable=True)
+    return T.StructField(name, _SPARK_TYPES[_text(kind)], nullable=True)
 
 
-def _combined(table: pa.Table, job: dict[str, Any]) -> pa.Table:
-    """One group's points and summaries as one table of the combined schema."""
-    options = dict(job)
-    keys = options.pop("keys")
-    period = options["period"]
-    points, summaries = chart_table(table, keys=keys, **options)
-    n_points, n_series = points.num_rows, summaries.num_rows
-    point_part: dict[str, Any] = {k: points[k] for k in (*keys, period)}
-    point_part[_RECORD] = pa.repeat(pa.scalar("point"), n_points)
-    summary_part: dict[str, Any] = {k: summaries[k] for k in keys}
-    summary_part[period] = summaries["latest_period"]
-    summary_part[_RECORD] = pa.repeat(pa.scalar("series"), n_series)
-    for name, kind in _COMBINED.items():
-        if name in POINT_COLUMNS:
-            point_part[name] = points[name]
-            source = _LATEST.get(name, name)
-            summary_part[name] = (
-                summaries[source]
-                if source in summaries.column_names
-                else pa.nulls(n_series, kind)
-            )
-        else:
-            point_part[name] = pa.nulls(n_points, kind)
-            summary_part[name] = summaries[name]
-    schema = pa.schema(
-        [points.schema.field(k) for k in (*keys, period)]
-        + [pa.field(_RECORD, pa.string())]
-        + [pa.field(n, k) for n, k in _COMBINED.items()]
-    )
-    for part in (point_part, summary_part):
-        for name, column in part.items():
-            if column.type == LABEL:
-                part[name] = pc.cast(column, pa.string())
-    return pa.concat_tables(
-        [pa.table(point_part, schema=schema), pa.table(summary_part, schema=schema)]
-    )
+def _as_text(table: pa.Table) -> pa.Table:
+    """Labels as text: Spark takes no Arrow dictionaries."""
+    for i, field in enumerate(table.schema):
+        if field.type == LABEL:
+            table = table.set_column(i, field.name, pc.cast(table[i], pa.string()))
+    return table

@@ -172,7 +172,6 @@ def test_real_ae_data_matches_openqi_spc_series_by_series(
     )
     points = result.points.toArrow()
     summaries = result.summaries.toArrow()
-    result.unpersist()
     assert points.num_rows == table.num_rows
     checked = _compare(
         tmp_path,
