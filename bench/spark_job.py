@@ -10,9 +10,9 @@ from openqi.spark import local_session, spc
 
 
 def main(folder: str, out: str, cores: int) -> None:
-    # Four groups a core per million series: each Python call charts about
-    # 125,000 series (7.5 million rows) at once.
-    session = local_session(cores, memory="6g", partitions=4 * cores)
+    # 16 groups a core: on 1,000,000 series each Python call charts about
+    # 31,000 series (1.9 million rows) at once (quicker here than 4 a core).
+    session = local_session(cores, memory="4g", partitions=16 * cores)
     session.sparkContext.setLogLevel("ERROR")
     df = session.read.parquet(folder)
     charts = spc(df, keys="series", period="period", value="value")
