@@ -319,6 +319,8 @@ def test_an_unknown_column_or_option_is_refused_before_anything_runs(
         spc(df, keys="trust", period="month", value="count")
     with pytest.raises(JobError, match="xmr chart does not take multiply"):
         spc(df, keys="trust", period="month", value="cases", multiply=100.0)
+    with pytest.raises(JobError, match="a p chart needs a denominator"):
+        spc(df, keys="trust", period="month", value="cases", chart="p")
 
 
 def test_the_notebook_example_runs_and_finds_new_concerns(
