@@ -123,6 +123,12 @@ def spc(
         raise JobError(
             "name at least one key column: the columns that identify a series"
         )
+    if chart in ("p", "u", "pp", "up") and denominator is None:
+        raise JobError(f"a {chart} chart needs a denominator column: name it")
+    if chart == "xmr" and denominator is not None:
+        raise JobError(
+            "an xmr chart takes no denominator: leave it out or pick another chart"
+        )
     columns = [*key_list, period, value]
     columns += [
         c
