@@ -7,26 +7,17 @@ page reads what :func:`openqi.capability.doing.learning_by_doing` keeps."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from openqi.core.paging import page_of
 from openqi.organisations.permissions import MemberRequest, has, page_access
 
 from . import doing as service
 from .permissions import CHANGE_CAPABILITY, VIEW_CAPABILITY, VIEW_TRAINING_RECORDS
 
-#: Rows in each list at a time.
-PAGE_SIZE = 50
 #: Each list's page parameter.
 PAGE_PARAMETERS = ("lead_page", "coach_page", "uncoached_page", "page")
-
-
-def _page(request: HttpRequest, rows: list[Any], parameter: str) -> Page[Any]:
-    number = request.GET.get(parameter, "")[:6]  # a longer number is no page
-    return Paginator(rows, PAGE_SIZE).get_page(number)
 
 
 def _link(request: HttpRequest, parameter: str, number: int) -> str:
@@ -51,15 +42,15 @@ def doing(request: MemberRequest, slug: str) -> HttpResponse:
         "can_edit": has(membership, CHANGE_CAPABILITY),
         "can_read_records": can_read_records,
         "doing": result,
-        "without_lead": _page(request, result.projects_without_lead, "lead_page"),
-        "without_coach": _page(
+        "without_lead": page_of(request, result.projects_without_lead, "lead_page"),
+        "without_coach": page_of(
             request, result.projects_without_coach, "uncoached_page"
         ),
         # The people themselves only for those who may read training records.
-        "coaches": _page(
+        "coaches": page_of(
             request, result.coaches if can_read_records else [], "coach_page"
         ),
-        "never_active": _page(
+        "never_active": page_of(
             request, result.never_active if can_read_records else [], "page"
         ),
         "page_link": lambda parameter, number: _link(request, parameter, number),

@@ -248,7 +248,14 @@ def benefit_from_phase_break(measure: Measure) -> dict[str, Any] | None:
     phase break with a gain: the change between the centre lines, its yearly
     quantity in natural units (:attr:`PhaseChange.yearly_quantity`), for the year
     after the new phase began."""
-    change = phase_change(measure)
+    return benefit_from_change(measure, phase_change(measure))
+
+
+def benefit_from_change(
+    measure: Measure, change: PhaseChange | None
+) -> dict[str, Any] | None:
+    """:func:`benefit_from_phase_break` for a phase change already looked up
+    (``phase_change(measure)``): a view that shows the change too asks once."""
     if change is None or change.gain_per_period <= 0:
         return None
     start = change.phase_began

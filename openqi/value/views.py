@@ -85,8 +85,11 @@ def _from_phase_break(project: Project, request: HttpRequest) -> dict[str, Any]:
     except ValueError:
         return {}
     measure = services.linked_measures(project).filter(pk=measure_id).first()
-    initial = services.benefit_from_phase_break(measure) if measure else None
-    if measure is None or initial is None:
+    if measure is None:
+        return {}
+    change = services.phase_change(measure)
+    initial = services.benefit_from_change(measure, change)
+    if initial is None:
         return {}
     if initial["quantity"] is not None:
         initial["quantity"] = number(initial["quantity"])
@@ -94,7 +97,7 @@ def _from_phase_break(project: Project, request: HttpRequest) -> dict[str, Any]:
         "kind": Benefit.Kind.REALISED,
         "confidence": Benefit.Confidence.MEDIUM,
     }
-    return {"change": services.phase_change(measure), "initial": initial}
+    return {"change": change, "initial": initial}
 
 
 @page_access(get=RECORD_BENEFITS, post=RECORD_BENEFITS)

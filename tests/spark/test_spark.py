@@ -138,6 +138,12 @@ AE_CHARTS = [
         ["--improvement", "decrease", "--multiply", "100"],
     ),
     ("run", "admissions", None, ["--improvement", "increase"]),
+    (
+        "u",
+        "admissions",
+        "attendances",
+        ["--improvement", "neither", "--multiply", "1000"],
+    ),
 ]
 
 
