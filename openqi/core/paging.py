@@ -11,6 +11,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from openqi.core.links import with_query
+
 #: Rows on each page of a long list.
 PAGE_SIZE = 50
 #: The longest page number read (a longer one is no page: the first is shown).
@@ -60,6 +62,37 @@ def pager(
             "labelText": f"Page {number} of {count}",
         }
     return links
+
+
+def numbered_pager(
+    page: Page[Any], query: dict[str, str], path: str, label: str
+) -> dict[str, Any]:
+    """Parameters for the NHS.UK pagination macro: first, last and nearby pages
+    (none when everything fits on one page)."""
+    count = page.paginator.num_pages
+    if count <= 1:
+        return {}
+
+    def href(number: int) -> str:
+        return with_query(path, {**query, "page": str(number)})
+
+    items: list[dict[str, Any]] = []
+    previous = 0
+    for number in sorted({1, count, *range(page.number - 2, page.number + 3)}):
+        if not 1 <= number <= count:
+            continue
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append(
+            {"number": number, "href": href(number), "current": number == page.number}
+        )
+        previous = number
+    params: dict[str, Any] = {"items": items, "ariaLabel": label}
+    if page.has_previous():
+        params["previous"] = {"href": href(page.previous_page_number())}
+    if page.has_next():
+        params["next"] = {"href": href(page.next_page_number())}
+    return params
 
 
 #: The most choices a "choose one of many" list offers at once; beyond them, the

@@ -7,15 +7,14 @@ swaps only the results (the ``_portfolio*.html`` fragments).
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from openqi.core.links import object_href, with_query
+from openqi.core.paging import numbered_pager
 from openqi.core.requests import is_htmx
-from openqi.measures.overview_views import object_href, pagination
 from openqi.organisations.models import Unit
 from openqi.organisations.permissions import MemberRequest, page_access
 from openqi.strategy.models import StrategicPriority
@@ -26,10 +25,6 @@ from .forms import MatrixForm, PortfolioFilterForm
 from .permissions import VIEW_PORTFOLIO
 
 PAGE_SIZE = 25
-
-
-def _href(path: str, query: dict[str, str] | None) -> str:
-    return f"{path}?{urlencode(query)}" if query else path
 
 
 @page_access(get=VIEW_PORTFOLIO)
@@ -61,9 +56,9 @@ def portfolio(request: MemberRequest, slug: str) -> HttpResponse:
         "page": page,
         "rows": rows,
         "facets": facets,
-        "pagination": pagination(page, query, path, "Pages of projects"),
+        "pagination": numbered_pager(page, query, path, "Pages of projects"),
         "portfolio_path": path,
-        "href": _href,
+        "href": with_query,
         "project_href": object_href("projects:detail"),
         "measure_href": object_href("measures:detail"),
         "is_filtered": bool(query),
@@ -90,7 +85,7 @@ def portfolio_matrix(request: MemberRequest, slug: str) -> HttpResponse:
         "form": form,
         "matrix": matrix,
         "portfolio_path": reverse("portfolio:portfolio", kwargs={"slug": slug}),
-        "href": _href,
+        "href": with_query,
     }
     if is_htmx(request):
         return render(request, "portfolio/_portfolio_matrix.html", context)
