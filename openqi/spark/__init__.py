@@ -20,6 +20,14 @@ spc`` gives it alone. See docs/scale.md.
 
 from __future__ import annotations
 
+try:
+    import pyspark  # noqa: F401
+except ImportError as error:  # the optional `spark` extra
+    raise ImportError(
+        "openqi.spark needs PySpark 4: pip install 'openqi[spark]' (Spark also needs "
+        "Java 17 or newer)"
+    ) from error
+
 from openqi.spark.charts import SpcFrames, spc
 from openqi.spark.session import local_session
 
