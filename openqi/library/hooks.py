@@ -29,58 +29,44 @@ def _render(template: str, **context: Any) -> str:
     return render_to_string(template, context)
 
 
-def project_slot(*, membership: Membership, project: Project, **_: Any) -> str:
-    origin = services.origin_of_project(project)
+def _publish_url(membership: Membership, kind: str, pk: int) -> str:
+    return reverse(
+        "library:publish",
+        kwargs={"slug": membership.organisation.slug, "kind": kind, "pk": pk},
+    )
+
+
+def _slot(membership: Membership, origin: Any, kind: str, pk: int, what: str) -> str:
+    """The "Adopted from …" line and the "Publish to the library" link of one object."""
     return _render(
         "library/_slot.html",
         membership=membership,
         origin=origin,
         can_publish=has(membership, PUBLISH),
-        publish_url=reverse(
-            "library:publish",
-            kwargs={
-                "slug": membership.organisation.slug,
-                "kind": Kind.PROJECT,
-                "pk": project.pk,
-            },
-        ),
-        what="this project",
+        publish_url=_publish_url(membership, kind, pk),
+        what=what,
     )
+
+
+def project_slot(*, membership: Membership, project: Project, **_: Any) -> str:
+    origin = services.origin_of_project(project)
+    return _slot(membership, origin, Kind.PROJECT, project.pk, "this project")
 
 
 def measure_slot(*, membership: Membership, measure: Measure, **_: Any) -> str:
     origin = services.origin_of_measure(measure)
-    return _render(
-        "library/_slot.html",
-        membership=membership,
-        origin=origin,
-        can_publish=has(membership, PUBLISH),
-        publish_url=reverse(
-            "library:publish",
-            kwargs={
-                "slug": membership.organisation.slug,
-                "kind": Kind.MEASURE,
-                "pk": measure.pk,
-            },
-        ),
-        what="this measure's definition",
+    return _slot(
+        membership, origin, Kind.MEASURE, measure.pk, "this measure's definition"
     )
 
 
 def drivers_slot(*, membership: Membership, project: Project, **_: Any) -> str:
     if not has(membership, PUBLISH):
         return ""
-    slug = membership.organisation.slug
     return _render(
         "library/_drivers_slot.html",
-        diagram_url=reverse(
-            "library:publish",
-            kwargs={"slug": slug, "kind": Kind.DRIVER_DIAGRAM, "pk": project.pk},
-        ),
-        idea_url=reverse(
-            "library:publish",
-            kwargs={"slug": slug, "kind": Kind.CHANGE_IDEA, "pk": project.pk},
-        ),
+        diagram_url=_publish_url(membership, Kind.DRIVER_DIAGRAM, project.pk),
+        idea_url=_publish_url(membership, Kind.CHANGE_IDEA, project.pk),
     )
 
 
