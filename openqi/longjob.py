@@ -38,6 +38,7 @@ __all__ = [
     "JobError",
     "chart_table",
     "is_in_order",
+    "job_columns",
     "point_schema",
     "series_starts",
     "summary_schema",
@@ -145,42 +146,18 @@ def chart_table(
     fault: a missing column, a null key or period, a period given twice in a
     series, a value that is not a number, a denominator the chart refuses.
     """
-    if chart not in LONG_CHARTS:
-        raise JobError(f"chart must be one of {', '.join(CHARTS)}; got {chart!r}")
-    if not keys:
-        raise JobError(
-            "name at least one key column: the columns that identify a series"
-        )
-    needed = [*keys, period, value]
-    needed += [
-        c
-        for c in (denominator, phase, improvement_column, target_column)
-        if c is not None
-    ]
-    missing = [c for c in dict.fromkeys(needed) if c not in table.column_names]
-    if missing:
-        raise JobError(
-            f"no column {', '.join(repr(c) for c in missing)}; the table has "
-            f"{', '.join(table.column_names)}"
-        )
-    taken = [c for c in (*keys, period) if c in POINT_COLUMNS or c in SUMMARY_COLUMNS]
-    if taken:
-        raise JobError(
-            f"the results have a column named {taken[0]!r} of their own: rename the "
-            f"key or period column {taken[0]!r} (to {taken[0]}_key, say)"
-        )
-    if len(set(keys)) != len(keys) or period in keys:
-        raise JobError("name each key column once, and the period apart from the keys")
-    if chart in ("p", "u", "pp", "up") and denominator is None:
-        raise JobError(f"a {chart} chart needs a denominator column: name it")
-    if chart == "xmr" and denominator is not None:
-        raise JobError(
-            "an xmr chart takes no denominator: leave it out or pick another chart"
-        )
-    try:
-        long_chart_options(chart, options)
-    except ValueError as error:
-        raise JobError(str(error)) from None
+    job_columns(
+        table.column_names,
+        keys=keys,
+        period=period,
+        value=value,
+        chart=chart,
+        denominator=denominator,
+        phase=phase,
+        improvement_column=improvement_column,
+        target_column=target_column,
+        **options,
+    )
     for name in [*keys, period]:
         nulls = table[name].null_count
         if nulls:
@@ -297,6 +274,64 @@ def chart_table(
         pa.table(points, schema=point_schema(key_fields, period_field)),
         pa.table(summary, schema=summary_schema(key_fields, period_field)),
     )
+
+
+def job_columns(
+    available: Sequence[str],
+    *,
+    keys: Sequence[str],
+    period: str,
+    value: str,
+    chart: str = "xmr",
+    denominator: str | None = None,
+    phase: str | None = None,
+    improvement_column: str | None = None,
+    target_column: str | None = None,
+    **options: Any,
+) -> list[str]:
+    """The columns the job reads, once everything that does not need the rows
+    is checked against the ``available`` column names: the chart, its options,
+    the key, period and result column names, the denominator. Raises
+    :class:`JobError` as :func:`chart_table` does; Spark and ``spc-batch`` call
+    it before reading anything."""
+    if chart not in LONG_CHARTS:
+        raise JobError(f"chart must be one of {', '.join(CHARTS)}; got {chart!r}")
+    if not keys:
+        raise JobError(
+            "name at least one key column: the columns that identify a series"
+        )
+    needed = [*keys, period, value]
+    needed += [
+        c
+        for c in (denominator, phase, improvement_column, target_column)
+        if c is not None
+    ]
+    needed = list(dict.fromkeys(needed))
+    missing = [c for c in needed if c not in available]
+    if missing:
+        raise JobError(
+            f"no column {', '.join(repr(c) for c in missing)}; the table has "
+            f"{', '.join(available)}"
+        )
+    taken = [c for c in (*keys, period) if c in POINT_COLUMNS or c in SUMMARY_COLUMNS]
+    if taken:
+        raise JobError(
+            f"the results have a column named {taken[0]!r} of their own: rename the "
+            f"key or period column {taken[0]!r} (to {taken[0]}_key, say)"
+        )
+    if len(set(keys)) != len(keys) or period in keys:
+        raise JobError("name each key column once, and the period apart from the keys")
+    if chart in ("p", "u", "pp", "up") and denominator is None:
+        raise JobError(f"a {chart} chart needs a denominator column: name it")
+    if chart == "xmr" and denominator is not None:
+        raise JobError(
+            "an xmr chart takes no denominator: leave it out or pick another chart"
+        )
+    try:
+        long_chart_options(chart, options)
+    except ValueError as error:
+        raise JobError(str(error)) from None
+    return needed
 
 
 def is_in_order(table: pa.Table, columns: Sequence[str]) -> bool:

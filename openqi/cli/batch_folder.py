@@ -43,7 +43,7 @@ def run_folder(args: argparse.Namespace) -> str:
             "reading a folder of Parquet files needs pyarrow: "
             "`pip install 'openqi[parquet]'`"
         ) from None
-    from openqi.longjob import JobError, chart_table, is_in_order
+    from openqi.longjob import JobError, chart_table, is_in_order, job_columns
 
     if not args.output:
         raise InputError(
@@ -75,28 +75,6 @@ def run_folder(args: argparse.Namespace) -> str:
             f"{args.input} holds no Parquet files (names starting with . or _ are left out)"
         )
     keys: list[str] = list(dict.fromkeys(args.series))
-    wanted = [
-        *keys,
-        args.period,
-        args.value,
-        *[
-            c
-            for c in (
-                args.denominator,
-                args.phase,
-                args.improvement_column,
-                args.target_column,
-            )
-            if c is not None
-        ],
-    ]
-    wanted = list(dict.fromkeys(wanted))
-    absent = [c for c in wanted if c not in dataset.schema.names]
-    if absent:
-        raise InputError(
-            f"{args.input}: no column {', '.join(repr(c) for c in absent)}; the files "
-            f"have {', '.join(dataset.schema.names)}"
-        )
     options: dict[str, Any] = {
         "improvement": args.improvement,
         "target": args.target,
@@ -120,6 +98,10 @@ def run_folder(args: argparse.Namespace) -> str:
         **options,
     }
     try:
+        wanted = job_columns(dataset.schema.names, **job)
+    except JobError as error:
+        raise InputError(f"{args.input}: {error}") from None
+    try:
         table = dataset.to_table(columns=wanted)
     except (pa.ArrowInvalid, OSError) as error:
         raise InputError(f"cannot read {args.input}: {error}") from None
@@ -132,7 +114,7 @@ def run_folder(args: argparse.Namespace) -> str:
     show = sys.stderr.isatty()
     try:
         try:
-            # A first look at one slice checks the columns and options before the sort.
+            # A first look at one row checks the columns' types before the sort.
             chart_table(table.slice(0, 1), **job)
         except JobError as error:
             raise InputError(str(error)) from None

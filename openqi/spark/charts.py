@@ -19,8 +19,8 @@ from openqi.longjob import (
     SUMMARY_COLUMNS,
     JobError,
     chart_table,
+    job_columns,
 )
-from openqi.spc.long import LONG_CHARTS, long_chart_options
 
 __all__ = ["SpcFrames", "spc"]
 
@@ -113,35 +113,18 @@ def spc(
         naming its series and period.
     """
     key_list = [keys] if isinstance(keys, str) else list(keys)
-    if chart not in LONG_CHARTS:
-        raise JobError(f"chart must be one of {', '.join(LONG_CHARTS)}; got {chart!r}")
-    try:
-        long_chart_options(chart, options)
-    except ValueError as error:
-        raise JobError(str(error)) from None
-    if not key_list:
-        raise JobError(
-            "name at least one key column: the columns that identify a series"
-        )
-    if chart in ("p", "u", "pp", "up") and denominator is None:
-        raise JobError(f"a {chart} chart needs a denominator column: name it")
-    if chart == "xmr" and denominator is not None:
-        raise JobError(
-            "an xmr chart takes no denominator: leave it out or pick another chart"
-        )
-    columns = [*key_list, period, value]
-    columns += [
-        c
-        for c in (denominator, phase, improvement_column, target_column)
-        if c is not None
-    ]
-    columns = list(dict.fromkeys(columns))
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise JobError(
-            f"no column {', '.join(repr(c) for c in missing)}; the DataFrame has "
-            f"{', '.join(df.columns)}"
-        )
+    job = {
+        "keys": key_list,
+        "period": period,
+        "value": value,
+        "chart": chart,
+        "denominator": denominator,
+        "phase": phase,
+        "improvement_column": improvement_column,
+        "target_column": target_column,
+        **options,
+    }
+    columns = job_columns(df.columns, **job)
     if _GROUP in df.columns:
         raise JobError(f"rename the column {_GROUP!r}: OpenQI uses it")
     n_groups = groups or int(
@@ -165,17 +148,6 @@ def spc(
             for name, kind in SUMMARY_COLUMNS.items()
         ]
     )
-    job = {
-        "keys": key_list,
-        "period": period,
-        "value": value,
-        "chart": chart,
-        "denominator": denominator,
-        "phase": phase,
-        "improvement_column": improvement_column,
-        "target_column": target_column,
-        **options,
-    }
 
     def chart_points(table: pa.Table) -> pa.Table:
         return _as_text(chart_table(table.drop_columns([_GROUP]), **job)[0])
